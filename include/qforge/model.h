@@ -1,0 +1,48 @@
+// Loading, saving and describing models.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "qforge/status.h"
+#include "qforge/tensor.h"
+
+namespace qforge {
+
+namespace ir {
+class Graph;
+}
+
+// A graph input or output as a user sees it. Dynamic dims are -1 and carry
+// their symbolic name when the file gave one.
+struct IoInfo {
+  std::string name;
+  DataType dtype = DataType::kUndefined;
+  std::vector<int64_t> dims;
+  std::vector<std::string> dim_names;
+};
+
+class Model {
+ public:
+  // Reads a model file; the format is chosen by extension (.onnx). The file
+  // is untrusted: every structural rule is checked before use.
+  static Result<Model> Load(const std::string& path);
+  // Writes atomically (temporary file + rename); never overwrites `path` when
+  // an error occurs. The format is chosen by extension.
+  Status Save(const std::string& path) const;
+
+  std::vector<IoInfo> inputs() const;
+  std::vector<IoInfo> outputs() const;
+
+  // The IR, for passes and tools inside qforge.
+  const ir::Graph& graph() const { return *graph_; }
+  ir::Graph& mutable_graph() { return *graph_; }
+  std::shared_ptr<const ir::Graph> shared_graph() const { return graph_; }
+  explicit Model(std::shared_ptr<ir::Graph> graph) : graph_(std::move(graph)) {}
+
+ private:
+  std::shared_ptr<ir::Graph> graph_;
+};
+
+}  // namespace qforge

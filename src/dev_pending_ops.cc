@@ -1,0 +1,75 @@
+// TEMPORARY development scaffold while op families are being written in
+// parallel: weak definitions that report "not implemented" so the library
+// links. Every family overrides them with strong definitions; this file is
+// deleted once all exist (a test then checks no op reports "not implemented").
+#include "ops/infer.h"
+#include "runtime/kernels/kernel.h"
+
+namespace qforge::ops::batchnorm { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::batchnorm { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::binary { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::binary { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::cast { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::cast { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::clip { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::clip { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::concat { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::concat { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::constant_of_shape { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::constant_of_shape { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::conv { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::conv { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::conv_integer { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::conv_integer { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::conv_transpose { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::conv_transpose { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::dequantize_linear { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::dequantize_linear { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::dynamic_quantize_linear { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::dynamic_quantize_linear { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::expand { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::expand { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::gather { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::gather { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::gemm { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::gemm { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::layernorm { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::layernorm { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::matmul { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::matmul { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::matmul_integer { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::matmul_integer { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::pad { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::pad { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::pool { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::pool { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::qlinear_conv { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::qlinear_conv { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::qlinear_matmul { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::qlinear_matmul { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::quantize_linear { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::quantize_linear { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::range { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::range { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::reduce { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::reduce { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::reshape { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::reshape { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::resize { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::resize { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::shape { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::shape { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::slice { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::slice { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::softmax { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::softmax { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::split { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::split { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::tile { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::tile { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::transpose { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::transpose { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::unary { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::unary { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }
+namespace qforge::ops::where { __attribute__((weak)) Status Infer(InferContext& c) { return c.Unsupported("not implemented yet"); } }
+namespace qforge::kernels::ref::where { __attribute__((weak)) Status Run(KernelContext& c) { return c.Error("not implemented yet"); } }

@@ -1,0 +1,55 @@
+#include <filesystem>
+
+#include "io/atomic_file.h"
+#include "io/onnx/onnx_reader.h"
+#include "io/onnx/onnx_writer.h"
+#include "ir/graph.h"
+#include "qforge/model.h"
+
+namespace qforge {
+
+namespace {
+std::string Extension(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext;
+}
+
+IoInfo InfoOf(const ir::Value& v) {
+  IoInfo info;
+  info.name = v.name;
+  info.dtype = v.type.dtype;
+  info.dims = v.type.dims;
+  info.dim_names = v.type.dim_names;
+  return info;
+}
+}  // namespace
+
+Result<Model> Model::Load(const std::string& path) {
+  const std::string ext = Extension(path);
+  if (ext == ".onnx") {
+    QF_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> g, io::ReadOnnx(path));
+    return Model(std::shared_ptr<ir::Graph>(std::move(g)));
+  }
+  return InvalidArgument(path + ": unknown model format '" + ext + "' (expected .onnx)");
+}
+
+Status Model::Save(const std::string& path) const {
+  const std::string ext = Extension(path);
+  if (ext == ".onnx") return io::WriteOnnx(*graph_, path);
+  return InvalidArgument(path + ": unknown model format '" + ext + "' (expected .onnx)");
+}
+
+std::vector<IoInfo> Model::inputs() const {
+  std::vector<IoInfo> v;
+  for (ir::ValueId id : graph_->inputs) v.push_back(InfoOf(graph_->value(id)));
+  return v;
+}
+
+std::vector<IoInfo> Model::outputs() const {
+  std::vector<IoInfo> v;
+  for (ir::ValueId id : graph_->outputs) v.push_back(InfoOf(graph_->value(id)));
+  return v;
+}
+
+}  // namespace qforge

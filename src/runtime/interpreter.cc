@@ -1,0 +1,243 @@
+#include "runtime/interpreter.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "core/check.h"
+#include "ops/infer.h"
+#include "runtime/evaluate.h"
+#include "runtime/kernels/kernel.h"
+#include "runtime/memory_planner.h"
+
+namespace qforge::runtime {
+
+Interpreter::Interpreter(std::shared_ptr<const ir::Graph> graph) : graph_(std::move(graph)) {}
+
+Status Interpreter::CheckInputs(std::span<const Tensor> inputs) const {
+  const ir::Graph& g = *graph_;
+  if (inputs.size() != g.inputs.size()) {
+    return InvalidArgument("model takes " + std::to_string(g.inputs.size()) + " inputs, got " +
+                           std::to_string(inputs.size()));
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const ir::Value& v = g.value(g.inputs[i]);
+    if (inputs[i].dtype() != v.type.dtype) {
+      return InvalidArgument("input '" + v.name + "': expected " + DataTypeName(v.type.dtype) + ", got " +
+                             DataTypeName(inputs[i].dtype()));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Interpreter::Prepare(const std::vector<std::vector<int64_t>>& input_dims) {
+  prepared_ = false;
+  const ir::Graph& g = *graph_;
+  if (input_dims.size() != g.inputs.size()) {
+    return InvalidArgument("model takes " + std::to_string(g.inputs.size()) + " inputs, got " +
+                           std::to_string(input_dims.size()));
+  }
+  types_.assign(g.values.size(), {});
+  known_.assign(g.values.size(), nullptr);
+  for (size_t i = 0; i < g.values.size(); ++i) {
+    types_[i] = g.values[i].type;
+    known_[i] = g.values[i].constant;
+  }
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    const ir::Value& v = g.value(g.inputs[i]);
+    const auto& dims = input_dims[i];
+    const auto& decl = v.type.dims;
+    bool ok = !v.type.rank_known || decl.size() == dims.size();
+    for (size_t d = 0; ok && d < dims.size(); ++d) {
+      if (dims[d] < 0 || (v.type.rank_known && decl[d] >= 0 && decl[d] != dims[d])) ok = false;
+    }
+    if (!ok) {
+      return InvalidArgument("input '" + v.name + "': expected shape " + v.type.ToString() + ", got " +
+                             DimsToString(dims));
+    }
+    ir::TensorType& t = types_[static_cast<size_t>(g.inputs[i])];
+    t.rank_known = true;
+    t.dims = dims;
+  }
+
+  plans_.assign(g.nodes.size(), {});
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    const ir::Node& node = g.nodes[n];
+    ops::InferContext ctx;
+    ctx.graph = &g;
+    ctx.node = &node;
+    bool all_known = true;
+    for (ir::ValueId in : node.inputs) {
+      if (in == ir::kNoValue) {
+        ctx.inputs.push_back(nullptr);
+        ctx.values.push_back(nullptr);
+        continue;
+      }
+      ctx.inputs.push_back(&types_[static_cast<size_t>(in)]);
+      ctx.values.push_back(known_[static_cast<size_t>(in)].get());
+      if (!known_[static_cast<size_t>(in)]) all_known = false;
+    }
+    // Shape of a statically shaped tensor needs no data.
+    const bool shape_of_static = node.op == OpKind::kShape && ctx.inputs[0]->IsStatic();
+    if (all_known || shape_of_static) {
+      std::vector<Tensor> outs;
+      Status s;
+      if (shape_of_static && !all_known) {
+        Tensor placeholder = Tensor::View(ctx.inputs[0]->dtype, ctx.inputs[0]->dims, nullptr);
+        s = EvaluateNode(g, node, {&placeholder}, &outs);
+      } else {
+        s = EvaluateNode(g, node, ctx.values, &outs);
+      }
+      QF_RETURN_IF_ERROR(s);
+      plans_[n].folded = true;
+      for (size_t o = 0; o < node.outputs.size(); ++o) {
+        ir::ValueId out = node.outputs[o];
+        if (out == ir::kNoValue) continue;
+        types_[static_cast<size_t>(out)] = ops::MakeType(outs[o].dtype(), outs[o].dims());
+        types_[static_cast<size_t>(out)].quant = outs[o].quant();
+        known_[static_cast<size_t>(out)] = std::make_shared<const Tensor>(std::move(outs[o]));
+      }
+      continue;
+    }
+    QF_RETURN_IF_ERROR(ops::InferNode(ctx));
+    for (size_t o = 0; o < node.outputs.size(); ++o) {
+      ir::ValueId out = node.outputs[o];
+      if (out == ir::kNoValue) continue;
+      ir::TensorType t = std::move(ctx.outputs[o]);
+      t.layout = g.value(out).type.layout;
+      if (!t.IsStatic()) plans_[n].dynamic = true;
+      types_[static_cast<size_t>(out)] = std::move(t);
+    }
+  }
+
+  last_use_.assign(g.values.size(), -1);
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    if (plans_[n].folded) continue;
+    for (ir::ValueId in : g.nodes[n].inputs) {
+      if (in != ir::kNoValue) last_use_[static_cast<size_t>(in)] = static_cast<int>(n);
+    }
+  }
+  for (ir::ValueId out : g.outputs) last_use_[static_cast<size_t>(out)] = static_cast<int>(g.nodes.size());
+  QF_RETURN_IF_ERROR(PlanArena());
+  prepared_dims_ = input_dims;
+  prepared_ = true;
+  return Status::Ok();
+}
+
+Status Interpreter::PlanArena() {
+  const ir::Graph& g = *graph_;
+  std::vector<char> is_output(g.values.size(), 0);
+  for (ir::ValueId out : g.outputs) is_output[static_cast<size_t>(out)] = 1;
+  std::vector<BufferRequest> requests;
+  std::vector<ir::ValueId> ids;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    if (plans_[n].folded) continue;
+    for (ir::ValueId out : g.nodes[n].outputs) {
+      if (out == ir::kNoValue || is_output[static_cast<size_t>(out)]) continue;
+      const ir::TensorType& t = types_[static_cast<size_t>(out)];
+      if (!t.IsStatic()) continue;  // allocated at run time
+      const int64_t count = CheckedElementCount(t.dims);
+      if (count < 0 || static_cast<uint64_t>(count) * DataTypeSize(t.dtype) > kMaxTensorBytes) {
+        return InvalidArgument(g.Describe(g.nodes[n]) + ": output " + DimsToString(t.dims) +
+                               " exceeds the tensor size limit");
+      }
+      int last = last_use_[static_cast<size_t>(out)];
+      requests.push_back({static_cast<size_t>(count) * DataTypeSize(t.dtype), static_cast<int>(n),
+                          last < 0 ? static_cast<int>(n) : last});
+      ids.push_back(out);
+    }
+  }
+  MemoryPlan plan = PlanMemory(requests);
+  arena_offset_.assign(g.values.size(), -1);
+  for (size_t i = 0; i < ids.size(); ++i) arena_offset_[static_cast<size_t>(ids[i])] = plan.offsets[i];
+  arena_bytes_ = plan.total_bytes;
+  void* p = std::aligned_alloc(kArenaAlignment, std::max<size_t>(arena_bytes_, kArenaAlignment));
+  if (p == nullptr) return InvalidArgument("cannot allocate an arena of " + std::to_string(arena_bytes_) + " bytes");
+  arena_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  return Status::Ok();
+}
+
+Status Interpreter::RunNode(size_t index, std::vector<Tensor>& tensors, const std::vector<int>& last_use) {
+  const ir::Graph& g = *graph_;
+  const ir::Node& node = g.nodes[index];
+  std::vector<const Tensor*> ins;
+  ins.reserve(node.inputs.size());
+  for (ir::ValueId in : node.inputs) ins.push_back(in == ir::kNoValue ? nullptr : &tensors[static_cast<size_t>(in)]);
+
+  if (plans_[index].dynamic) {
+    std::vector<Tensor> outs;
+    QF_RETURN_IF_ERROR(EvaluateNode(g, node, ins, &outs));
+    for (size_t o = 0; o < node.outputs.size(); ++o) {
+      if (node.outputs[o] != ir::kNoValue) tensors[static_cast<size_t>(node.outputs[o])] = std::move(outs[o]);
+    }
+  } else {
+    kernels::KernelContext ctx;
+    ctx.graph = &g;
+    ctx.node = &node;
+    ctx.inputs = ins;
+    for (ir::ValueId out : node.outputs) {
+      if (out == ir::kNoValue) {
+        ctx.outputs.push_back(nullptr);
+        continue;
+      }
+      const ir::TensorType& t = types_[static_cast<size_t>(out)];
+      Tensor& dst = tensors[static_cast<size_t>(out)];
+      const int64_t off = arena_offset_[static_cast<size_t>(out)];
+      if (off >= 0) {
+        dst = Tensor::View(t.dtype, t.dims, static_cast<char*>(arena_.get()) + off, arena_);
+      } else {
+        dst = Tensor(t.dtype, t.dims);  // graph output: owned by the caller after Run
+      }
+      dst.set_quant(t.quant);
+      ctx.outputs.push_back(&dst);
+    }
+    QF_RETURN_IF_ERROR(kernels::ref::GetKernel(node.op)(ctx));
+  }
+  if (observer_) {
+    std::vector<Tensor*> outs;
+    for (ir::ValueId out : node.outputs) outs.push_back(out == ir::kNoValue ? nullptr : &tensors[static_cast<size_t>(out)]);
+    observer_(node, outs);
+  }
+  // Free run-time allocated values after their last reader.
+  for (ir::ValueId in : node.inputs) {
+    if (in == ir::kNoValue) continue;
+    if (last_use[static_cast<size_t>(in)] == static_cast<int>(index) && arena_offset_[static_cast<size_t>(in)] < 0 &&
+        !known_[static_cast<size_t>(in)]) {
+      bool is_graph_io = std::find(g.outputs.begin(), g.outputs.end(), in) != g.outputs.end();
+      if (!is_graph_io) tensors[static_cast<size_t>(in)] = Tensor();
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Tensor>> Interpreter::Run(std::span<const Tensor> inputs) {
+  QF_RETURN_IF_ERROR(CheckInputs(inputs));
+  std::vector<std::vector<int64_t>> dims;
+  for (const Tensor& t : inputs) dims.push_back(t.dims());
+  if (!prepared_ || dims != prepared_dims_) QF_RETURN_IF_ERROR(Prepare(dims));
+
+  const ir::Graph& g = *graph_;
+  std::vector<Tensor> tensors(g.values.size());
+  for (size_t i = 0; i < g.values.size(); ++i) {
+    if (known_[i]) tensors[i] = Tensor::View(known_[i]->dtype(), known_[i]->dims(),
+                                             const_cast<void*>(known_[i]->raw_data()),
+                                             std::const_pointer_cast<Tensor>(known_[i]));
+    if (known_[i]) tensors[i].set_quant(known_[i]->quant());
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) tensors[static_cast<size_t>(g.inputs[i])] = inputs[i];
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    if (plans_[n].folded) continue;
+    QF_RETURN_IF_ERROR(RunNode(n, tensors, last_use_));
+  }
+  std::vector<Tensor> outputs;
+  for (ir::ValueId out : g.outputs) {
+    Tensor& t = tensors[static_cast<size_t>(out)];
+    // Outputs that alias a constant, an input or the arena are copied so the
+    // caller owns them.
+    bool owned = arena_offset_[static_cast<size_t>(out)] < 0 && !known_[static_cast<size_t>(out)] &&
+                 std::find(g.inputs.begin(), g.inputs.end(), out) == g.inputs.end();
+    outputs.push_back(owned ? t : t.Clone());
+  }
+  return outputs;
+}
+
+}  // namespace qforge::runtime

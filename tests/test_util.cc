@@ -1,0 +1,80 @@
+#include "test_util.h"
+
+#include <cmath>
+
+#include "runtime/evaluate.h"
+
+namespace qforge::testing {
+
+std::string SourcePath(const std::string& rel) { return std::string(QFORGE_SOURCE_DIR) + "/" + rel; }
+
+Tensor MakeTensor(DataType dtype, std::vector<int64_t> dims, const std::vector<double>& values) {
+  Tensor t(dtype, std::move(dims));
+  const size_t n = static_cast<size_t>(t.num_elements());
+  for (size_t i = 0; i < n && i < values.size(); ++i) {
+    double v = values[i];
+    switch (dtype) {
+      case DataType::kFloat32: t.data<float>()[i] = static_cast<float>(v); break;
+      case DataType::kFloat64: t.data<double>()[i] = v; break;
+      case DataType::kFloat16: t.data<uint16_t>()[i] = FloatToHalf(static_cast<float>(v)); break;
+      case DataType::kInt8: t.data<int8_t>()[i] = static_cast<int8_t>(v); break;
+      case DataType::kUInt8: t.data<uint8_t>()[i] = static_cast<uint8_t>(v); break;
+      case DataType::kInt16: t.data<int16_t>()[i] = static_cast<int16_t>(v); break;
+      case DataType::kInt32: t.data<int32_t>()[i] = static_cast<int32_t>(v); break;
+      case DataType::kInt64: t.data<int64_t>()[i] = static_cast<int64_t>(v); break;
+      case DataType::kBool: t.data<uint8_t>()[i] = v != 0 ? 1 : 0; break;
+      case DataType::kUndefined: break;
+    }
+  }
+  return t;
+}
+
+Result<std::vector<Tensor>> RunSingleOp(OpKind op, const ir::Attributes& attrs,
+                                        const std::vector<const Tensor*>& inputs, int num_outputs) {
+  ir::Graph g;
+  g.name = "single_op";
+  ir::Node n;
+  n.name = "op";
+  n.op = op;
+  n.attrs = attrs;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    n.inputs.push_back(inputs[i] ? g.AddValue("in" + std::to_string(i)) : ir::kNoValue);
+  }
+  for (int i = 0; i < num_outputs; ++i) n.outputs.push_back(g.AddValue("out" + std::to_string(i)));
+  std::vector<Tensor> outs;
+  QF_RETURN_IF_ERROR(runtime::EvaluateNode(g, n, inputs, &outs));
+  return outs;
+}
+
+namespace {
+double At(const Tensor& t, int64_t i) {
+  switch (t.dtype()) {
+    case DataType::kFloat32: return t.data<float>()[i];
+    case DataType::kFloat64: return t.data<double>()[i];
+    case DataType::kFloat16: return HalfToFloat(t.data<uint16_t>()[i]);
+    case DataType::kInt8: return t.data<int8_t>()[i];
+    case DataType::kUInt8: return t.data<uint8_t>()[i];
+    case DataType::kInt16: return t.data<int16_t>()[i];
+    case DataType::kInt32: return t.data<int32_t>()[i];
+    case DataType::kInt64: return static_cast<double>(t.data<int64_t>()[i]);
+    case DataType::kBool: return t.data<uint8_t>()[i];
+    case DataType::kUndefined: return 0;
+  }
+  return 0;
+}
+}  // namespace
+
+double MaxRelError(const Tensor& a, const Tensor& b) {
+  if (a.dtype() != b.dtype() || a.dims() != b.dims()) return -1;
+  double worst = 0;
+  for (int64_t i = 0; i < a.num_elements(); ++i) {
+    double x = At(a, i), y = At(b, i);
+    if (std::isnan(x) && std::isnan(y)) continue;
+    if (std::isinf(x) && x == y) continue;
+    double e = std::fabs(x - y) / std::max(1.0, std::fabs(y));
+    if (!(e <= worst)) worst = std::isnan(e) ? INFINITY : e;
+  }
+  return worst;
+}
+
+}  // namespace qforge::testing
