@@ -1,2 +1,27 @@
 #include <cstdio>
-int main() { std::puts("qforge: CLI under construction"); return 0; }
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+int main(int argc, char** argv) {
+  using namespace qforge::cli;
+  CLI::App app{"qforge: quantize and run neural networks with integer arithmetic"};
+  app.require_subcommand(1);
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "Show error codes and more detail");
+  app.set_version_flag("--version", "qforge 0.1.0");
+  Action action;
+  RegisterInspect(app, &action);
+  RegisterRun(app, &action);
+  RegisterEval(app, &action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  SetVerbose(verbose);
+  return action ? action() : kExitUsage;
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds qforge. Usage: scripts/build.sh [release|asan] [cmake --build args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind="${1:-release}"
+shift || true
+case "$kind" in
+  release) dir=build; flags=(-DCMAKE_BUILD_TYPE=Release) ;;
+  asan) dir=build-asan; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DQFORGE_SANITIZE=ON -DQFORGE_BUILD_BENCH=OFF) ;;
+  *) echo "usage: $0 [release|asan]" >&2; exit 2 ;;
+esac
+cmake -S . -B "$dir" "${flags[@]}" >/dev/null
+cmake --build "$dir" -j"$(nproc)" "$@"

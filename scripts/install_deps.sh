@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what qforge needs on a fresh Debian 12 machine. Idempotent: only
+# missing Debian packages are installed, and npm packages only when absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  cmake g++ make pkg-config git
+  libprotobuf-dev protobuf-compiler libonnx-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev libstb-dev libzip-dev zlib1g-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # test oracles and example-model tooling
+  libonnx-testdata python3-onnx python3-numpy python3-torch python3-torchvision
+  dataset-fashion-mnist
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install_deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ONNX Runtime for cross-checks (prebuilt linux-x64 library inside the npm package).
+if [ ! -d tools/ort/node_modules/onnxruntime-node ]; then
+  echo "install_deps: npm install onnxruntime-node"
+  (cd tools/ort && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+echo "install_deps: ok"

@@ -1,0 +1,108 @@
+// qforge inspect MODEL: inputs, outputs, ops, parameters by dtype, and the
+// activation arena planned for batch 1.
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "ir/graph.h"
+#include "qforge/model.h"
+#include "runtime/interpreter.h"
+
+namespace qforge::cli {
+
+namespace {
+
+struct InspectOptions {
+  std::string model;
+  bool graph = false;
+  int64_t batch = 1;
+};
+
+std::string IoLine(const IoInfo& io) {
+  std::string s = "  " + io.name + ": " + DataTypeName(io.dtype) + "[";
+  for (size_t i = 0; i < io.dims.size(); ++i) {
+    if (i) s += ", ";
+    if (io.dims[i] >= 0) {
+      s += std::to_string(io.dims[i]);
+    } else {
+      s += i < io.dim_names.size() && !io.dim_names[i].empty() ? io.dim_names[i] : "?";
+    }
+  }
+  return s + "]";
+}
+
+int Inspect(const InspectOptions& opt) {
+  Result<Model> model = Model::Load(opt.model);
+  if (!model.ok()) return ReportError(model.status());
+  const ir::Graph& g = model->graph();
+  std::printf("model: %s\n", opt.model.c_str());
+  std::printf("graph: %s (source opset %lld)\n", g.name.c_str(), static_cast<long long>(g.source_opset));
+  std::printf("inputs:\n");
+  for (const IoInfo& io : model->inputs()) std::printf("%s\n", IoLine(io).c_str());
+  std::printf("outputs:\n");
+  for (const IoInfo& io : model->outputs()) std::printf("%s\n", IoLine(io).c_str());
+
+  std::map<std::string, int> op_counts;
+  for (const ir::Node& n : g.nodes) ++op_counts[std::string(OpName(n.op))];
+  std::printf("ops: %zu nodes\n", g.nodes.size());
+  for (const auto& [name, count] : op_counts) std::printf("  %-22s %d\n", name.c_str(), count);
+
+  struct Totals {
+    int64_t tensors = 0, elements = 0, bytes = 0;
+  };
+  std::map<std::string, Totals> by_dtype;
+  Totals all;
+  for (const ir::Value& v : g.values) {
+    if (!v.is_constant()) continue;
+    Totals& t = by_dtype[DataTypeName(v.constant->dtype())];
+    t.tensors += 1;
+    t.elements += v.constant->num_elements();
+    t.bytes += static_cast<int64_t>(v.constant->byte_size());
+    all.tensors += 1;
+    all.elements += v.constant->num_elements();
+    all.bytes += static_cast<int64_t>(v.constant->byte_size());
+  }
+  std::printf("parameters: %lld in %lld tensors, %lld bytes\n", static_cast<long long>(all.elements),
+              static_cast<long long>(all.tensors), static_cast<long long>(all.bytes));
+  for (const auto& [dtype, t] : by_dtype) {
+    std::printf("  %-8s %10lld params %12lld bytes (%lld tensors)\n", dtype.c_str(),
+                static_cast<long long>(t.elements), static_cast<long long>(t.bytes),
+                static_cast<long long>(t.tensors));
+  }
+
+  // Plan for the given batch size (dynamic dims take it) to report the arena.
+  std::vector<std::vector<int64_t>> dims;
+  for (const IoInfo& io : model->inputs()) {
+    std::vector<int64_t> d = io.dims;
+    for (int64_t& x : d) {
+      if (x < 0) x = opt.batch;
+    }
+    dims.push_back(d);
+  }
+  runtime::Interpreter interp(model->shared_graph());
+  Status s = interp.Prepare(dims);
+  if (s.ok()) {
+    std::printf("activation arena (batch %lld): %zu bytes\n", static_cast<long long>(opt.batch),
+                interp.arena_bytes());
+  } else {
+    std::printf("activation arena: not planned (%s)\n", s.message().c_str());
+  }
+  if (opt.graph) std::printf("\n%s", ir::PrintGraph(g).c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterInspect(CLI::App& app, Action* action) {
+  auto opt = std::make_shared<InspectOptions>();
+  CLI::App* sub = app.add_subcommand("inspect", "Describe a model: I/O, ops, parameters, memory");
+  sub->add_option("model", opt->model, "Model file (.onnx)")->required();
+  sub->add_flag("--graph", opt->graph, "Also print every node with its input/output types");
+  sub->add_option("--batch", opt->batch, "Batch size used for dynamic dims when planning memory")
+      ->check(CLI::PositiveNumber);
+  sub->callback([opt, action] { *action = [opt] { return Inspect(*opt); }; });
+}
+
+}  // namespace qforge::cli

@@ -1,0 +1,112 @@
+// qforge run MODEL --input X.npy ... --output Y.npy ...: one inference.
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/data_flags.h"
+#include "cli/exit_codes.h"
+#include "qforge/model.h"
+#include "qforge/runtime.h"
+
+namespace qforge::cli {
+
+namespace {
+
+struct RunOptions {
+  std::string model;
+  std::vector<std::string> inputs;
+  std::vector<std::string> outputs;
+  io::DataSpec data;
+};
+
+bool SamePath(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::exists(a, ec) && std::filesystem::exists(b, ec) && std::filesystem::equivalent(a, b, ec);
+}
+
+// An .npy is taken as the whole input tensor; any other data source is read
+// as all of its samples stacked into one batch.
+Result<Tensor> LoadInput(const RunOptions& opt, const std::string& path, const IoInfo& info) {
+  if (std::filesystem::path(path).extension() == ".npy") {
+    QF_ASSIGN_OR_RETURN(Tensor t, io::ReadNpy(path));
+    return t;
+  }
+  io::DataSpec spec = opt.data;
+  spec.path = path;
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<io::Dataset> ds, io::OpenDataset(spec, info.dims, info.dtype));
+  return ds->Read(0, ds->size());
+}
+
+std::string Summary(const Tensor& t) {
+  std::string s = std::string(DataTypeName(t.dtype())) + t.ShapeString();
+  if (t.dtype() == DataType::kFloat32 && t.num_elements() > 0) {
+    s += " first values:";
+    for (int64_t i = 0; i < std::min<int64_t>(t.num_elements(), 8); ++i) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, " %.6g", static_cast<double>(t.data<float>()[i]));
+      s += buf;
+    }
+  }
+  return s;
+}
+
+int Run(const RunOptions& opt) {
+  for (const std::string& out : opt.outputs) {
+    if (SamePath(out, opt.model)) return ReportError(InvalidArgument(out + ": refusing to overwrite the model"));
+    for (const std::string& in : opt.inputs) {
+      if (SamePath(out, in)) return ReportError(InvalidArgument(out + ": refusing to overwrite an input"));
+    }
+  }
+  Result<Model> model = Model::Load(opt.model);
+  if (!model.ok()) return ReportError(model.status());
+  const std::vector<IoInfo> infos = model->inputs();
+  if (opt.inputs.size() != infos.size()) {
+    return ReportError(InvalidArgument(opt.model + " takes " + std::to_string(infos.size()) + " input(s), got " +
+                                       std::to_string(opt.inputs.size()) + " --input file(s)"));
+  }
+  std::vector<Tensor> inputs;
+  for (size_t i = 0; i < infos.size(); ++i) {
+    Result<Tensor> t = LoadInput(opt, opt.inputs[i], infos[i]);
+    if (!t.ok()) return ReportError(t.status());
+    Status finite = CheckFinite(*t, opt.inputs[i]);
+    if (!finite.ok()) return ReportError(finite);
+    inputs.push_back(std::move(t).value());
+  }
+  Result<Session> session = Session::Create(*model);
+  if (!session.ok()) return ReportError(session.status());
+  Result<std::vector<Tensor>> outputs = session->Run(inputs);
+  if (!outputs.ok()) return ReportError(outputs.status().WithContext(opt.model + ": "));
+  const std::vector<IoInfo> out_infos = model->outputs();
+  if (opt.outputs.size() > out_infos.size()) {
+    return ReportError(InvalidArgument("model has " + std::to_string(out_infos.size()) + " output(s), got " +
+                                       std::to_string(opt.outputs.size()) + " --output file(s)"));
+  }
+  for (size_t i = 0; i < out_infos.size(); ++i) {
+    if (i < opt.outputs.size()) {
+      Status s = io::WriteNpy(opt.outputs[i], (*outputs)[i]);
+      if (!s.ok()) return ReportError(s);
+      std::printf("%s -> %s %s\n", out_infos[i].name.c_str(), opt.outputs[i].c_str(),
+                  (*outputs)[i].ShapeString().c_str());
+    } else {
+      std::printf("%s: %s\n", out_infos[i].name.c_str(), Summary((*outputs)[i]).c_str());
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterRun(CLI::App& app, Action* action) {
+  auto opt = std::make_shared<RunOptions>();
+  CLI::App* sub = app.add_subcommand("run", "Run a model once on input files and save its outputs");
+  sub->add_option("model", opt->model, "Model file (.onnx)")->required();
+  sub->add_option("-i,--input", opt->inputs, "Input data, one per model input in order (.npy, .npz, IDX, raw, image folder)")
+      ->required();
+  sub->add_option("-o,--output", opt->outputs, "Write the model's outputs, in order, to these .npy files");
+  AddDataFlags(sub, &opt->data);
+  sub->callback([opt, action] { *action = [opt] { return Run(*opt); }; });
+}
+
+}  // namespace qforge::cli

@@ -1,0 +1,102 @@
+#include "io/data/image_preprocess.h"
+
+#include <climits>
+#include <cmath>
+#include <memory>
+
+#define STBI_NO_STDIO
+#include <stb_image.h>
+#include <stb_image_resize.h>
+
+namespace qforge::io {
+namespace {
+
+struct StbiFree {
+  void operator()(stbi_uc* p) const { stbi_image_free(p); }
+};
+
+std::string SizeString(int w, int h) { return std::to_string(w) + "x" + std::to_string(h); }
+
+}  // namespace
+
+Result<std::vector<float>> DecodeResizeCrop(std::string_view bytes, const std::string& name,
+                                            const ImagePreprocess& pre, int channels, int* height, int* width) {
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) return InvalidArgument(name + ": image file is too large");
+  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
+  const int len = static_cast<int>(bytes.size());
+  int w = 0, h = 0, file_channels = 0;
+  if (!stbi_info_from_memory(data, len, &w, &h, &file_channels)) {
+    return InvalidArgument(name + ": cannot decode image: " + stbi_failure_reason());
+  }
+  if (w <= 0 || h <= 0 || int64_t{w} * h > kMaxImagePixels) {
+    return InvalidArgument(name + ": image size " + SizeString(w, h) + " is outside the accepted range (at most " +
+                           std::to_string(kMaxImagePixels) + " pixels)");
+  }
+  std::unique_ptr<stbi_uc, StbiFree> pixels(stbi_load_from_memory(data, len, &w, &h, &file_channels, channels));
+  if (!pixels) return InvalidArgument(name + ": cannot decode image: " + stbi_failure_reason());
+
+  const size_t n = static_cast<size_t>(w) * static_cast<size_t>(h) * static_cast<size_t>(channels);
+  std::vector<float> img(pixels.get(), pixels.get() + n);
+  if (pre.resize > 0) {
+    // Shorter side to `resize`, the other scaled to keep the aspect ratio
+    // (truncated, as torchvision's Resize(int) does).
+    int nw = pre.resize, nh = pre.resize;
+    if (w < h) {
+      nh = static_cast<int>(int64_t{pre.resize} * h / w);
+    } else if (h < w) {
+      nw = static_cast<int>(int64_t{pre.resize} * w / h);
+    }
+    if (nw <= 0 || nh <= 0 || int64_t{nw} * nh > kMaxImagePixels) {
+      return InvalidArgument(name + ": resizing " + SizeString(w, h) + " to shorter side " +
+                             std::to_string(pre.resize) + " gives an unusable size " + SizeString(nw, nh));
+    }
+    std::vector<float> resized(static_cast<size_t>(nw) * static_cast<size_t>(nh) * static_cast<size_t>(channels));
+    // The triangle filter is bilinear interpolation when enlarging and a
+    // matching area filter when shrinking (no aliasing), like PIL's BILINEAR.
+    if (!stbir_resize_float_generic(img.data(), w, h, 0, resized.data(), nw, nh, 0, channels,
+                                    STBIR_ALPHA_CHANNEL_NONE, 0, STBIR_EDGE_CLAMP, STBIR_FILTER_TRIANGLE,
+                                    STBIR_COLORSPACE_LINEAR, nullptr)) {
+      return Internal(name + ": image resize failed");
+    }
+    img = std::move(resized);
+    w = nw;
+    h = nh;
+  }
+  if (*height == 0) *height = h;
+  if (*width == 0) *width = w;
+  const int ch = *height, cw = *width;
+  if (ch > h || cw > w) {
+    return InvalidArgument(name + ": image is " + SizeString(w, h) + (pre.resize > 0 ? " after resizing" : "") +
+                           ", smaller than the " + SizeString(cw, ch) + " crop (set a resize size)");
+  }
+  if (ch == h && cw == w) return img;
+  // Center crop with torchvision's offsets: round((h - ch) / 2), ties to even.
+  const int top = static_cast<int>(std::nearbyint((h - ch) / 2.0));
+  const int left = static_cast<int>(std::nearbyint((w - cw) / 2.0));
+  std::vector<float> out(static_cast<size_t>(ch) * static_cast<size_t>(cw) * static_cast<size_t>(channels));
+  for (int y = 0; y < ch; ++y) {
+    const float* src = img.data() + (static_cast<size_t>(y + top) * w + left) * channels;
+    std::copy(src, src + static_cast<size_t>(cw) * channels, out.data() + static_cast<size_t>(y) * cw * channels);
+  }
+  return out;
+}
+
+void NormalizeImage(const std::vector<float>& hwc, int channels, int height, int width, const ImagePreprocess& pre,
+                    float* dst) {
+  const size_t plane = static_cast<size_t>(height) * static_cast<size_t>(width);
+  for (int c = 0; c < channels; ++c) {
+    const int src_c = pre.bgr ? channels - 1 - c : c;  // output channel c reads input channel src_c
+    const float mean = pre.mean.empty() ? 0.0f : pre.mean[pre.mean.size() == 1 ? 0 : static_cast<size_t>(c)];
+    const float std = pre.std.empty() ? 1.0f : pre.std[pre.std.size() == 1 ? 0 : static_cast<size_t>(c)];
+    for (size_t p = 0; p < plane; ++p) {
+      const float v = (hwc[p * channels + src_c] * pre.scale - mean) / std;
+      if (pre.nhwc) {
+        dst[p * channels + c] = v;
+      } else {
+        dst[c * plane + p] = v;
+      }
+    }
+  }
+}
+
+}  // namespace qforge::io

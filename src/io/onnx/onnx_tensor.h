@@ -1,0 +1,52 @@
+// Conversions between ONNX protobuf tensors/types and qforge tensors/types,
+// shared by the ONNX reader and writer. Everything read here comes from an
+// untrusted file: dims, data lengths and external-data paths are checked
+// before any allocation or file access.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <onnx/onnx_pb.h>
+
+#include "ir/graph.h"
+#include "qforge/status.h"
+#include "qforge/tensor.h"
+
+namespace qforge::io {
+
+// The largest protobuf message (model or tensor file) we parse: protobuf's
+// own hard limit is 2 GiB, larger weights must use external data.
+inline constexpr size_t kMaxProtoBytes = (size_t{2} << 30) - 1;
+
+// Where external tensor data may be read from: files inside `base_dir`.
+struct TensorSource {
+  std::string base_dir;  // the model's folder; "" disables external data
+};
+
+// ONNX TensorProto.DataType <-> qforge DataType; nullopt for types qforge
+// does not hold (string, complex, bfloat16, uint16/32/64).
+std::optional<DataType> DataTypeFromOnnx(int32_t onnx_type);
+int32_t DataTypeToOnnx(DataType dtype);
+// "FLOAT", "STRING", ... for messages about types we reject.
+std::string OnnxTypeName(int32_t onnx_type);
+
+// Parses `bytes` into `msg` under kMaxProtoBytes; a one-line InvalidModel
+// naming `what` when the bytes are empty, truncated or corrupt.
+Status ParseProto(std::string_view bytes, const std::string& what, google::protobuf::MessageLite* msg);
+
+// Decodes a TensorProto (raw_data, typed fields or external data). Errors
+// name the tensor but not the file (callers add it).
+Result<Tensor> TensorFromProto(const onnx::TensorProto& proto, const TensorSource& source);
+// Encodes `tensor` as raw_data (little-endian), named `name`.
+void TensorToProto(const Tensor& tensor, const std::string& name, onnx::TensorProto* proto);
+
+// A value's type from a ValueInfoProto. Non-tensor types are Unsupported,
+// negative dims InvalidModel.
+Status TypeFromProto(const onnx::ValueInfoProto& info, ir::TensorType* type);
+// Writes dtype and shape; dynamic dims become dim_param (their name, or "?").
+void TypeToProto(const ir::TensorType& type, onnx::TypeProto* proto);
+
+}  // namespace qforge::io

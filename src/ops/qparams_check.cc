@@ -1,0 +1,85 @@
+#include "ops/qparams_check.h"
+
+#include <string>
+
+namespace qforge::ops {
+
+namespace {
+// Element count of a rank-known type, or -1 when a dim is dynamic.
+int64_t KnownCount(const ir::TensorType& t) {
+  if (!t.rank_known) return -1;
+  int64_t n = 1;
+  for (int64_t d : t.dims) {
+    if (d < 0) return -1;
+    n *= d;
+  }
+  return n;
+}
+}  // namespace
+
+bool IsPerTensorType(const ir::TensorType& t) {
+  return t.rank_known && (t.dims.empty() || (t.dims.size() == 1 && t.dims[0] == 1));
+}
+
+Status CheckScaleAndZeroPoint(const InferContext& ctx, size_t scale_index, size_t zp_index,
+                              QuantGranularity granularity, std::initializer_list<DataType> zp_dtypes,
+                              const char* what) {
+  const std::string name(what);
+  if (!ctx.has_input(scale_index)) return ctx.Invalid(name + "_scale is required");
+  const ir::TensorType& scale = ctx.input(scale_index);
+  if (scale.dtype != DataType::kFloat32) {
+    return ctx.Unsupported(name + "_scale has dtype " + DataTypeName(scale.dtype) + ", only float32 is supported");
+  }
+  if (scale.rank_known && !IsPerTensorType(scale)) {
+    if (granularity.per_tensor_only) {
+      return ctx.Unsupported(name + "_scale has shape " + DimsToString(scale.dims) +
+                             "; only a per-tensor (scalar) scale is supported for this operand");
+    }
+    if (scale.rank() != 1) {
+      return ctx.Invalid(name + "_scale must be a scalar or 1-D, got shape " + DimsToString(scale.dims));
+    }
+    if (granularity.channels >= 0 && scale.dims[0] >= 0 && scale.dims[0] != granularity.channels) {
+      return ctx.Invalid(name + "_scale has " + std::to_string(scale.dims[0]) + " elements, expected " +
+                         std::to_string(granularity.channels));
+    }
+  }
+  if (!ctx.has_input(zp_index)) return Status::Ok();
+  const ir::TensorType& zp = ctx.input(zp_index);
+  bool dtype_ok = false;
+  for (DataType d : zp_dtypes) dtype_ok = dtype_ok || zp.dtype == d;
+  if (!dtype_ok) {
+    return ctx.Unsupported(name + "_zero_point has dtype " + DataTypeName(zp.dtype) +
+                           ", which does not match its operand or is not supported");
+  }
+  const int64_t scale_count = KnownCount(scale);
+  const int64_t zp_count = KnownCount(zp);
+  if (scale_count >= 0 && zp_count >= 0 && scale_count != zp_count) {
+    return ctx.Invalid(name + "_zero_point has " + std::to_string(zp_count) + " elements but " + name +
+                       "_scale has " + std::to_string(scale_count));
+  }
+  return Status::Ok();
+}
+
+Status CheckZeroPoint(const InferContext& ctx, size_t index, size_t operand, QuantGranularity granularity,
+                      const char* what) {
+  if (!ctx.has_input(index)) return Status::Ok();
+  const std::string name(what);
+  const ir::TensorType& zp = ctx.input(index);
+  if (zp.dtype != ctx.input(operand).dtype) {
+    return ctx.Invalid(name + " has dtype " + DataTypeName(zp.dtype) + ", its operand " +
+                       DataTypeName(ctx.input(operand).dtype));
+  }
+  if (!zp.rank_known || IsPerTensorType(zp)) return Status::Ok();
+  if (granularity.per_tensor_only || zp.rank() != 1) {
+    return ctx.Unsupported(name + " of shape " + DimsToString(zp.dims) +
+                           (granularity.per_tensor_only ? " (only per-tensor is supported)"
+                                                        : " (only scalar or 1-D is supported)"));
+  }
+  if (granularity.channels >= 0 && zp.dims[0] >= 0 && zp.dims[0] != granularity.channels) {
+    return ctx.Invalid(name + " has " + std::to_string(zp.dims[0]) + " elements, expected " +
+                       std::to_string(granularity.channels));
+  }
+  return Status::Ok();
+}
+
+}  // namespace qforge::ops

@@ -1,0 +1,83 @@
+#include "passes/constant_fold.h"
+
+#include <memory>
+#include <vector>
+
+#include "ops/infer.h"
+#include "runtime/evaluate.h"
+
+namespace qforge::passes {
+
+namespace {
+
+bool NeverFold(OpKind op) { return op == OpKind::kQuantizeLinear || op == OpKind::kDequantizeLinear; }
+
+// Evaluates `node` if its inputs are known; true when its outputs became constants.
+bool TryFold(ir::Graph& g, ir::Node& node) {
+  std::vector<const Tensor*> values;
+  std::vector<const ir::TensorType*> types;
+  bool all_const = true;
+  for (ir::ValueId in : node.inputs) {
+    if (in == ir::kNoValue) {
+      values.push_back(nullptr);
+      types.push_back(nullptr);
+      continue;
+    }
+    const ir::Value& v = g.value(in);
+    values.push_back(v.constant.get());
+    types.push_back(&v.type);
+    all_const = all_const && v.is_constant();
+  }
+  // Shape reads only dims, so a placeholder without data stands in.
+  Tensor placeholder;
+  if (!all_const) {
+    if (node.op != OpKind::kShape || types.empty() || types[0] == nullptr || !types[0]->IsStatic()) return false;
+    placeholder = Tensor::View(types[0]->dtype, types[0]->dims, nullptr);
+    values[0] = &placeholder;
+  }
+  // Infer first so an oversized output is refused before it is allocated.
+  ops::InferContext ctx;
+  ctx.graph = &g;
+  ctx.node = &node;
+  ctx.inputs = types;
+  ctx.values = values;
+  if (!ops::InferNode(ctx).ok()) return false;
+  for (size_t i = 0; i < ctx.outputs.size(); ++i) {
+    if (node.outputs[i] == ir::kNoValue) continue;
+    const ir::TensorType& t = ctx.outputs[i];
+    if (!t.IsStatic()) return false;
+    const int64_t count = CheckedElementCount(t.dims);
+    if (count < 0 || static_cast<uint64_t>(count) > kMaxFoldedBytes / std::max<size_t>(1, DataTypeSize(t.dtype))) {
+      return false;
+    }
+  }
+  std::vector<Tensor> outs;
+  if (!runtime::EvaluateNode(g, node, values, &outs).ok()) return false;
+  for (size_t i = 0; i < outs.size(); ++i) {
+    const ir::ValueId out = node.outputs[i];
+    if (out == ir::kNoValue) continue;
+    ir::Value& v = g.value(out);
+    ir::TensorType type = ops::MakeType(outs[i].dtype(), outs[i].dims());
+    type.quant = outs[i].quant();
+    v.type = std::move(type);
+    v.constant = std::make_shared<const Tensor>(std::move(outs[i]));
+    v.producer = ir::kNoNode;
+  }
+  node.removed = true;
+  return true;
+}
+
+}  // namespace
+
+Status FoldConstants(ir::Graph& graph) {
+  QF_RETURN_IF_ERROR(graph.TopologicalSort());
+  // One forward sweep suffices: nodes are in topological order, so every
+  // producer is folded before its consumers are considered.
+  for (ir::Node& node : graph.nodes) {
+    if (node.removed || NeverFold(node.op)) continue;
+    TryFold(graph, node);
+  }
+  return Status::Ok();
+}
+
+}  // namespace qforge::passes

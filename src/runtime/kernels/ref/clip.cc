@@ -1,0 +1,29 @@
+#include <algorithm>
+#include <limits>
+
+#include "runtime/kernels/kernel.h"
+#include "runtime/kernels/ref/dispatch.h"
+
+namespace qforge::kernels::ref::clip {
+
+Status Run(KernelContext& ctx) {
+  const Tensor& x = ctx.in(0);
+  Tensor& out = ctx.out(0);
+  const bool ok = VisitNumeric(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    T lo = std::numeric_limits<T>::lowest();
+    T hi = std::numeric_limits<T>::max();
+    // An empty bound tensor counts as omitted.
+    if (ctx.has_in(1) && ctx.in(1).num_elements() > 0) lo = ctx.in(1).data<T>()[0];
+    if (ctx.has_in(2) && ctx.in(2).num_elements() > 0) hi = ctx.in(2).data<T>()[0];
+    const T* px = x.data<T>();
+    T* o = out.data<T>();
+    // min(max(x, lo), hi): with lo > hi every element becomes hi, as in
+    // numpy.clip; a NaN x stays NaN.
+    for (int64_t i = 0; i < x.num_elements(); ++i) o[i] = std::min(std::max(px[i], lo), hi);
+  });
+  if (!ok) return ctx.Error(std::string("dtype ") + DataTypeName(x.dtype()) + " reached the kernel unchecked");
+  return Status::Ok();
+}
+
+}  // namespace qforge::kernels::ref::clip

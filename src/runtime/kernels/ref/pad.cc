@@ -1,0 +1,71 @@
+// Pad maps each output coordinate to an input coordinate per axis; points
+// outside the input take constant_value (constant mode) or a mirrored,
+// clamped or wrapped coordinate.
+#include <cstring>
+#include <string>
+
+#include "ops/infer.h"
+#include "runtime/kernels/kernel.h"
+#include "runtime/kernels/ref/broadcast.h"
+#include "runtime/kernels/ref/dispatch.h"
+
+namespace qforge::kernels::ref::pad {
+
+namespace {
+
+enum class Mode { kConstant, kReflect, kEdge, kWrap };
+
+int64_t SourceIndex(int64_t c, int64_t dim, Mode mode) {
+  if (c >= 0 && c < dim) return c;
+  switch (mode) {
+    case Mode::kConstant: return -1;
+    case Mode::kEdge: return c < 0 ? 0 : dim - 1;
+    case Mode::kWrap: return ((c % dim) + dim) % dim;
+    case Mode::kReflect: {
+      // Mirror without repeating the edge: period 2 * (dim - 1), which is
+      // also what repeated reflection gives for pads wider than the dim.
+      if (dim == 1) return 0;
+      const int64_t period = 2 * (dim - 1);
+      const int64_t m = ((c % period) + period) % period;
+      return m < dim ? m : period - m;
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+Status Run(KernelContext& ctx) {
+  const Tensor& in = ctx.in(0);
+  Tensor& out = ctx.out(0);
+  const std::string mode_name = ctx.attrs().GetString("mode", "constant");
+  const Mode mode = mode_name == "reflect" ? Mode::kReflect
+                    : mode_name == "edge"  ? Mode::kEdge
+                    : mode_name == "wrap"  ? Mode::kWrap
+                                           : Mode::kConstant;
+  const std::vector<int64_t> pads = ops::ReadInts(ctx.in(1));
+  const size_t rank = in.dims().size();
+  if (pads.size() != 2 * rank) return ctx.Error("pads length does not match the input rank");
+  std::vector<std::vector<int64_t>> maps(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    const int64_t dim = in.dims()[d];
+    for (int64_t o = 0; o < out.dims()[d]; ++o) {
+      if (dim == 0 && mode != Mode::kConstant) return ctx.Error("cannot pad an empty dim in this mode");
+      maps[d].push_back(SourceIndex(o - pads[d], dim, mode));
+    }
+  }
+  const size_t elem = DataTypeSize(in.dtype());
+  const bool ok = VisitElementSize(elem, [&](auto e) {
+    using E = decltype(e);
+    E fill{};  // zero bytes are 0 for every dtype
+    if (ctx.has_in(2) && ctx.in(2).num_elements() > 0) std::memcpy(&fill, ctx.in(2).raw_data(), sizeof(E));
+    const E* src = in.data<E>();
+    E* dst = out.data<E>();
+    ForEachAxisMapped(out.dims(), maps, DenseStrides(in.dims()),
+                      [&](int64_t i, int64_t off) { dst[i] = off < 0 ? fill : src[off]; });
+  });
+  if (!ok) return ctx.Error("unexpected element size");
+  return Status::Ok();
+}
+
+}  // namespace qforge::kernels::ref::pad

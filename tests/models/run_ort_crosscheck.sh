@@ -1,0 +1,86 @@
+#!/bin/bash
+# Cross-checks `qforge run` against ONNX Runtime on the example models.
+#
+#   tests/models/run_ort_crosscheck.sh BUILD_DIR
+#
+# Uses BUILD_DIR/qforge (override with QFORGE=path). Installs tools/ort's
+# node_modules if missing, generates the torchvision and residual_concat
+# models into BUILD_DIR/models (kept between runs), then runs
+# tools/ort/compare.js on each model. Every comparison runs even if an
+# earlier one fails; the exit code is 0 iff all passed. Exit code 77 means
+# the prerequisites (node, npm, /usr/bin/python3 with torch) are missing,
+# which ctest reports as skipped when SKIP_RETURN_CODE is 77.
+#
+# Tolerances (compare.js: element passes iff |a-b| <= atol + rtol*|b|):
+#   rtol 1e-4 as the issue requires, atol 1e-5. The random-init torchvision
+#   models get BatchNorm statistics from random batches at export, so their
+#   logits are O(0.1..1) rather than tiny; ONNX Runtime itself is within
+#   ~2e-6 absolute of a float64 PyTorch run there, so atol 1e-5 is not
+#   below float32 noise and relative error stays meaningful.
+set -u
+
+if [ $# -ne 1 ]; then
+  echo "usage: $0 BUILD_DIR" >&2
+  exit 2
+fi
+BUILD_DIR=$(cd "$1" && pwd) || exit 2
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+ORT_DIR="$ROOT/tools/ort"
+QFORGE=${QFORGE:-"$BUILD_DIR/qforge"}
+PYTHON=/usr/bin/python3
+RTOL=${CROSSCHECK_RTOL:-1e-4}
+ATOL=${CROSSCHECK_ATOL:-1e-5}
+GEN_DIR="$BUILD_DIR/models"
+
+for tool in node npm "$PYTHON"; do
+  if ! command -v "$tool" > /dev/null; then
+    echo "SKIP: $tool not found" >&2
+    exit 77
+  fi
+done
+if [ ! -x "$QFORGE" ]; then
+  echo "FAIL: qforge binary not found at $QFORGE" >&2
+  exit 1
+fi
+
+if [ ! -d "$ORT_DIR/node_modules/onnxruntime-node" ]; then
+  echo "installing onnxruntime-node into $ORT_DIR/node_modules"
+  if ! (cd "$ORT_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error > /dev/null); then
+    echo "SKIP: npm install failed (no network?)" >&2
+    exit 77
+  fi
+fi
+
+mkdir -p "$GEN_DIR"
+for arch in mobilenet_v2 resnet18 residual_concat; do
+  if [ ! -s "$GEN_DIR/$arch.onnx" ]; then
+    echo "generating $GEN_DIR/$arch.onnx"
+    if ! "$PYTHON" "$ROOT/tools/export_torchvision.py" --arch "$arch" --out "$GEN_DIR/$arch.onnx"; then
+      rm -f "$GEN_DIR/$arch.onnx"
+      echo "FAIL: could not generate $arch" >&2
+      exit 1
+    fi
+  fi
+done
+
+failures=0
+compare() {  # compare MODEL BATCH
+  if ! node "$ORT_DIR/compare.js" --qforge "$QFORGE" --model "$1" --batch "$2" --rtol "$RTOL" --atol "$ATOL"; then
+    failures=$((failures + 1))
+  fi
+}
+
+compare "$ROOT/models/cnn.onnx" 1
+compare "$ROOT/models/cnn.onnx" 4
+compare "$ROOT/models/mobilenet.onnx" 1
+compare "$ROOT/models/resnet.onnx" 1
+compare "$GEN_DIR/mobilenet_v2.onnx" 1
+compare "$GEN_DIR/resnet18.onnx" 1
+compare "$GEN_DIR/residual_concat.onnx" 1
+compare "$GEN_DIR/residual_concat.onnx" 3
+
+if [ "$failures" -ne 0 ]; then
+  echo "ORT cross-check: $failures comparison(s) failed"
+  exit 1
+fi
+echo "ORT cross-check: all comparisons passed"
