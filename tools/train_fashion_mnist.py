@@ -9,7 +9,7 @@ next to it with the float top-1 accuracy PyTorch measured on the 10k test set.
 With --golden-dir DIR it also writes the first GOLDEN_IMAGES test images
 (uint8), their labels, and this model's logits for them computed by PyTorch in
 float64: the independent reference tests/models checks qforge against.
-Runs on CPU with 2 threads and a fixed seed, so reruns give the same weights
+Runs on CPU with 2 threads (--threads) and a fixed seed, so reruns give the same weights
 on the same machine and torch build.
 """
 import argparse
@@ -132,6 +132,7 @@ def main():
         "seed": args.seed,
         "batch_size": args.batch_size,
         "learning_rate": LEARNING_RATES[args.arch],
+        "threads": args.threads,
         "float_top1": round(top1, 4),
         "test_images": len(test_x),
         "dataset": "fashion-mnist",

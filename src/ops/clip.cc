@@ -26,6 +26,7 @@ Status Infer(InferContext& ctx) {
   }
   ctx.outputs[0] = x.rank_known ? MakeType(x.dtype, x.dims) : UnknownRankType(x.dtype);
   ctx.outputs[0].dim_names = x.dim_names;
+  ForwardPerTensorQuant(x, &ctx.outputs[0]);
   return Status::Ok();
 }
 

@@ -58,6 +58,10 @@ Status Infer(InferContext& ctx) {
   }
   dims[static_cast<size_t>(axis)] = total;
   ctx.outputs[0] = MakeType(dt, std::move(dims));
+  // Only inputs that already share one scale concatenate without requantizing.
+  bool same_quant = true;
+  for (size_t i = 1; i < ctx.num_inputs(); ++i) same_quant = same_quant && ctx.input(i).quant == ctx.input(0).quant;
+  if (same_quant) ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);
   return Status::Ok();
 }
 

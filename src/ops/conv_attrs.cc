@@ -8,9 +8,10 @@ namespace qforge::ops {
 
 namespace {
 
-// Dims beyond this are surely hostile; keeping them small also keeps every
-// product below in int64 range.
-constexpr int64_t kMaxWindowValue = int64_t{1} << 31;
+// Window values (kernel, stride, dilation, pads, spatial dims) beyond 2^30
+// are surely hostile; the bound keeps every expression below (at most two
+// 2^60 products plus small terms) inside int64.
+constexpr int64_t kMaxWindowValue = int64_t{1} << 30;
 
 Status ReadPositiveList(const ir::Attributes& attrs, const std::string& name, size_t rank,
                         std::vector<int64_t>* out) {

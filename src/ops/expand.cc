@@ -1,5 +1,7 @@
 // Expand(input, shape): bidirectional numpy broadcast of input's dims and
 // the shape values (a 1 in `shape` keeps the input dim).
+#include <algorithm>
+
 #include "ops/infer.h"
 #include "ops/shape_inputs.h"
 
@@ -27,6 +29,7 @@ Status Infer(InferContext& ctx) {
   std::vector<int64_t> dims;
   QF_RETURN_IF_ERROR(BroadcastShapes(ctx, x.dims, *shape, &dims));
   ctx.outputs[0] = MakeType(x.dtype, std::move(dims));
+  ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);
   return Status::Ok();
 }
 

@@ -25,6 +25,7 @@ Status Infer(InferContext& ctx) {
   dims.insert(dims.end(), idx.dims.begin(), idx.dims.end());
   dims.insert(dims.end(), data.dims.begin() + axis + 1, data.dims.end());
   ctx.outputs[0] = MakeType(data.dtype, std::move(dims));
+  ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);
   return Status::Ok();
 }
 

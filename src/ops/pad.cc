@@ -53,6 +53,7 @@ Status Infer(InferContext& ctx) {
     }
   }
   ctx.outputs[0] = MakeType(data.dtype, std::move(dims));
+  ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);
   return Status::Ok();
 }
 

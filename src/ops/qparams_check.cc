@@ -48,8 +48,8 @@ Status CheckScaleAndZeroPoint(const InferContext& ctx, size_t scale_index, size_
   bool dtype_ok = false;
   for (DataType d : zp_dtypes) dtype_ok = dtype_ok || zp.dtype == d;
   if (!dtype_ok) {
-    return ctx.Unsupported(name + "_zero_point has dtype " + DataTypeName(zp.dtype) +
-                           ", which does not match its operand or is not supported");
+    return ctx.Invalid(name + "_zero_point has dtype " + DataTypeName(zp.dtype) + ", expected " +
+                       DataTypeName(*zp_dtypes.begin()));
   }
   const int64_t scale_count = KnownCount(scale);
   const int64_t zp_count = KnownCount(zp);

@@ -22,8 +22,9 @@ struct QuantGranularity {
 
 // Checks input `scale_index` is float32 and per-tensor or, when allowed, 1-D
 // of `channels` elements; and that the zero point `zp_index` (if present)
-// has a dtype in `zp_dtypes` (Unsupported otherwise) and as many elements
-// as the scale (InvalidModel otherwise). `what` names the operand ("y").
+// has a dtype in `zp_dtypes` (its operand's; InvalidModel otherwise) and as
+// many elements as the scale (InvalidModel otherwise). `what` names the
+// operand ("y").
 Status CheckScaleAndZeroPoint(const InferContext& ctx, size_t scale_index, size_t zp_index,
                               QuantGranularity granularity, std::initializer_list<DataType> zp_dtypes,
                               const char* what);

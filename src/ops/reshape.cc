@@ -184,15 +184,20 @@ Status InferUnsqueeze(InferContext& ctx) {
 Status Infer(InferContext& ctx) {
   if (!ctx.has_input(0)) return ctx.Invalid("input 0 is required");
   if (ctx.input(0).dtype == DataType::kUndefined) return ctx.Unsupported("input dtype undefined");
+  Status s;
   switch (ctx.node->op) {
     case OpKind::kReshape:
       if (!ctx.has_input(1)) return ctx.Invalid("shape input is required");
-      return InferReshape(ctx);
-    case OpKind::kFlatten: return InferFlatten(ctx);
-    case OpKind::kSqueeze: return InferSqueeze(ctx);
-    case OpKind::kUnsqueeze: return InferUnsqueeze(ctx);
+      s = InferReshape(ctx);
+      break;
+    case OpKind::kFlatten: s = InferFlatten(ctx); break;
+    case OpKind::kSqueeze: s = InferSqueeze(ctx); break;
+    case OpKind::kUnsqueeze: s = InferUnsqueeze(ctx); break;
     default: return ctx.Unsupported("not a reshape-family op");
   }
+  QF_RETURN_IF_ERROR(s);
+  ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);
+  return Status::Ok();
 }
 
 }  // namespace qforge::ops::reshape

@@ -28,6 +28,10 @@ Status ReadIntsInput(const InferContext& ctx, size_t i, const char* what, std::o
   return Status::Ok();
 }
 
+void ForwardPerTensorQuant(const ir::TensorType& in, ir::TensorType* out) {
+  if (!in.quant.empty() && !in.quant.per_axis()) out->quant = in.quant;
+}
+
 int64_t StaticLength(const InferContext& ctx, size_t i) {
   const ir::TensorType& t = ctx.input(i);
   if (!t.rank_known) return -1;

@@ -26,6 +26,11 @@ Status ReadIntsInput(const InferContext& ctx, size_t i, const char* what, std::o
 // (e.g. the length of Reshape's shape input), or -1.
 int64_t StaticLength(const InferContext& ctx, size_t i);
 
+// Data-movement ops keep their input's values, so a per-tensor quantized
+// input gives an output with the same scale and zero point. Per-axis
+// parameters are not carried (the axis may move); the quantizer decides.
+void ForwardPerTensorQuant(const ir::TensorType& in, ir::TensorType* out);
+
 // [begin, end) of the dims the Shape op reports for a rank-`rank` input
 // (attributes start/end, clamped like Python slicing). Defined in shape.cc.
 std::pair<int64_t, int64_t> ShapeOpRange(const ir::Attributes& attrs, int64_t rank);

@@ -39,6 +39,7 @@ Status Infer(InferContext& ctx) {
   std::vector<int64_t> dims;
   for (const SliceAxis& a : axes) dims.push_back(a.length);
   ctx.outputs[0] = MakeType(data.dtype, std::move(dims));
+  ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);
   return Status::Ok();
 }
 

@@ -2,6 +2,7 @@
 // input, or equal parts. With the opset-18 attribute num_outputs the parts
 // are ceil(dim / n) and the last one is smaller; without it (older opsets)
 // the dim must divide evenly.
+#include <algorithm>
 #include <string>
 
 #include "ops/infer.h"
@@ -73,6 +74,7 @@ Status Infer(InferContext& ctx) {
     std::vector<int64_t> dims = x.dims;
     dims[static_cast<size_t>(axis)] = sizes[i];
     ctx.outputs[i] = MakeType(x.dtype, std::move(dims));
+    ForwardPerTensorQuant(x, &ctx.outputs[i]);
   }
   return Status::Ok();
 }

@@ -38,6 +38,7 @@ Status Infer(InferContext& ctx) {
     }
   }
   ctx.outputs[0] = MakeType(x.dtype, std::move(dims));
+  ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);
   return Status::Ok();
 }
 

@@ -35,6 +35,7 @@ Status Infer(InferContext& ctx) {
     dims.push_back(x.dims[static_cast<size_t>(p)]);
   }
   ctx.outputs[0] = MakeType(x.dtype, std::move(dims));
+  ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);
   return Status::Ok();
 }
 

@@ -31,7 +31,8 @@ bool TryFold(ir::Graph& g, ir::Node& node) {
   // Shape reads only dims, so a placeholder without data stands in.
   Tensor placeholder;
   if (!all_const) {
-    if (node.op != OpKind::kShape || types.empty() || types[0] == nullptr || !types[0]->IsStatic()) return false;
+    if (node.op != OpKind::kShape || types.empty() || types[0] == nullptr || !types[0]->IsStatic())
+      return false;
     placeholder = Tensor::View(types[0]->dtype, types[0]->dims, nullptr);
     values[0] = &placeholder;
   }
@@ -47,7 +48,8 @@ bool TryFold(ir::Graph& g, ir::Node& node) {
     const ir::TensorType& t = ctx.outputs[i];
     if (!t.IsStatic()) return false;
     const int64_t count = CheckedElementCount(t.dims);
-    if (count < 0 || static_cast<uint64_t>(count) > kMaxFoldedBytes / std::max<size_t>(1, DataTypeSize(t.dtype))) {
+    if (count < 0 ||
+        static_cast<uint64_t>(count) > kMaxFoldedBytes / std::max<size_t>(1, DataTypeSize(t.dtype))) {
       return false;
     }
   }

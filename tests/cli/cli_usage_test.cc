@@ -24,15 +24,21 @@ TEST(CliUsage, InspectReportsIoOpsParametersAndArena) {
   EXPECT_NE(r.out.find("activation arena (batch 1):"), std::string::npos);
 }
 
-TEST(CliUsage, RunWritesNpyOutputForABatchOfIdxImages) {
-  std::string dir = TempDir("run_idx");
-  // The whole IDX file is one batch of 10,000; --output gets [10000, 10].
-  CliResult r = RunCli("run " + kModel + " --input " + kImages + " --output " + dir + "/logits.npy");
+TEST(CliUsage, RunWritesNpyOutputForARawBatch) {
+  std::string dir = TempDir("run_raw");
+  // Three 1x28x28 float32 samples in a headerless file: one batch of 3.
+  {
+    std::ofstream f(dir + "/x.raw", std::ios::binary);
+    for (int i = 0; i < 3 * 28 * 28; ++i) {
+      float v = static_cast<float>(i % 255) / 255.0f;
+      f.write(reinterpret_cast<const char*>(&v), 4);
+    }
+  }
+  CliResult r = RunCli("run " + kModel + " --input " + dir + "/x.raw --shape 1 28 28 --output " + dir + "/logits.npy");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_TRUE(std::filesystem::exists(dir + "/logits.npy"));
-  // 10000 x 10 float32 plus a header.
-  EXPECT_GE(std::filesystem::file_size(dir + "/logits.npy"), 10000u * 10 * 4);
-  EXPECT_NE(r.out.find("[10000, 10]"), std::string::npos) << r.out;
+  EXPECT_GE(std::filesystem::file_size(dir + "/logits.npy"), 3u * 10 * 4);
+  EXPECT_NE(r.out.find("[3, 10]"), std::string::npos) << r.out;
 }
 
 TEST(CliUsage, EvalPrintsTop1AndTop5) {

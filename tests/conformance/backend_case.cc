@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/onnx/onnx_reader.h"
+#include "io/onnx/onnx_writer.h"
 #include "runtime/interpreter.h"
 
 namespace qforge::testing {
@@ -17,22 +18,33 @@ namespace {
 
 double ElementAsDouble(const Tensor& t, int64_t i) {
   switch (t.dtype()) {
-    case DataType::kFloat32: return t.data<float>()[i];
-    case DataType::kFloat64: return t.data<double>()[i];
-    case DataType::kFloat16: return HalfToFloat(t.data<uint16_t>()[i]);
-    default: return 0;
+    case DataType::kFloat32:
+      return t.data<float>()[i];
+    case DataType::kFloat64:
+      return t.data<double>()[i];
+    case DataType::kFloat16:
+      return HalfToFloat(t.data<uint16_t>()[i]);
+    default:
+      return 0;
   }
 }
 
 int64_t ElementAsInt(const Tensor& t, int64_t i) {
   switch (t.dtype()) {
-    case DataType::kInt8: return t.data<int8_t>()[i];
-    case DataType::kUInt8: return t.data<uint8_t>()[i];
-    case DataType::kBool: return t.data<uint8_t>()[i];
-    case DataType::kInt16: return t.data<int16_t>()[i];
-    case DataType::kInt32: return t.data<int32_t>()[i];
-    case DataType::kInt64: return t.data<int64_t>()[i];
-    default: return 0;
+    case DataType::kInt8:
+      return t.data<int8_t>()[i];
+    case DataType::kUInt8:
+      return t.data<uint8_t>()[i];
+    case DataType::kBool:
+      return t.data<uint8_t>()[i];
+    case DataType::kInt16:
+      return t.data<int16_t>()[i];
+    case DataType::kInt32:
+      return t.data<int32_t>()[i];
+    case DataType::kInt64:
+      return t.data<int64_t>()[i];
+    default:
+      return 0;
   }
 }
 
@@ -59,9 +71,11 @@ std::vector<fs::path> NumberedFiles(const fs::path& dir, const std::string& pref
 
 std::string CompareBackendTensors(const Tensor& actual, const Tensor& expected) {
   if (actual.dtype() != expected.dtype()) {
-    return std::string("dtype ") + DataTypeName(actual.dtype()) + ", expected " + DataTypeName(expected.dtype());
+    return std::string("dtype ") + DataTypeName(actual.dtype()) + ", expected " +
+           DataTypeName(expected.dtype());
   }
-  if (actual.dims() != expected.dims()) return "dims " + actual.ShapeString() + ", expected " + expected.ShapeString();
+  if (actual.dims() != expected.dims())
+    return "dims " + actual.ShapeString() + ", expected " + expected.ShapeString();
   const bool is_float = IsFloat(actual.dtype());
   for (int64_t i = 0; i < expected.num_elements(); ++i) {
     if (is_float) {
@@ -72,14 +86,21 @@ std::string CompareBackendTensors(const Tensor& actual, const Tensor& expected) 
       return "element " + std::to_string(i) + " is " + std::to_string(a) + ", expected " + std::to_string(e);
     }
     const int64_t a = ElementAsInt(actual, i), e = ElementAsInt(expected, i);
-    if (a != e) return "element " + std::to_string(i) + " is " + std::to_string(a) + ", expected " + std::to_string(e);
+    if (a != e)
+      return "element " + std::to_string(i) + " is " + std::to_string(a) + ", expected " + std::to_string(e);
   }
   return "";
 }
 
-CaseResult RunBackendCase(const std::string& dir) {
+CaseResult RunBackendCase(const std::string& dir, bool via_export) {
   Result<std::unique_ptr<ir::Graph>> graph = io::ReadOnnx((fs::path(dir) / "model.onnx").string());
   if (!graph.ok()) return Classify(graph.status(), "load");
+  if (via_export) {
+    Result<std::string> bytes = io::SerializeOnnx(*graph.value());
+    if (!bytes.ok()) return Classify(bytes.status(), "export");
+    graph = io::ReadOnnxFromBytes(bytes.value(), "exported model", dir);
+    if (!graph.ok()) return Classify(graph.status(), "re-import");
+  }
   auto shared = std::shared_ptr<const ir::Graph>(std::move(graph).value());
   runtime::Interpreter interp(shared);
 
@@ -108,8 +129,8 @@ CaseResult RunBackendCase(const std::string& dir) {
     if (!outputs.ok()) return Classify(outputs.status(), set_name + " run");
     std::vector<fs::path> expected_files = NumberedFiles(set, "output_");
     if (expected_files.size() != outputs->size()) {
-      return {CaseOutcome::kFailed, set_name + ": " + std::to_string(outputs->size()) + " outputs, expected " +
-                                        std::to_string(expected_files.size())};
+      return {CaseOutcome::kFailed, set_name + ": " + std::to_string(outputs->size()) +
+                                        " outputs, expected " + std::to_string(expected_files.size())};
     }
     for (size_t i = 0; i < expected_files.size(); ++i) {
       Result<Tensor> expected = io::ReadOnnxTensorFile(expected_files[i].string());

@@ -20,7 +20,9 @@ struct CaseResult {
   std::string reason;  // why it failed or is unsupported
 };
 
-CaseResult RunBackendCase(const std::string& dir);
+// With `via_export`, the imported graph is first written back to ONNX
+// (SerializeOnnx) and re-imported, so the case also tests the exporter.
+CaseResult RunBackendCase(const std::string& dir, bool via_export = false);
 
 // Compares with the backend tolerances (exact for integer and bool);
 // returns "" when equal, else a one-line description of the first mismatch.

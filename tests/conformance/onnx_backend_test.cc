@@ -14,6 +14,7 @@
 
 #include "conformance/backend_case.h"
 #include "io/onnx/onnx_reader.h"
+#include "io/onnx/onnx_writer.h"
 #include "runtime/interpreter.h"
 
 namespace qforge::testing {
@@ -72,7 +73,9 @@ TEST(OnnxBackend, AllCases) {
       CaseResult r = RunBackendCase(dir.string());
       ++tally.cases;
       switch (r.outcome) {
-        case CaseOutcome::kPassed: ++tally.passed; break;
+        case CaseOutcome::kPassed:
+          ++tally.passed;
+          break;
         case CaseOutcome::kFailed:
           ++tally.failed;
           failures.push_back(name + ": " + r.reason);
@@ -105,6 +108,48 @@ TEST(OnnxBackend, AllCases) {
   EXPECT_EQ(total.failed, 0) << failures.size() << " backend cases failed; see the FAILED lines above";
 }
 
+// Every case the importer and runtime pass must pass again after a trip
+// through the exporter (opset 17) and back: the writer's rewrites (coerced
+// Softmax, Reduce axes attributes, Cast enums, empty optional inputs) keep
+// the semantics. Unsupported-on-export counts as a failure here because the
+// exporter supports everything the importer produces.
+// QF_BACKEND_EXPORT_DIR=<dir> keeps each exported model (<folder>_<case>.onnx)
+// for checking with external tools (onnx.checker, ONNX Runtime).
+void DumpExport(const fs::path& dir, const std::string& name) {
+  const char* out_dir = std::getenv("QF_BACKEND_EXPORT_DIR");
+  if (out_dir == nullptr || *out_dir == '\0') return;
+  auto g = io::ReadOnnx((dir / "model.onnx").string());
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  std::string file = name;
+  std::replace(file.begin(), file.end(), '/', '_');
+  Status s = io::WriteOnnx(*g.value(), (fs::path(out_dir) / (file + ".onnx")).string());
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST(OnnxBackend, ExportRoundTrip) {
+  int cases = 0;
+  std::vector<std::string> failures;
+  for (const char* folder : kFolders) {
+    const fs::path root = fs::path(kDataRoot) / folder;
+    std::vector<fs::path> dirs;
+    for (const auto& entry : fs::directory_iterator(root)) {
+      if (entry.is_directory() && fs::exists(entry.path() / "model.onnx")) dirs.push_back(entry.path());
+    }
+    std::sort(dirs.begin(), dirs.end());
+    for (const fs::path& dir : dirs) {
+      const std::string name = std::string(folder) + "/" + dir.filename().string();
+      if (!MatchesFilter(name) || RunBackendCase(dir.string()).outcome != CaseOutcome::kPassed) continue;
+      ++cases;
+      CaseResult r = RunBackendCase(dir.string(), /*via_export=*/true);
+      if (r.outcome != CaseOutcome::kPassed) failures.push_back(name + ": " + r.reason);
+      DumpExport(dir, name);
+    }
+  }
+  std::printf("onnx backend export round trip: %d cases, %zu failed\n", cases, failures.size());
+  for (const std::string& f : failures) std::printf("FAILED %s\n", f.c_str());
+  EXPECT_TRUE(failures.empty()) << failures.size() << " cases fail after export; see the FAILED lines above";
+}
+
 // The shape check at the API boundary: a wrong shape or dtype is the
 // caller's error (InvalidArgument), never a crash or a kernel reading out of
 // bounds.
@@ -117,17 +162,20 @@ TEST(OnnxBackend, WrongInputShapeIsInvalidArgument) {
   ASSERT_EQ(graph->value(graph->inputs[0]).type.dims, (std::vector<int64_t>{3, 4, 5}));
   runtime::Interpreter interp(graph);
 
-  std::vector<Tensor> wrong_dims = {Tensor(DataType::kFloat32, {3, 4, 6}), Tensor(DataType::kFloat32, {3, 4, 5})};
+  std::vector<Tensor> wrong_dims = {Tensor(DataType::kFloat32, {3, 4, 6}),
+                                    Tensor(DataType::kFloat32, {3, 4, 5})};
   auto r1 = interp.Run(wrong_dims);
   ASSERT_FALSE(r1.ok());
   EXPECT_EQ(r1.status().code(), StatusCode::kInvalidArgument) << r1.status().ToString();
 
-  std::vector<Tensor> wrong_rank = {Tensor(DataType::kFloat32, {3, 4}), Tensor(DataType::kFloat32, {3, 4, 5})};
+  std::vector<Tensor> wrong_rank = {Tensor(DataType::kFloat32, {3, 4}),
+                                    Tensor(DataType::kFloat32, {3, 4, 5})};
   auto r2 = interp.Run(wrong_rank);
   ASSERT_FALSE(r2.ok());
   EXPECT_EQ(r2.status().code(), StatusCode::kInvalidArgument) << r2.status().ToString();
 
-  std::vector<Tensor> wrong_dtype = {Tensor(DataType::kInt32, {3, 4, 5}), Tensor(DataType::kFloat32, {3, 4, 5})};
+  std::vector<Tensor> wrong_dtype = {Tensor(DataType::kInt32, {3, 4, 5}),
+                                     Tensor(DataType::kFloat32, {3, 4, 5})};
   auto r3 = interp.Run(wrong_dtype);
   ASSERT_FALSE(r3.ok());
   EXPECT_EQ(r3.status().code(), StatusCode::kInvalidArgument) << r3.status().ToString();

@@ -1,6 +1,8 @@
 // Helpers for the compute-op tests (conv, pool, matmul, ...): shorthand
 // tensor builders, shape inference of one node on declared input types, and
 // a seeded random fill for the cross-checks against naive formulations.
+// A namespace of their own keeps them apart from other suites' helpers of the
+// same names (the ops suite links into one binary).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,7 +14,7 @@
 #include "ops/infer.h"
 #include "test_util.h"
 
-namespace qforge::testing {
+namespace qforge::testing::compute_ops {
 
 inline Tensor F32(std::vector<int64_t> dims, const std::vector<double>& values) {
   return MakeTensor(DataType::kFloat32, std::move(dims), values);
@@ -91,4 +93,4 @@ inline Tensor RandomF32(std::vector<int64_t> dims, std::mt19937* rng) {
   return t;
 }
 
-}  // namespace qforge::testing
+}  // namespace qforge::testing::compute_ops

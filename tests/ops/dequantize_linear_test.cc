@@ -63,7 +63,7 @@ TEST(DequantizeLinear, Rejections) {
   Tensor zp_i8 = Scalar(DataType::kInt8, 0);
   Tensor scale2 = MakeTensor(DataType::kFloat32, {2}, {1, 1});
   EXPECT_EQ(RunCode(kOp, {}, {&xf, &scale}), StatusCode::kUnsupported);
-  EXPECT_EQ(RunCode(kOp, {}, {&x, &scale, &zp_i8}), StatusCode::kUnsupported);  // zp dtype != x dtype
+  EXPECT_EQ(RunCode(kOp, {}, {&x, &scale, &zp_i8}), StatusCode::kInvalidModel);  // zp dtype != x dtype
   EXPECT_EQ(RunCode(kOp, {}, {&x, &scale2}), StatusCode::kInvalidModel);
 }
 

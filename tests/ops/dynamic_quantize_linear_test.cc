@@ -3,6 +3,8 @@
 // rounded half to even).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "quant_test_helpers.h"
 
 namespace qforge::testing {
@@ -17,7 +19,7 @@ struct Outputs {
   double zero_point = -1;
 };
 
-Outputs Run(const Tensor& x) {
+Outputs RunDql(const Tensor& x) {
   Result<std::vector<Tensor>> r = RunSingleOp(kOp, {}, {&x}, 3);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   if (!r.ok()) return {};
@@ -35,7 +37,7 @@ TEST(DynamicQuantizeLinear, MixedSigns) {
   // [-1, 3]: scale 4/255, zero point round(63.75) = 64;
   // y = round(x * 63.75) + 64: -63.75 -> -64 -> 0; 95.625 -> 96 -> 160; 191.25 -> 191 -> 255.
   Tensor x = MakeTensor(DataType::kFloat32, {2, 2}, {-1, 0, 1.5, 3});
-  Outputs o = Run(x);
+  Outputs o = RunDql(x);
   EXPECT_EQ(o.scale, 4.0f / 255.0f);
   EXPECT_EQ(o.zero_point, 64);
   EXPECT_EQ(o.y, (V{0, 64, 160, 255}));
@@ -44,7 +46,7 @@ TEST(DynamicQuantizeLinear, MixedSigns) {
 TEST(DynamicQuantizeLinear, AllPositiveTiesToEven) {
   // [0, 255]: scale 1, zero point 0; 0.5 -> 0, 1.5 -> 2, 2.5 -> 2.
   Tensor x = MakeTensor(DataType::kFloat32, {4}, {0.5, 1.5, 2.5, 255});
-  Outputs o = Run(x);
+  Outputs o = RunDql(x);
   EXPECT_EQ(o.scale, 1.0f);
   EXPECT_EQ(o.zero_point, 0);
   EXPECT_EQ(o.y, (V{0, 2, 2, 255}));
@@ -53,7 +55,7 @@ TEST(DynamicQuantizeLinear, AllPositiveTiesToEven) {
 TEST(DynamicQuantizeLinear, AllNegative) {
   // [-255, 0]: scale 1, zero point 255; -0.5 -> -0 -> 255, -1.5 -> -2 -> 253.
   Tensor x = MakeTensor(DataType::kFloat32, {3}, {-255, -0.5, -1.5});
-  Outputs o = Run(x);
+  Outputs o = RunDql(x);
   EXPECT_EQ(o.scale, 1.0f);
   EXPECT_EQ(o.zero_point, 255);
   EXPECT_EQ(o.y, (V{0, 255, 253}));
@@ -61,19 +63,19 @@ TEST(DynamicQuantizeLinear, AllNegative) {
 
 TEST(DynamicQuantizeLinear, AllZeroAndEmpty) {
   Tensor zeros = MakeTensor(DataType::kFloat32, {3}, {0, 0, 0});
-  Outputs o = Run(zeros);
+  Outputs o = RunDql(zeros);
   EXPECT_EQ(o.scale, 1.0f);
   EXPECT_EQ(o.zero_point, 0);
   EXPECT_EQ(o.y, (V{0, 0, 0}));
   Tensor empty = MakeTensor(DataType::kFloat32, {0, 4}, {});
-  o = Run(empty);
+  o = RunDql(empty);
   EXPECT_EQ(o.scale, 1.0f);
   EXPECT_TRUE(o.y.empty());
 }
 
 TEST(DynamicQuantizeLinear, NanIsIgnoredForTheRange) {
   Tensor x = MakeTensor(DataType::kFloat32, {3}, {NAN, 0, 255});
-  Outputs o = Run(x);
+  Outputs o = RunDql(x);
   EXPECT_EQ(o.scale, 1.0f);
   EXPECT_EQ(o.y, (V{0, 0, 255}));  // NaN -> the zero point
 }

@@ -6,6 +6,7 @@
 
 #include "ir/attribute.h"
 #include "ir/graph.h"
+#include "ops/infer.h"
 #include "ops/op_kind.h"
 #include "qforge/tensor.h"
 #include "test_util.h"

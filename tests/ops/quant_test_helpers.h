@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "ir/attribute.h"
+#include "ir/graph.h"
+#include "ops/infer.h"
 #include "qforge/tensor.h"
 #include "test_util.h"
 
@@ -46,6 +48,26 @@ inline Tensor RunOk(OpKind op, const ir::Attributes& attrs, const std::vector<co
 // Runs one op and returns the error code (kOk if it succeeded).
 inline StatusCode RunCode(OpKind op, const ir::Attributes& attrs, const std::vector<const Tensor*>& inputs) {
   return RunSingleOp(op, attrs, inputs).status().code();
+}
+
+// Shape inference alone on input types (no data): outputs, or the error.
+inline Result<std::vector<ir::TensorType>> InferTypes(OpKind op, const ir::Attributes& attrs,
+                                                      const std::vector<const ir::TensorType*>& inputs,
+                                                      int num_outputs = 1) {
+  ir::Graph g;
+  ir::Node n;
+  n.name = "op";
+  n.op = op;
+  n.attrs = attrs;
+  for (size_t i = 0; i < inputs.size(); ++i) n.inputs.push_back(inputs[i] ? g.AddValue("in") : ir::kNoValue);
+  for (int i = 0; i < num_outputs; ++i) n.outputs.push_back(g.AddValue("out"));
+  ops::InferContext ctx;
+  ctx.graph = &g;
+  ctx.node = &n;
+  ctx.inputs = inputs;
+  ctx.values.assign(inputs.size(), nullptr);
+  QF_RETURN_IF_ERROR(ops::InferNode(ctx));
+  return ctx.outputs;
 }
 
 }  // namespace qforge::testing

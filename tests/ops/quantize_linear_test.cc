@@ -11,12 +11,12 @@ using V = std::vector<double>;
 constexpr OpKind kOp = OpKind::kQuantizeLinear;
 
 TEST(QuantizeLinear, PerTensorUint8WithTiesToEven) {
-  // 3 / 2 = 1.5 -> 2; 1000 / 2 + 128 saturates to 255; -1000 to 0.
-  Tensor x = MakeTensor(DataType::kFloat32, {6}, {0, 2, 3, 1000, -254, -1000});
+  // 3 / 2 = 1.5 -> 2; 5 / 2 = 2.5 -> 2; -5 / 2 = -2.5 -> -2; 1000 / 2 + 128 saturates to 255; -1000 to 0.
+  Tensor x = MakeTensor(DataType::kFloat32, {8}, {0, 2, 3, 5, -5, 1000, -254, -1000});
   Tensor scale = Scalar(DataType::kFloat32, 2);
   Tensor zp = Scalar(DataType::kUInt8, 128);
-  Tensor y = RunOk(kOp, {}, {&x, &scale, &zp}, DataType::kUInt8, {6});
-  EXPECT_EQ(Values(y), (V{128, 129, 130, 255, 1, 0}));
+  Tensor y = RunOk(kOp, {}, {&x, &scale, &zp}, DataType::kUInt8, {8});
+  EXPECT_EQ(Values(y), (V{128, 129, 130, 130, 126, 255, 1, 0}));
 }
 
 TEST(QuantizeLinear, AbsentZeroPointMeansUint8Zero) {

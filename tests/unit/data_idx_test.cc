@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -30,10 +31,15 @@ class IdxTest : public ::testing::Test {
 
   std::string Path(const std::string& name) const { return (fs::path(dir_) / name).string(); }
   std::string Write(const std::string& name, const std::string& bytes) const {
-    std::ofstream(Path(name), std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    // A fresh file each time: truncating one in place makes ext4 flush it synchronously.
+    fs::remove(Path(name));
+    std::ofstream(Path(name), std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return Path(name);
   }
   std::string WriteGz(const std::string& name, const std::string& bytes) const {
+    // A fresh file each time: truncating one in place makes ext4 flush it synchronously.
+    fs::remove(Path(name));
     gzFile f = gzopen(Path(name).c_str(), "wb");
     EXPECT_NE(f, nullptr);
     EXPECT_EQ(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
@@ -80,7 +86,8 @@ uint32_t Be32(const std::string& s, size_t at) {
   return v;
 }
 
-const std::string kPixels = {0, 1, 2, 3, 4, 5, 10, 20, 30, static_cast<char>(255), static_cast<char>(128), 64};
+const std::string kPixels = {0, 1, 2, 3, 4, 5, 10, 20, 30, static_cast<char>(255), static_cast<char>(128),
+                             64};
 
 TEST_F(IdxTest, PlainAndGzipImagesFitTheModelInput) {
   const std::string idx = Idx(0x08, {2, 2, 3}, kPixels);
@@ -97,7 +104,8 @@ TEST_F(IdxTest, PlainAndGzipImagesFitTheModelInput) {
     }
   }
   // A uint8 model input gets the bytes unscaled; a flat [N, 6] input gets rows.
-  Result<std::unique_ptr<Dataset>> raw = OpenDataset({.path = Path("x-idx3-ubyte")}, {1, 6}, DataType::kUInt8);
+  Result<std::unique_ptr<Dataset>> raw =
+      OpenDataset({.path = Path("x-idx3-ubyte")}, {1, 6}, DataType::kUInt8);
   ASSERT_TRUE(raw.ok()) << raw.status().ToString();
   EXPECT_EQ((*raw)->sample_dims(), (std::vector<int64_t>{6}));
   Result<Tensor> r = (*raw)->Read(0, 2);
@@ -113,7 +121,8 @@ TEST_F(IdxTest, PlainAndGzipImagesFitTheModelInput) {
 
 TEST_F(IdxTest, ShapeMismatchNamesFileAndBothShapes) {
   Write("x-idx3-ubyte", Idx(0x08, {2, 2, 3}, kPixels));
-  Result<std::unique_ptr<Dataset>> ds = OpenDataset({.path = Path("x-idx3-ubyte")}, {-1, 3, 2}, DataType::kFloat32);
+  Result<std::unique_ptr<Dataset>> ds =
+      OpenDataset({.path = Path("x-idx3-ubyte")}, {-1, 3, 2}, DataType::kFloat32);
   ASSERT_FALSE(ds.ok());
   EXPECT_EQ(ds.status().code(), StatusCode::kInvalidArgument);
   const std::string& m = ds.status().message();
@@ -145,7 +154,8 @@ TEST_F(IdxTest, HostileAndTruncatedFilesAreErrors) {
   EXPECT_EQ(OpenDataset({.path = Path("magic-idx3-ubyte")}, {}, DataType::kUndefined).status().code(),
             StatusCode::kInvalidArgument);
   // A gzip stream cut in the middle.
-  const std::string gz_path = WriteGz("full-idx3-ubyte.gz", Idx(0x08, {40, 50, 50}, std::string(100000, 'x')));
+  const std::string gz_path =
+      WriteGz("full-idx3-ubyte.gz", Idx(0x08, {40, 50, 50}, std::string(100000, 'x')));
   std::ifstream f(gz_path, std::ios::binary);
   std::string gz((std::istreambuf_iterator<char>(f)), {});
   Write("half-idx3-ubyte.gz", gz.substr(0, gz.size() / 2));
@@ -178,6 +188,27 @@ TEST_F(IdxTest, LabelsFromIdxAndNpy) {
   EXPECT_EQ(LoadLabels(Path("f-idx1-ubyte")).status().code(), StatusCode::kInvalidArgument);
 }
 
+// Every single-byte corruption of the header (and some of the data) of a
+// small IDX file must give a Status, never a crash or a huge allocation.
+TEST_F(IdxTest, ByteFlipsInHeadersNeverCrash) {
+  const std::string idx = Idx(0x08, {2, 2, 3}, kPixels);
+  for (size_t at = 0; at < idx.size(); ++at) {
+    for (int flip : {0x01, 0x80, 0xff}) {
+      std::string bad = idx;
+      bad[at] = static_cast<char>(bad[at] ^ flip);
+      for (bool gz : {false, true}) {
+        const std::string path = gz ? WriteGz("m-idx3-ubyte.gz", bad) : Write("m-idx3-ubyte", bad);
+        Result<std::unique_ptr<Dataset>> ds = OpenDataset({.path = path}, {-1, 1, 2, 3}, DataType::kFloat32);
+        if (ds.ok()) {
+          Result<Tensor> t = (*ds)->Read(0, (*ds)->size());
+          EXPECT_TRUE(t.ok()) << t.status().ToString();  // uint8 pixels are always finite
+        }
+        (void)LoadLabels(path);
+      }
+    }
+  }
+}
+
 TEST(FashionMnist, FirstTestImageAndLabelMatchAnIndependentDecode) {
   const std::string images = Gunzip(kFashionImages);
   ASSERT_GE(images.size(), 16u);
@@ -187,7 +218,8 @@ TEST(FashionMnist, FirstTestImageAndLabelMatchAnIndependentDecode) {
   ASSERT_EQ(cols, 28u);
   ASSERT_EQ(images.size(), 16u + size_t{count} * rows * cols);
 
-  Result<std::unique_ptr<Dataset>> ds = OpenDataset({.path = kFashionImages}, {-1, 1, 28, 28}, DataType::kFloat32);
+  Result<std::unique_ptr<Dataset>> ds =
+      OpenDataset({.path = kFashionImages}, {-1, 1, 28, 28}, DataType::kFloat32);
   ASSERT_TRUE(ds.ok()) << ds.status().ToString();
   EXPECT_EQ((*ds)->size(), count);
   EXPECT_EQ((*ds)->sample_dims(), (std::vector<int64_t>{1, 28, 28}));
@@ -196,7 +228,8 @@ TEST(FashionMnist, FirstTestImageAndLabelMatchAnIndependentDecode) {
     ASSERT_TRUE(t.ok()) << t.status().ToString();
     const size_t base = 16 + static_cast<size_t>(sample) * 784;
     for (size_t i = 0; i < 784; ++i) {
-      ASSERT_FLOAT_EQ(t->data<float>()[i], static_cast<uint8_t>(images[base + i]) / 255.0f) << sample << ":" << i;
+      ASSERT_FLOAT_EQ(t->data<float>()[i], static_cast<uint8_t>(images[base + i]) / 255.0f)
+          << sample << ":" << i;
     }
   }
 

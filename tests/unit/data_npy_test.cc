@@ -4,9 +4,10 @@
 #include <stdlib.h>
 
 #include <cstring>
-#include <limits>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <limits>
 #include <string>
 
 #include "io/data/dataset.h"
@@ -27,12 +28,16 @@ class NpyTest : public ::testing::Test {
 
   std::string Path(const std::string& name) const { return (fs::path(dir_) / name).string(); }
   void WriteBytes(const std::string& name, const std::string& bytes) const {
-    std::ofstream(Path(name), std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    // A fresh file each time: truncating one in place makes ext4 flush it synchronously.
+    fs::remove(Path(name));
+    std::ofstream(Path(name), std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
   // Runs a python snippet (numpy imported as np) with the temp dir as cwd.
   int Python(const std::string& code) const {
     const std::string script = Path("gen.py");
-    std::ofstream(script) << "import os, numpy as np\nos.chdir(" << '"' << dir_ << '"' << ")\n" << code << "\n";
+    std::ofstream(script) << "import os, numpy as np\nos.chdir(" << '"' << dir_ << '"' << ")\n"
+                          << code << "\n";
     return std::system(("/usr/bin/python3 " + script).c_str());
   }
 
@@ -106,10 +111,11 @@ for ver in [(2, 0), (3, 0)]:
     DataType dtype;
     double scale, offset;  // value i is i * scale + offset
   };
-  for (const Case& c : {Case{"f4.npy", DataType::kFloat32, 2, 0}, Case{"f8.npy", DataType::kFloat64, 2, 0},
-                        Case{"u1.npy", DataType::kUInt8, 2, 0}, Case{"i1.npy", DataType::kInt8, 2, -3},
-                        Case{"i4.npy", DataType::kInt32, 2, -3}, Case{"i8.npy", DataType::kInt64, 2, -3},
-                        Case{"v2.npy", DataType::kFloat32, 0.5, 0}, Case{"v3.npy", DataType::kFloat32, 0.5, 0}}) {
+  for (const Case& c :
+       {Case{"f4.npy", DataType::kFloat32, 2, 0}, Case{"f8.npy", DataType::kFloat64, 2, 0},
+        Case{"u1.npy", DataType::kUInt8, 2, 0}, Case{"i1.npy", DataType::kInt8, 2, -3},
+        Case{"i4.npy", DataType::kInt32, 2, -3}, Case{"i8.npy", DataType::kInt64, 2, -3},
+        Case{"v2.npy", DataType::kFloat32, 0.5, 0}, Case{"v3.npy", DataType::kFloat32, 0.5, 0}}) {
     Result<std::unique_ptr<Dataset>> ds = OpenDataset({.path = Path(c.file)}, {}, DataType::kUndefined);
     ASSERT_TRUE(ds.ok()) << c.file << ": " << ds.status().ToString();
     EXPECT_EQ((*ds)->dtype(), c.dtype) << c.file;
@@ -121,12 +127,24 @@ for ver in [(2, 0), (3, 0)]:
       const double want = i * c.scale + c.offset;
       double got = 0;
       switch (c.dtype) {
-        case DataType::kFloat32: got = t->data<float>()[i]; break;
-        case DataType::kFloat64: got = t->data<double>()[i]; break;
-        case DataType::kUInt8: got = t->data<uint8_t>()[i]; break;
-        case DataType::kInt8: got = t->data<int8_t>()[i]; break;
-        case DataType::kInt32: got = t->data<int32_t>()[i]; break;
-        default: got = static_cast<double>(t->data<int64_t>()[i]); break;
+        case DataType::kFloat32:
+          got = t->data<float>()[i];
+          break;
+        case DataType::kFloat64:
+          got = t->data<double>()[i];
+          break;
+        case DataType::kUInt8:
+          got = t->data<uint8_t>()[i];
+          break;
+        case DataType::kInt8:
+          got = t->data<int8_t>()[i];
+          break;
+        case DataType::kInt32:
+          got = t->data<int32_t>()[i];
+          break;
+        default:
+          got = static_cast<double>(t->data<int64_t>()[i]);
+          break;
       }
       EXPECT_EQ(got, want) << c.file << " element " << i;
     }
@@ -174,28 +192,34 @@ assert s.dtype == np.int64 and s.shape == (3,) and list(s) == [0, 0, -9], s
 }
 
 TEST_F(NpyTest, RejectsFortranOrderBigEndianAndBadHeaders) {
-  WriteBytes("f.npy", NpyV1("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 2), }") + Bytes<float>({1, 2}));
+  WriteBytes("f.npy",
+             NpyV1("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 2), }") + Bytes<float>({1, 2}));
   EXPECT_EQ(ReadNpy(Path("f.npy")).status().code(), StatusCode::kUnsupported);
-  WriteBytes("be.npy", NpyV1("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }") + Bytes<float>({1, 2}));
+  WriteBytes("be.npy",
+             NpyV1("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }") + Bytes<float>({1, 2}));
   Result<Tensor> be = ReadNpy(Path("be.npy"));
   EXPECT_EQ(be.status().code(), StatusCode::kUnsupported);
   EXPECT_NE(be.status().message().find(">f4"), std::string::npos);
   WriteBytes("magic.npy", "NUMPY not really");
   EXPECT_EQ(ReadNpy(Path("magic.npy")).status().code(), StatusCode::kInvalidArgument);
-  WriteBytes("dict.npy", NpyV1("{'descr': '<f4', 'shape': (2,) 'fortran_order': False}") + Bytes<float>({1, 2}));
+  WriteBytes("dict.npy",
+             NpyV1("{'descr': '<f4', 'shape': (2,) 'fortran_order': False}") + Bytes<float>({1, 2}));
   EXPECT_EQ(ReadNpy(Path("dict.npy")).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(NpyTest, HostileShapesAndTruncationAreErrorsNotCrashes) {
   // Element count overflows int64.
-  WriteBytes("huge.npy", NpyV1("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"));
+  WriteBytes("huge.npy",
+             NpyV1("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"));
   EXPECT_EQ(ReadNpy(Path("huge.npy")).status().code(), StatusCode::kInvalidArgument);
   // A single dim beyond int64.
-  WriteBytes("big.npy", NpyV1("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }"));
+  WriteBytes("big.npy",
+             NpyV1("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }"));
   EXPECT_EQ(ReadNpy(Path("big.npy")).status().code(), StatusCode::kInvalidArgument);
   // Large but representable: must be refused by the size check, not allocated.
   WriteBytes("claims.npy", NpyV1("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000, 1000), }"));
-  Result<std::unique_ptr<Dataset>> claims = OpenDataset({.path = Path("claims.npy")}, {}, DataType::kUndefined);
+  Result<std::unique_ptr<Dataset>> claims =
+      OpenDataset({.path = Path("claims.npy")}, {}, DataType::kUndefined);
   EXPECT_EQ(claims.status().code(), StatusCode::kInvalidArgument);
   // Header length beyond the file.
   std::string cut = NpyV1("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }");
@@ -218,6 +242,25 @@ TEST_F(NpyTest, HostileShapesAndTruncationAreErrorsNotCrashes) {
   WriteBytes("empty.npy", NpyV1("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3), }"));
   EXPECT_EQ(OpenDataset({.path = Path("empty.npy")}, {}, DataType::kUndefined).status().code(),
             StatusCode::kInvalidArgument);
+}
+
+// Every single-byte corruption of a small .npy must give a Status, never a
+// crash or a huge allocation.
+TEST_F(NpyTest, ByteFlipsNeverCrash) {
+  const std::string good = NpyV1("{'descr': '<i4', 'fortran_order': False, 'shape': (3, 2), }") +
+                           Bytes<int32_t>({1, 2, 3, 4, 5, 6});
+  for (size_t at = 0; at < good.size(); ++at) {
+    for (int flip : {0x01, 0x08, 0x20, 0x80}) {
+      std::string bad = good;
+      bad[at] = static_cast<char>(bad[at] ^ flip);
+      WriteBytes("m.npy", bad);
+      Result<Tensor> t = ReadNpy(Path("m.npy"));
+      // Only flips that keep the header meaning (data bytes, padding) parse.
+      if (t.ok()) EXPECT_EQ(t->byte_size() + (good.size() - 24), bad.size());
+      Result<std::unique_ptr<Dataset>> ds = OpenDataset({.path = Path("m.npy")}, {}, DataType::kUndefined);
+      if (ds.ok()) (void)(*ds)->Read(0, (*ds)->size());
+    }
+  }
 }
 
 TEST_F(NpyTest, NanInFloatDataNamesFileAndSample) {
@@ -248,7 +291,9 @@ np.savez_compressed('c.npz', images=x, labels=y)
     EXPECT_EQ((*ds)->size(), 3);
     Result<Tensor> t = (*ds)->Read(0, 3);
     ASSERT_TRUE(t.ok());
-    for (int i = 0; i < 12; ++i) EXPECT_EQ(t->data<float>()[i], static_cast<float>(i - 4)) << file << " " << i;
+    for (int i = 0; i < 12; ++i) {
+      EXPECT_EQ(t->data<float>()[i], static_cast<float>(i - 4)) << file << " " << i;
+    }
   }
   DataSpec by_key{.path = Path("c.npz"), .npz_key = "labels"};
   Result<std::unique_ptr<Dataset>> labels = OpenDataset(by_key, {}, DataType::kUndefined);
@@ -280,6 +325,22 @@ TEST_F(NpyTest, CorruptNpzIsAnError) {
   EXPECT_FALSE(f.ok());
   WriteBytes("junk.npz", "PK\x03\x04 this is not a zip");
   EXPECT_FALSE(OpenDataset({.path = Path("junk.npz")}, {}, DataType::kUndefined).ok());
+}
+
+TEST_F(NpyTest, ByteFlipsInStoredNpzNeverCrash) {
+  ASSERT_EQ(Python("np.savez('s.npz', x=np.arange(6, dtype=np.int32).reshape(3, 2))"), 0);
+  std::string bytes;
+  {
+    std::ifstream f(Path("s.npz"), std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(f), {});
+  }
+  for (size_t at = 0; at < bytes.size(); ++at) {
+    std::string bad = bytes;
+    bad[at] = static_cast<char>(bad[at] ^ 0x41);
+    WriteBytes("m.npz", bad);
+    Result<std::unique_ptr<Dataset>> ds = OpenDataset({.path = Path("m.npz")}, {}, DataType::kUndefined);
+    if (ds.ok()) EXPECT_TRUE((*ds)->Read(0, (*ds)->size()).ok());
+  }
 }
 
 }  // namespace

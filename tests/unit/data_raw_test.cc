@@ -90,8 +90,9 @@ TEST_F(RawTest, SizeMismatchStatesBothNumbers) {
   EXPECT_NE(s.message().find("40 bytes"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("12 bytes"), std::string::npos) << s.message();
   // An empty file is an empty data set.
-  EXPECT_EQ(OpenDataset({.path = WriteFloats("e.raw", {}), .shape = {3}}, {}, DataType::kFloat32).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      OpenDataset({.path = WriteFloats("e.raw", {}), .shape = {3}}, {}, DataType::kFloat32).status().code(),
+      StatusCode::kInvalidArgument);
   // Raw data is float32: an int8 model input cannot take it.
   EXPECT_EQ(OpenDataset({.path = WriteFloats("y.raw", Iota(6)), .shape = {3}}, {-1, 3}, DataType::kInt8)
                 .status()
@@ -114,7 +115,9 @@ TEST_F(RawTest, InfNamesTheSample) {
 }
 
 TEST(FitLayout, BatchDimSingleSampleAndSizeOneDims) {
-  auto fit = [](std::vector<int64_t> data, std::vector<int64_t> model) { return FitLayout(data, model, "f"); };
+  auto fit = [](std::vector<int64_t> data, std::vector<int64_t> model) {
+    return FitLayout(data, model, "f");
+  };
   Result<SampleLayout> a = fit({10, 28, 28}, {-1, 1, 28, 28});
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->count, 10);

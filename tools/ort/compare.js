@@ -27,8 +27,10 @@
 // randomly initialised networks whose logits are all tiny, an absolute error
 // floor relative to the output's scale is the meaningful measure.
 //
-// Prints `model NAME: batch=N, max_abs_err=..., max_rel_err=..., elements=..., PASS|FAIL`
-// and exits 0 on PASS, 1 on FAIL (including qforge errors), 2 on usage errors.
+// Prints `model NAME: batch=N, inputs=random|fashion, max_abs_err=..., max_rel_err=...,
+//         elements=..., PASS|FAIL`
+// and exits 0 on PASS, 1 on FAIL (including qforge errors), 2 on usage or
+// ONNX Runtime errors.
 'use strict';
 
 const childProcess = require('child_process');

@@ -49,15 +49,18 @@ Result<Format> DetectFormat(const std::string& path) {
   const auto got = f.gcount();
   if (got >= 6 && std::memcmp(head, "\x93NUMPY", 6) == 0) return Format::kNpy;
   if (got >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) return Format::kNpz;
-  if (got >= 2 && static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b) {
+  if (got >= 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
+      static_cast<unsigned char>(head[1]) == 0x8b) {
     return Format::kIdx;  // gzip: the only compressed single-array format we read
   }
   if (got >= 4 && head[0] == 0 && head[1] == 0 && head[2] >= 0x08 && head[2] <= 0x0E) return Format::kIdx;
-  return Unsupported(path + ": cannot tell the data format; use .npy, .npz, .idx/-ubyte(.gz), "
+  return Unsupported(path +
+                     ": cannot tell the data format; use .npy, .npz, .idx/-ubyte(.gz), "
                      ".raw/.bin/.f32 (float32, with a shape) or a folder of images");
 }
 
-std::unique_ptr<Dataset> Memory(const std::string& name, Tensor t, SampleLayout layout, ElementConversion conv) {
+std::unique_ptr<Dataset> Memory(const std::string& name, Tensor t, SampleLayout layout,
+                                ElementConversion conv) {
   return std::make_unique<MemoryArrayDataset>(name, std::move(t), std::move(layout), conv);
 }
 
@@ -71,12 +74,14 @@ Result<std::unique_ptr<Dataset>> OpenNpy(const DataSpec& spec, const std::vector
   if (file_size < 0) return IoError(path + ": cannot determine file size");
   f.seekg(0);
   std::string prefix(std::min<size_t>(static_cast<size_t>(file_size), kNpyPrefixBytes), '\0');
-  if (!f.read(prefix.data(), static_cast<std::streamsize>(prefix.size()))) return IoError(path + ": read failed");
+  if (!f.read(prefix.data(), static_cast<std::streamsize>(prefix.size()))) {
+    return IoError(path + ": read failed");
+  }
   QF_ASSIGN_OR_RETURN(NpyHeader h, ParseNpyHeader(prefix, path));
   const uint64_t expected = h.data_offset + h.data_bytes;
   if (static_cast<uint64_t>(file_size) != expected) {
-    return InvalidArgument(path + ": npy shape " + DimsToString(h.dims) + " needs " + std::to_string(expected) +
-                           " bytes, file has " + std::to_string(file_size) +
+    return InvalidArgument(path + ": npy shape " + DimsToString(h.dims) + " needs " +
+                           std::to_string(expected) + " bytes, file has " + std::to_string(file_size) +
                            (static_cast<uint64_t>(file_size) < expected ? " (truncated)" : ""));
   }
   QF_ASSIGN_OR_RETURN(SampleLayout layout, FitLayout(h.dims, model_dims, path));
@@ -122,7 +127,12 @@ Result<std::unique_ptr<Dataset>> OpenRaw(const DataSpec& spec, const std::vector
 
 }  // namespace
 
-Result<std::unique_ptr<Dataset>> OpenDataset(const DataSpec& spec, const std::vector<int64_t>& model_input_dims,
+Result<std::vector<int64_t>> Dataset::FolderLabels() const {
+  return NotFound("this data set has no labels of its own (only image folders with class subfolders do)");
+}
+
+Result<std::unique_ptr<Dataset>> OpenDataset(const DataSpec& spec,
+                                             const std::vector<int64_t>& model_input_dims,
                                              DataType model_input_dtype) {
   QF_ASSIGN_OR_RETURN(Format format, DetectFormat(spec.path));
   switch (format) {

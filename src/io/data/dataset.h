@@ -28,8 +28,8 @@ namespace qforge::io {
 // (RGB, or 1 channel if `grayscale`), resize, center crop, scale, mean/std,
 // channel order, layout.
 struct ImagePreprocess {
-  int resize = 0;              // shorter side to this size (0 = none), bilinear
-  int crop_h = 0, crop_w = 0;  // center crop; 0 = model input's H/W (crop_w 0 with crop_h set = square)
+  int resize = 0;                // shorter side to this size (0 = none), bilinear
+  int crop_h = 0, crop_w = 0;    // center crop; 0 = model input's H/W (crop_w 0 with crop_h set = square)
   std::vector<float> mean, std;  // per output channel (or one value for all), after scaling
   float scale = 1.0f / 255.0f;   // pixels 0..255 are multiplied by this first
   bool bgr = false;              // channel order
@@ -38,11 +38,12 @@ struct ImagePreprocess {
 };
 
 struct DataSpec {
-  std::string path;              // file or folder, format chosen as described above
-  std::vector<int64_t> shape;    // raw files: per-sample shape, or full shape (leading sample count)
-  std::string npz_key;           // .npz member name without ".npy"; empty = first member
+  std::string path;            // file or folder, format chosen as described above
+  std::vector<int64_t> shape;  // raw files: per-sample shape, or full shape (leading sample count)
+  std::string npz_key;         // .npz member name without ".npy"; empty = first member
   ImagePreprocess image;
-  float idx_scale = 1.0f / 255.0f;  // IDX uint8 data becomes float32 * idx_scale (unless the model wants uint8)
+  float idx_scale =
+      1.0f / 255.0f;  // IDX uint8 data becomes float32 * idx_scale (unless the model wants uint8)
 };
 
 // A sequence of samples of one dtype and shape, read in batches.
@@ -71,7 +72,8 @@ class Dataset {
 // file's shape. `model_input_dtype` kUndefined keeps the stored dtype;
 // otherwise float data converts between float types and integer data to
 // int16/int32/int64 (range-checked); anything else is an InvalidArgument.
-Result<std::unique_ptr<Dataset>> OpenDataset(const DataSpec& spec, const std::vector<int64_t>& model_input_dims,
+Result<std::unique_ptr<Dataset>> OpenDataset(const DataSpec& spec,
+                                             const std::vector<int64_t>& model_input_dims,
                                              DataType model_input_dtype);
 
 // Class labels: an .npy of integers (1-D, or [N, 1]), an .npz member

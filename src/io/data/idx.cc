@@ -14,13 +14,20 @@ constexpr size_t kChunkBytes = size_t{1} << 20;
 
 Result<DataType> IdxType(uint8_t code, const std::string& path) {
   switch (code) {
-    case 0x08: return DataType::kUInt8;
-    case 0x09: return DataType::kInt8;
-    case 0x0B: return DataType::kInt16;
-    case 0x0C: return DataType::kInt32;
-    case 0x0D: return DataType::kFloat32;
-    case 0x0E: return DataType::kFloat64;
-    default: return InvalidArgument(path + ": not an IDX file (unknown type code " + std::to_string(code) + ")");
+    case 0x08:
+      return DataType::kUInt8;
+    case 0x09:
+      return DataType::kInt8;
+    case 0x0B:
+      return DataType::kInt16;
+    case 0x0C:
+      return DataType::kInt32;
+    case 0x0D:
+      return DataType::kFloat32;
+    case 0x0E:
+      return DataType::kFloat64;
+    default:
+      return InvalidArgument(path + ": not an IDX file (unknown type code " + std::to_string(code) + ")");
   }
 }
 
@@ -96,8 +103,8 @@ Result<Tensor> ReadIdx(const std::string& path) {
   got = ReadUpTo(f.get(), &extra, 1);
   if (got < 0) return StreamError(f.get(), path);
   if (got != 0) {
-    return InvalidArgument(path + ": IDX file has data after the " + std::to_string(want) + " bytes of shape " +
-                           DimsToString(dims));
+    return InvalidArgument(path + ": IDX file has data after the " + std::to_string(want) +
+                           " bytes of shape " + DimsToString(dims));
   }
   Tensor t(dtype, dims);
   auto* out = static_cast<uint8_t*>(t.raw_data());

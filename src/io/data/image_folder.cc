@@ -19,10 +19,18 @@ constexpr size_t kMaxImageFileBytes = size_t{256} << 20;
 
 class ImageFolderDataset : public Dataset {
  public:
-  ImageFolderDataset(std::vector<std::string> files, std::vector<int64_t> labels, std::vector<std::string> classes,
-                     ImagePreprocess pre, int channels, int height, int width, ElementConversion conv)
-      : files_(std::move(files)), labels_(std::move(labels)), classes_(std::move(classes)), pre_(std::move(pre)),
-        channels_(channels), height_(height), width_(width), conv_(conv) {
+  ImageFolderDataset(std::string folder, std::vector<std::string> files, std::vector<int64_t> labels,
+                     std::vector<std::string> classes, ImagePreprocess pre, int channels, int height,
+                     int width, ElementConversion conv)
+      : folder_(std::move(folder)),
+        files_(std::move(files)),
+        labels_(std::move(labels)),
+        classes_(std::move(classes)),
+        pre_(std::move(pre)),
+        channels_(channels),
+        height_(height),
+        width_(width),
+        conv_(conv) {
     sample_dims_ = pre_.nhwc ? std::vector<int64_t>{height, width, channels}
                              : std::vector<int64_t>{channels, height, width};
   }
@@ -38,7 +46,7 @@ class ImageFolderDataset : public Dataset {
   }
 
   Result<Tensor> Read(int64_t first, int64_t count) override {
-    QF_RETURN_IF_ERROR(CheckReadRange(first, count, size(), "image folder"));
+    QF_RETURN_IF_ERROR(CheckReadRange(first, count, size(), folder_));
     std::vector<int64_t> dims = {count};
     dims.insert(dims.end(), sample_dims_.begin(), sample_dims_.end());
     Tensor out(conv_.out, dims);
@@ -64,6 +72,7 @@ class ImageFolderDataset : public Dataset {
   }
 
  private:
+  std::string folder_;
   std::vector<std::string> files_;
   std::vector<int64_t> labels_;
   std::vector<std::string> classes_;
@@ -97,8 +106,8 @@ Status CheckPreprocess(const ImagePreprocess& pre, int channels, const std::stri
   for (const auto* v : {&pre.mean, &pre.std}) {
     if (!v->empty() && v->size() != 1 && v->size() != static_cast<size_t>(channels)) {
       return InvalidArgument(folder + ": " + std::string(v == &pre.mean ? "mean" : "std") + " has " +
-                             std::to_string(v->size()) + " values; expected 1 or " + std::to_string(channels) +
-                             " (one per channel)");
+                             std::to_string(v->size()) + " values; expected 1 or " +
+                             std::to_string(channels) + " (one per channel)");
     }
     for (float x : *v) {
       if (!std::isfinite(x)) return InvalidArgument(folder + ": mean/std values must be finite");
@@ -107,7 +116,9 @@ Status CheckPreprocess(const ImagePreprocess& pre, int channels, const std::stri
   for (float s : pre.std) {
     if (s == 0.0f) return InvalidArgument(folder + ": std values must be non-zero");
   }
-  if (!std::isfinite(pre.scale) || pre.scale == 0.0f) return InvalidArgument(folder + ": scale must be finite and non-zero");
+  if (!std::isfinite(pre.scale) || pre.scale == 0.0f) {
+    return InvalidArgument(folder + ": scale must be finite and non-zero");
+  }
   if (pre.resize < 0 || pre.crop_h < 0 || pre.crop_w < 0) {
     return InvalidArgument(folder + ": resize and crop sizes must be non-negative");
   }
@@ -140,9 +151,10 @@ Result<std::unique_ptr<Dataset>> OpenImageFolder(const std::string& folder, cons
     const int64_t mh = pre.nhwc ? model_input_dims[1] : model_input_dims[2];
     const int64_t mw = pre.nhwc ? model_input_dims[2] : model_input_dims[3];
     if (mc >= 0 && mc != channels) {
-      return InvalidArgument(folder + ": images give " + std::to_string(channels) + " channel(s) but model input " +
-                             DimsToString(model_input_dims) + " (" + (pre.nhwc ? "NHWC" : "NCHW") + ") wants " +
-                             std::to_string(mc) + (mc == 1 ? " (use grayscale)" : ""));
+      return InvalidArgument(folder + ": images give " + std::to_string(channels) +
+                             " channel(s) but model input " + DimsToString(model_input_dims) + " (" +
+                             (pre.nhwc ? "NHWC" : "NCHW") + ") wants " + std::to_string(mc) +
+                             (mc == 1 ? " (use grayscale)" : ""));
     }
     if ((height != 0 && mh >= 0 && mh != height) || (width != 0 && mw >= 0 && mw != width)) {
       return InvalidArgument(folder + ": crop " + std::to_string(width) + "x" + std::to_string(height) +
@@ -159,9 +171,9 @@ Result<std::unique_ptr<Dataset>> OpenImageFolder(const std::string& folder, cons
   } else if (model_input_dtype == DataType::kUInt8 && plain) {
     conv.out = DataType::kUInt8;
   } else {
-    return InvalidArgument(folder + ": images cannot feed a " + std::string(DataTypeName(model_input_dtype)) +
-                           " model input" +
-                           (model_input_dtype == DataType::kUInt8 ? " unless scale is 1 and no mean/std is set" : ""));
+    return InvalidArgument(
+        folder + ": images cannot feed a " + std::string(DataTypeName(model_input_dtype)) + " model input" +
+        (model_input_dtype == DataType::kUInt8 ? " unless scale is 1 and no mean/std is set" : ""));
   }
 
   std::vector<std::string> files, classes;
@@ -183,16 +195,19 @@ Result<std::unique_ptr<Dataset>> OpenImageFolder(const std::string& folder, cons
       classes.push_back(dir.filename().string());
     }
   }
-  if (files.empty()) return InvalidArgument(folder + ": the data set is empty (no .png/.jpg/.jpeg/.bmp/.ppm/.pgm files)");
+  if (files.empty()) {
+    return InvalidArgument(folder + ": the data set is empty (no .png/.jpg/.jpeg/.bmp/.ppm/.pgm files)");
+  }
   if (height == 0 || width == 0) {
     // Dynamic model H/W and no crop: the first image sets the size the
     // others are center-cropped to.
     std::string bytes;
     QF_RETURN_IF_ERROR(ReadFile(files.front(), &bytes, kMaxImageFileBytes));
-    QF_ASSIGN_OR_RETURN(std::vector<float> first, DecodeResizeCrop(bytes, files.front(), pre, channels, &height, &width));
+    QF_ASSIGN_OR_RETURN(std::vector<float> first,
+                        DecodeResizeCrop(bytes, files.front(), pre, channels, &height, &width));
   }
-  return std::unique_ptr<Dataset>(new ImageFolderDataset(std::move(files), std::move(labels), std::move(classes), pre,
-                                                         channels, height, width, conv));
+  return std::unique_ptr<Dataset>(new ImageFolderDataset(
+      folder, std::move(files), std::move(labels), std::move(classes), pre, channels, height, width, conv));
 }
 
 }  // namespace qforge::io

@@ -20,7 +20,8 @@ std::string SizeString(int w, int h) { return std::to_string(w) + "x" + std::to_
 }  // namespace
 
 Result<std::vector<float>> DecodeResizeCrop(std::string_view bytes, const std::string& name,
-                                            const ImagePreprocess& pre, int channels, int* height, int* width) {
+                                            const ImagePreprocess& pre, int channels, int* height,
+                                            int* width) {
   if (bytes.size() > static_cast<size_t>(INT_MAX)) return InvalidArgument(name + ": image file is too large");
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int len = static_cast<int>(bytes.size());
@@ -29,10 +30,12 @@ Result<std::vector<float>> DecodeResizeCrop(std::string_view bytes, const std::s
     return InvalidArgument(name + ": cannot decode image: " + stbi_failure_reason());
   }
   if (w <= 0 || h <= 0 || int64_t{w} * h > kMaxImagePixels) {
-    return InvalidArgument(name + ": image size " + SizeString(w, h) + " is outside the accepted range (at most " +
-                           std::to_string(kMaxImagePixels) + " pixels)");
+    return InvalidArgument(name + ": image size " + SizeString(w, h) +
+                           " is outside the accepted range (at most " + std::to_string(kMaxImagePixels) +
+                           " pixels)");
   }
-  std::unique_ptr<stbi_uc, StbiFree> pixels(stbi_load_from_memory(data, len, &w, &h, &file_channels, channels));
+  std::unique_ptr<stbi_uc, StbiFree> pixels(
+      stbi_load_from_memory(data, len, &w, &h, &file_channels, channels));
   if (!pixels) return InvalidArgument(name + ": cannot decode image: " + stbi_failure_reason());
 
   const size_t n = static_cast<size_t>(w) * static_cast<size_t>(h) * static_cast<size_t>(channels);
@@ -50,7 +53,8 @@ Result<std::vector<float>> DecodeResizeCrop(std::string_view bytes, const std::s
       return InvalidArgument(name + ": resizing " + SizeString(w, h) + " to shorter side " +
                              std::to_string(pre.resize) + " gives an unusable size " + SizeString(nw, nh));
     }
-    std::vector<float> resized(static_cast<size_t>(nw) * static_cast<size_t>(nh) * static_cast<size_t>(channels));
+    std::vector<float> resized(static_cast<size_t>(nw) * static_cast<size_t>(nh) *
+                               static_cast<size_t>(channels));
     // The triangle filter is bilinear interpolation when enlarging and a
     // matching area filter when shrinking (no aliasing), like PIL's BILINEAR.
     if (!stbir_resize_float_generic(img.data(), w, h, 0, resized.data(), nw, nh, 0, channels,
@@ -66,8 +70,9 @@ Result<std::vector<float>> DecodeResizeCrop(std::string_view bytes, const std::s
   if (*width == 0) *width = w;
   const int ch = *height, cw = *width;
   if (ch > h || cw > w) {
-    return InvalidArgument(name + ": image is " + SizeString(w, h) + (pre.resize > 0 ? " after resizing" : "") +
-                           ", smaller than the " + SizeString(cw, ch) + " crop (set a resize size)");
+    return InvalidArgument(name + ": image is " + SizeString(w, h) +
+                           (pre.resize > 0 ? " after resizing" : "") + ", smaller than the " +
+                           SizeString(cw, ch) + " crop (set a resize size)");
   }
   if (ch == h && cw == w) return img;
   // Center crop with torchvision's offsets: round((h - ch) / 2), ties to even.
@@ -76,13 +81,14 @@ Result<std::vector<float>> DecodeResizeCrop(std::string_view bytes, const std::s
   std::vector<float> out(static_cast<size_t>(ch) * static_cast<size_t>(cw) * static_cast<size_t>(channels));
   for (int y = 0; y < ch; ++y) {
     const float* src = img.data() + (static_cast<size_t>(y + top) * w + left) * channels;
-    std::copy(src, src + static_cast<size_t>(cw) * channels, out.data() + static_cast<size_t>(y) * cw * channels);
+    std::copy(src, src + static_cast<size_t>(cw) * channels,
+              out.data() + static_cast<size_t>(y) * cw * channels);
   }
   return out;
 }
 
-void NormalizeImage(const std::vector<float>& hwc, int channels, int height, int width, const ImagePreprocess& pre,
-                    float* dst) {
+void NormalizeImage(const std::vector<float>& hwc, int channels, int height, int width,
+                    const ImagePreprocess& pre, float* dst) {
   const size_t plane = static_cast<size_t>(height) * static_cast<size_t>(width);
   for (int c = 0; c < channels; ++c) {
     const int src_c = pre.bgr ? channels - 1 - c : c;  // output channel c reads input channel src_c

@@ -20,11 +20,12 @@ inline constexpr int64_t kMaxImagePixels = int64_t{1} << 28;
 // image instead. Returns HWC pixels in 0..255. A corrupt or too small image is
 // an InvalidArgument naming the file.
 Result<std::vector<float>> DecodeResizeCrop(std::string_view bytes, const std::string& name,
-                                            const ImagePreprocess& pre, int channels, int* height, int* width);
+                                            const ImagePreprocess& pre, int channels, int* height,
+                                            int* width);
 
 // Applies scale, mean/std and channel order to HWC pixels and writes them to
 // `dst` in NCHW (one sample: C*H*W) or NHWC order.
-void NormalizeImage(const std::vector<float>& hwc, int channels, int height, int width, const ImagePreprocess& pre,
-                    float* dst);
+void NormalizeImage(const std::vector<float>& hwc, int channels, int height, int width,
+                    const ImagePreprocess& pre, float* dst);
 
 }  // namespace qforge::io

@@ -50,7 +50,9 @@ class HeaderParser {
       if (!Eat(':')) return Bad("expected ':' after '" + key + "'");
       if (key == "descr") {
         SkipSpace();
-        if (pos_ < s_.size() && s_[pos_] == '[') return Unsupported(name_ + ": structured npy dtypes are not supported");
+        if (pos_ < s_.size() && s_[pos_] == '[') {
+          return Unsupported(name_ + ": structured npy dtypes are not supported");
+        }
         QF_RETURN_IF_ERROR(ParseString(descr));
         have_descr = true;
       } else if (key == "fortran_order") {
@@ -72,7 +74,9 @@ class HeaderParser {
   }
 
  private:
-  Status Bad(const std::string& why) const { return InvalidArgument(name_ + ": malformed npy header: " + why); }
+  Status Bad(const std::string& why) const {
+    return InvalidArgument(name_ + ": malformed npy header: " + why);
+  }
   void SkipSpace() {
     while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
   }
@@ -156,19 +160,21 @@ Result<NpyHeader> ParseNpyHeader(std::string_view prefix, const std::string& nam
   } else if (major == 2 || major == 3) {
     len_bytes = 4;
   } else {
-    return Unsupported(name + ": npy format version " + std::to_string(major) + " is not supported (1-3 are)");
+    return Unsupported(name + ": npy format version " + std::to_string(major) +
+                       " is not supported (1-3 are)");
   }
   const size_t len_at = kMagicLen + 2;
   if (prefix.size() < len_at + len_bytes) return InvalidArgument(name + ": truncated npy header");
   const size_t header_len = LoadLe(prefix.data() + len_at, len_bytes);
   if (header_len > kMaxNpyHeaderBytes) {
-    return InvalidArgument(name + ": npy header claims " + std::to_string(header_len) + " bytes, over the limit of " +
-                           std::to_string(kMaxNpyHeaderBytes));
+    return InvalidArgument(name + ": npy header claims " + std::to_string(header_len) +
+                           " bytes, over the limit of " + std::to_string(kMaxNpyHeaderBytes));
   }
   const size_t header_at = len_at + len_bytes;
   if (prefix.size() < header_at + header_len) {
-    return InvalidArgument(name + ": truncated npy header: expected " + std::to_string(header_at + header_len) +
-                           " bytes, file has " + std::to_string(prefix.size()));
+    return InvalidArgument(name + ": truncated npy header: expected " +
+                           std::to_string(header_at + header_len) + " bytes, file has " +
+                           std::to_string(prefix.size()));
   }
   std::string descr;
   bool fortran = false;
@@ -196,7 +202,9 @@ Result<NpyHeader> ParseNpyHeader(std::string_view prefix, const std::string& nam
 
 Result<std::string> EncodeNpy(const Tensor& t) {
   const char* descr = DescrOf(t.dtype());
-  if (descr == nullptr) return Unsupported(std::string("cannot write dtype ") + DataTypeName(t.dtype()) + " as npy");
+  if (descr == nullptr) {
+    return Unsupported(std::string("cannot write dtype ") + DataTypeName(t.dtype()) + " as npy");
+  }
   std::string dict = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (";
   for (size_t i = 0; i < t.dims().size(); ++i) {
     dict += std::to_string(t.dims()[i]);
@@ -232,17 +240,20 @@ Result<Tensor> ReadNpy(const std::string& path) {
   if (file_size < 0) return IoError(path + ": cannot determine file size");
   f.seekg(0);
   std::string prefix(std::min<size_t>(static_cast<size_t>(file_size), kNpyPrefixBytes), '\0');
-  if (!f.read(prefix.data(), static_cast<std::streamsize>(prefix.size()))) return IoError(path + ": read failed");
+  if (!f.read(prefix.data(), static_cast<std::streamsize>(prefix.size()))) {
+    return IoError(path + ": read failed");
+  }
   QF_ASSIGN_OR_RETURN(NpyHeader h, ParseNpyHeader(prefix, path));
   const uint64_t expected = h.data_offset + h.data_bytes;
   if (static_cast<uint64_t>(file_size) != expected) {
-    return InvalidArgument(path + ": npy shape " + DimsToString(h.dims) + " needs " + std::to_string(expected) +
-                           " bytes, file has " + std::to_string(file_size) +
+    return InvalidArgument(path + ": npy shape " + DimsToString(h.dims) + " needs " +
+                           std::to_string(expected) + " bytes, file has " + std::to_string(file_size) +
                            (static_cast<uint64_t>(file_size) < expected ? " (truncated)" : ""));
   }
   Tensor t(h.dtype, h.dims);
   f.seekg(static_cast<std::streamoff>(h.data_offset));
-  if (h.data_bytes > 0 && !f.read(static_cast<char*>(t.raw_data()), static_cast<std::streamsize>(h.data_bytes))) {
+  if (h.data_bytes > 0 &&
+      !f.read(static_cast<char*>(t.raw_data()), static_cast<std::streamsize>(h.data_bytes))) {
     return IoError(path + ": read failed");
   }
   return t;

@@ -69,14 +69,17 @@ Result<Tensor> ReadNpzMember(const std::string& path, const std::string& key) {
     if (index < 0 && (key.empty() || key == k || key == name)) index = i;
   }
   if (index < 0) return NotFound(path + ": no array '" + key + "' in the .npz (it has: " + keys + ")");
-  const std::string what = path + ":" + MemberKey(zip_get_name(archive.get(), static_cast<zip_uint64_t>(index), 0));
+  const std::string what =
+      path + ":" + MemberKey(zip_get_name(archive.get(), static_cast<zip_uint64_t>(index), 0));
 
   zip_stat_t st;
   zip_stat_init(&st);
-  if (zip_stat_index(archive.get(), static_cast<zip_uint64_t>(index), 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)) {
+  if (zip_stat_index(archive.get(), static_cast<zip_uint64_t>(index), 0, &st) != 0 ||
+      !(st.valid & ZIP_STAT_SIZE)) {
     return InvalidArgument(what + ": cannot read the member's size");
   }
-  std::unique_ptr<zip_file_t, ZipFileCloser> member(zip_fopen_index(archive.get(), static_cast<zip_uint64_t>(index), 0));
+  std::unique_ptr<zip_file_t, ZipFileCloser> member(
+      zip_fopen_index(archive.get(), static_cast<zip_uint64_t>(index), 0));
   if (!member) return Unsupported(what + ": cannot open member: " + zip_strerror(archive.get()));
   std::string bytes;
   QF_RETURN_IF_ERROR(ReadMember(member.get(), std::min<uint64_t>(st.size, kNpyPrefixBytes), &bytes, what));
@@ -87,15 +90,15 @@ Result<Tensor> ReadNpzMember(const std::string& path, const std::string& key) {
   }
   const uint64_t expected = h.data_offset + h.data_bytes;
   if (st.size != expected) {
-    return InvalidArgument(what + ": npy shape " + DimsToString(h.dims) + " needs " + std::to_string(expected) +
-                           " bytes, member has " + std::to_string(st.size));
+    return InvalidArgument(what + ": npy shape " + DimsToString(h.dims) + " needs " +
+                           std::to_string(expected) + " bytes, member has " + std::to_string(st.size));
   }
   if (bytes.size() < expected) {
     QF_RETURN_IF_ERROR(ReadMember(member.get(), expected - bytes.size(), &bytes, what));
   }
   if (bytes.size() != expected) {
-    return InvalidArgument(what + ": truncated member: expected " + std::to_string(expected) + " bytes, got " +
-                           std::to_string(bytes.size()));
+    return InvalidArgument(what + ": truncated member: expected " + std::to_string(expected) +
+                           " bytes, got " + std::to_string(bytes.size()));
   }
   Tensor t(h.dtype, h.dims);
   if (h.data_bytes > 0) std::memcpy(t.raw_data(), bytes.data() + h.data_offset, h.data_bytes);

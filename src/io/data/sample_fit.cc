@@ -25,7 +25,8 @@ std::vector<int64_t> DropOnes(const std::vector<int64_t>& dims) {
 
 // The output dims for a stored sample `dims` fed to a model sample `want`, or
 // empty-and-false when they do not fit (see FitLayout).
-bool FitSample(const std::vector<int64_t>& dims, const std::vector<int64_t>& want, std::vector<int64_t>* out) {
+bool FitSample(const std::vector<int64_t>& dims, const std::vector<int64_t>& want,
+               std::vector<int64_t>* out) {
   if (Compatible(dims, want)) {
     *out = dims;
     return true;
@@ -56,7 +57,9 @@ Result<SampleLayout> FitLayout(const std::vector<int64_t>& data_dims, const std:
   SampleLayout l;
   const int64_t total = CheckedElementCount(data_dims);
   if (total < 0) return InvalidArgument(file + ": data shape " + DimsToString(data_dims) + " is invalid");
-  if (total == 0) return InvalidArgument(file + ": the data set is empty (shape " + DimsToString(data_dims) + ")");
+  if (total == 0) {
+    return InvalidArgument(file + ": the data set is empty (shape " + DimsToString(data_dims) + ")");
+  }
   bool fits = false;
   if (model_dims.empty()) {
     l.count = data_dims.empty() ? 1 : data_dims[0];
@@ -73,8 +76,9 @@ Result<SampleLayout> FitLayout(const std::vector<int64_t>& data_dims, const std:
     }
   }
   if (!fits) {
-    return InvalidArgument(file + ": sample shape " + DimsToString(data_dims.empty() ? data_dims : Tail(data_dims)) +
-                           " (data shape " + DimsToString(data_dims) + ") does not match the expected sample shape " +
+    return InvalidArgument(file + ": sample shape " +
+                           DimsToString(data_dims.empty() ? data_dims : Tail(data_dims)) + " (data shape " +
+                           DimsToString(data_dims) + ") does not match the expected sample shape " +
                            DimsToString(Tail(model_dims)) + " of model input " + DimsToString(model_dims));
   }
   l.sample_elements = CheckedElementCount(l.sample_dims);
@@ -88,7 +92,9 @@ namespace {
 // int8/uint8 only the same type: uint8 pixels for an int8 input would need a
 // zero-point shift, not a copy.
 bool WideInteger(DataType stored, DataType model) {
-  auto wide = [](DataType t) { return t == DataType::kInt16 || t == DataType::kInt32 || t == DataType::kInt64; };
+  auto wide = [](DataType t) {
+    return t == DataType::kInt16 || t == DataType::kInt32 || t == DataType::kInt64;
+  };
   return IsInteger(stored) && wide(model);
 }
 
@@ -118,50 +124,114 @@ namespace {
 
 double LoadFloat(DataType t, const uint8_t* p, int64_t i) {
   switch (t) {
-    case DataType::kFloat32: { float v; std::memcpy(&v, p + 4 * i, 4); return v; }
-    case DataType::kFloat64: { double v; std::memcpy(&v, p + 8 * i, 8); return v; }
-    case DataType::kFloat16: { uint16_t v; std::memcpy(&v, p + 2 * i, 2); return HalfToFloat(v); }
-    case DataType::kUInt8: return p[i];
-    default: return 0;
+    case DataType::kFloat32: {
+      float v;
+      std::memcpy(&v, p + 4 * i, 4);
+      return v;
+    }
+    case DataType::kFloat64: {
+      double v;
+      std::memcpy(&v, p + 8 * i, 8);
+      return v;
+    }
+    case DataType::kFloat16: {
+      uint16_t v;
+      std::memcpy(&v, p + 2 * i, 2);
+      return HalfToFloat(v);
+    }
+    case DataType::kUInt8:
+      return p[i];
+    default:
+      return 0;
   }
 }
 
 int64_t LoadInt(DataType t, const uint8_t* p, int64_t i) {
   switch (t) {
-    case DataType::kInt8: return static_cast<int8_t>(p[i]);
-    case DataType::kUInt8: return p[i];
-    case DataType::kInt16: { int16_t v; std::memcpy(&v, p + 2 * i, 2); return v; }
-    case DataType::kInt32: { int32_t v; std::memcpy(&v, p + 4 * i, 4); return v; }
-    case DataType::kInt64: { int64_t v; std::memcpy(&v, p + 8 * i, 8); return v; }
-    default: return 0;
+    case DataType::kInt8:
+      return static_cast<int8_t>(p[i]);
+    case DataType::kUInt8:
+      return p[i];
+    case DataType::kInt16: {
+      int16_t v;
+      std::memcpy(&v, p + 2 * i, 2);
+      return v;
+    }
+    case DataType::kInt32: {
+      int32_t v;
+      std::memcpy(&v, p + 4 * i, 4);
+      return v;
+    }
+    case DataType::kInt64: {
+      int64_t v;
+      std::memcpy(&v, p + 8 * i, 8);
+      return v;
+    }
+    default:
+      return 0;
   }
 }
 
 void IntRange(DataType t, int64_t* lo, int64_t* hi) {
   switch (t) {
-    case DataType::kInt8: *lo = -128; *hi = 127; return;
-    case DataType::kUInt8: *lo = 0; *hi = 255; return;
-    case DataType::kInt16: *lo = -32768; *hi = 32767; return;
-    case DataType::kInt32: *lo = std::numeric_limits<int32_t>::min(); *hi = std::numeric_limits<int32_t>::max(); return;
-    default: *lo = std::numeric_limits<int64_t>::min(); *hi = std::numeric_limits<int64_t>::max(); return;
+    case DataType::kInt8:
+      *lo = -128;
+      *hi = 127;
+      return;
+    case DataType::kUInt8:
+      *lo = 0;
+      *hi = 255;
+      return;
+    case DataType::kInt16:
+      *lo = -32768;
+      *hi = 32767;
+      return;
+    case DataType::kInt32:
+      *lo = std::numeric_limits<int32_t>::min();
+      *hi = std::numeric_limits<int32_t>::max();
+      return;
+    default:
+      *lo = std::numeric_limits<int64_t>::min();
+      *hi = std::numeric_limits<int64_t>::max();
+      return;
   }
 }
 
 void StoreInt(DataType t, uint8_t* p, int64_t i, int64_t v) {
   switch (t) {
-    case DataType::kInt8: { int8_t x = static_cast<int8_t>(v); std::memcpy(p + i, &x, 1); return; }
-    case DataType::kUInt8: p[i] = static_cast<uint8_t>(v); return;
-    case DataType::kInt16: { int16_t x = static_cast<int16_t>(v); std::memcpy(p + 2 * i, &x, 2); return; }
-    case DataType::kInt32: { int32_t x = static_cast<int32_t>(v); std::memcpy(p + 4 * i, &x, 4); return; }
-    case DataType::kInt64: std::memcpy(p + 8 * i, &v, 8); return;
-    default: return;
+    case DataType::kInt8: {
+      int8_t x = static_cast<int8_t>(v);
+      std::memcpy(p + i, &x, 1);
+      return;
+    }
+    case DataType::kUInt8:
+      p[i] = static_cast<uint8_t>(v);
+      return;
+    case DataType::kInt16: {
+      int16_t x = static_cast<int16_t>(v);
+      std::memcpy(p + 2 * i, &x, 2);
+      return;
+    }
+    case DataType::kInt32: {
+      int32_t x = static_cast<int32_t>(v);
+      std::memcpy(p + 4 * i, &x, 4);
+      return;
+    }
+    case DataType::kInt64:
+      std::memcpy(p + 8 * i, &v, 8);
+      return;
+    default:
+      return;
   }
 }
 
-Status NotFinite(const std::string& file, int64_t sample, int64_t element, double v, DataType out) {
-  std::string what = std::isnan(v) ? "NaN" : std::isinf(v) ? "Inf" : "out of range for " + std::string(DataTypeName(out));
+Status BadValue(const std::string& file, int64_t sample, int64_t element, double v, DataType out) {
+  const std::string what = std::isnan(v) ? "NaN; input data must be finite"
+                           : std::isinf(v)
+                               ? "Inf; input data must be finite"
+                               : std::to_string(v) + ", not representable as " + DataTypeName(out);
   return InvalidArgument(file + ": sample " + std::to_string(sample) + " element " + std::to_string(element) +
-                         " is " + what + "; input data must be finite");
+                         " is " + what);
 }
 
 }  // namespace
@@ -180,24 +250,44 @@ Status ConvertSamples(const ElementConversion& c, const void* src, void* dst, in
     const double scale = c.int_scale != 0.0f ? c.int_scale : 1.0;
     for (int64_t i = 0; i < n; ++i) {
       const double v = LoadFloat(c.stored, in, i) * scale;
-      if (!std::isfinite(v)) return NotFinite(file, first_sample + i / sample_elements, i % sample_elements, v, c.out);
+      if (!std::isfinite(v)) {
+        return BadValue(file, first_sample + i / sample_elements, i % sample_elements, v, c.out);
+      }
       switch (c.out) {
         case DataType::kFloat32: {
           const float f = static_cast<float>(v);
-          if (!std::isfinite(f)) return NotFinite(file, first_sample + i / sample_elements, i % sample_elements, 0, c.out);
+          if (!std::isfinite(f)) {
+            return BadValue(file, first_sample + i / sample_elements, i % sample_elements, v, c.out);
+          }
           std::memcpy(out + 4 * i, &f, 4);
           break;
         }
-        case DataType::kFloat64: std::memcpy(out + 8 * i, &v, 8); break;
+        case DataType::kFloat64:
+          std::memcpy(out + 8 * i, &v, 8);
+          break;
         default: {
           const uint16_t h = FloatToHalf(static_cast<float>(v));
           if (!std::isfinite(HalfToFloat(h))) {
-            return NotFinite(file, first_sample + i / sample_elements, i % sample_elements, 0, c.out);
+            return BadValue(file, first_sample + i / sample_elements, i % sample_elements, v, c.out);
           }
           std::memcpy(out + 2 * i, &h, 2);
           break;
         }
       }
+    }
+    return Status::Ok();
+  }
+  if (IsFloat(c.stored)) {
+    // Float pixels for an integer input (image folders feeding uint8): the
+    // producer has rounded; values must be whole and in range.
+    int64_t lo = 0, hi = 0;
+    IntRange(c.out, &lo, &hi);
+    for (int64_t i = 0; i < n; ++i) {
+      const double v = LoadFloat(c.stored, in, i);
+      if (!(v >= static_cast<double>(lo) && v <= static_cast<double>(hi)) || v != std::trunc(v)) {
+        return BadValue(file, first_sample + i / sample_elements, i % sample_elements, v, c.out);
+      }
+      StoreInt(c.out, out, i, static_cast<int64_t>(v));
     }
     return Status::Ok();
   }
@@ -210,8 +300,8 @@ Status ConvertSamples(const ElementConversion& c, const void* src, void* dst, in
   for (int64_t i = 0; i < n; ++i) {
     const int64_t v = LoadInt(c.stored, in, i);
     if (v < lo || v > hi) {
-      return InvalidArgument(file + ": sample " + std::to_string(first_sample + i / sample_elements) + " element " +
-                             std::to_string(i % sample_elements) + " = " + std::to_string(v) +
+      return InvalidArgument(file + ": sample " + std::to_string(first_sample + i / sample_elements) +
+                             " element " + std::to_string(i % sample_elements) + " = " + std::to_string(v) +
                              " is out of range for the " + DataTypeName(c.out) + " model input");
     }
     StoreInt(c.out, out, i, v);

@@ -13,8 +13,8 @@
 namespace qforge::io {
 
 struct SampleLayout {
-  int64_t count = 0;                  // number of samples
-  std::vector<int64_t> sample_dims;   // output dims of one sample
+  int64_t count = 0;                 // number of samples
+  std::vector<int64_t> sample_dims;  // output dims of one sample
   int64_t sample_elements = 0;
 };
 

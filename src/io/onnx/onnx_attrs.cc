@@ -28,9 +28,15 @@ Status AttributeFromProto(const onnx::AttributeProto& proto, const TensorSource&
   if (type == onnx::AttributeProto::UNDEFINED) type = GuessType(proto);
   const std::string what = "attribute '" + proto.name() + "'";
   switch (type) {
-    case onnx::AttributeProto::INT: *out = static_cast<int64_t>(proto.i()); return Status::Ok();
-    case onnx::AttributeProto::FLOAT: *out = proto.f(); return Status::Ok();
-    case onnx::AttributeProto::STRING: *out = proto.s(); return Status::Ok();
+    case onnx::AttributeProto::INT:
+      *out = static_cast<int64_t>(proto.i());
+      return Status::Ok();
+    case onnx::AttributeProto::FLOAT:
+      *out = proto.f();
+      return Status::Ok();
+    case onnx::AttributeProto::STRING:
+      *out = proto.s();
+      return Status::Ok();
     case onnx::AttributeProto::INTS:
       *out = std::vector<int64_t>(proto.ints().begin(), proto.ints().end());
       return Status::Ok();

@@ -3,9 +3,9 @@
 // reported Unsupported.
 #pragma once
 
-#include <string>
-
 #include <onnx/onnx_pb.h>
+
+#include <string>
 
 #include "io/onnx/onnx_tensor.h"
 #include "ir/attribute.h"

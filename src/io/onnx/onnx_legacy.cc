@@ -1,9 +1,9 @@
 #include "io/onnx/onnx_legacy.h"
 
+#include <onnx/onnx_pb.h>
+
 #include <limits>
 #include <optional>
-
-#include <onnx/onnx_pb.h>
 
 #include "io/onnx/onnx_tensor.h"
 
@@ -99,6 +99,49 @@ Status CheckDropoutInference(const ir::Graph& g, const ir::Node& node) {
   return Status::Ok();
 }
 
+// Before opset 7, binary ops broadcast only B onto A and only with
+// broadcast=1; `axis` aligned B's dims at A's dim `axis` instead of at the
+// end. Numpy broadcasting (the IR's) agrees once B gets trailing 1-dims.
+Status NormalizeLegacyBroadcast(const ir::Graph& g, const AddConstantFn& add, ir::Node* node) {
+  const bool has_axis = node->attrs.Has("axis");
+  const int64_t axis = node->attrs.GetInt("axis", 0);
+  node->attrs.Erase("broadcast");
+  node->attrs.Erase("axis");
+  if (!has_axis || node->inputs.size() != 2) return Status::Ok();
+  const ir::Value& a = g.value(node->inputs[0]);
+  const ir::Value& b = g.value(node->inputs[1]);
+  if (!a.type.rank_known || !b.type.rank_known) {
+    return Unsupported("legacy broadcast with axis on inputs of unknown rank");
+  }
+  const int64_t ra = a.type.rank(), rb = b.type.rank();
+  const int64_t start = axis < 0 ? axis + ra : axis;
+  if (start < 0 || start + rb > ra)
+    return InvalidModel("broadcast axis " + std::to_string(axis) + " out of range");
+  const int64_t trailing = ra - start - rb;
+  if (trailing == 0) return Status::Ok();
+  if (!b.is_constant()) return Unsupported("legacy broadcast with axis on a non-constant input");
+  std::vector<int64_t> dims = b.constant->dims();
+  dims.insert(dims.end(), static_cast<size_t>(trailing), 1);
+  node->inputs[1] = add(b.name + "_bcast", b.constant->Clone().Reshaped(dims));
+  return Status::Ok();
+}
+
+// PRelu before opset 7 applied a 1-D slope along the channel axis (dim 1);
+// unidirectional numpy broadcasting needs it shaped [C, 1, ..., 1].
+Status NormalizeLegacyPRelu(const ir::Graph& g, const AddConstantFn& add, ir::Node* node) {
+  const ir::Value& x = g.value(node->inputs[0]);
+  const ir::Value& slope = g.value(node->inputs[1]);
+  if (!x.type.rank_known || !slope.type.rank_known || slope.type.rank() != 1 || x.type.rank() < 3) {
+    return Status::Ok();
+  }
+  if (slope.type.dims[0] == 1) return Status::Ok();
+  if (!slope.is_constant()) return Unsupported("per-channel slope computed at run time (opset < 7)");
+  std::vector<int64_t> dims(static_cast<size_t>(x.type.rank() - 1), 1);
+  dims[0] = slope.type.dims[0];
+  node->inputs[1] = add(slope.name + "_channels", slope.constant->Clone().Reshaped(dims));
+  return Status::Ok();
+}
+
 Status NormalizeUpsample(const ir::Graph& g, int64_t opset, const AddConstantFn& add, ir::Node* node) {
   node->op = OpKind::kResize;
   ir::ValueId scales = node->input(1);
@@ -127,14 +170,28 @@ Status NormalizeLegacyNode(const ir::Graph& g, const std::string& onnx_op, int64
                            const AddConstantFn& add, ir::Node* node) {
   if (onnx_op == "Upsample") return NormalizeUpsample(g, opset, add, node);
   switch (node->op) {
+    case OpKind::kAdd:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kDiv:
+    case OpKind::kPow:
+    case OpKind::kEqual:
+      return opset < 7 ? NormalizeLegacyBroadcast(g, add, node) : Status::Ok();
+    case OpKind::kPRelu:
+      return opset < 7 ? NormalizeLegacyPRelu(g, add, node) : Status::Ok();
+    case OpKind::kGemm:
+      if (opset < 7) node->attrs.Erase("broadcast");  // C broadcasts numpy-style now
+      return Status::Ok();
     case OpKind::kCast:
       return NormalizeCast(node);
     case OpKind::kClip:
       if (opset < 11) {
         const ir::ValueId x = node->input(0);
         ir::ValueId lo = ir::kNoValue, hi = ir::kNoValue;
-        if (node->attrs.Has("min")) lo = add(node->name + "_min", FloatScalarLike(g, *node, node->attrs.GetFloat("min", 0)));
-        if (node->attrs.Has("max")) hi = add(node->name + "_max", FloatScalarLike(g, *node, node->attrs.GetFloat("max", 0)));
+        if (node->attrs.Has("min"))
+          lo = add(node->name + "_min", FloatScalarLike(g, *node, node->attrs.GetFloat("min", 0)));
+        if (node->attrs.Has("max"))
+          hi = add(node->name + "_max", FloatScalarLike(g, *node, node->attrs.GetFloat("max", 0)));
         node->attrs.Erase("min");
         node->attrs.Erase("max");
         node->inputs = {x, lo, hi};
@@ -161,7 +218,8 @@ Status NormalizeLegacyNode(const ir::Graph& g, const std::string& onnx_op, int64
         node->inputs.resize(1);
         IntsAttrToInput(pads_name, 1, add, node);
         if (node->attrs.Has("value")) {
-          SetInput(node, 2, add(node->name + "_value", FloatScalarLike(g, *node, node->attrs.GetFloat("value", 0))));
+          SetInput(node, 2,
+                   add(node->name + "_value", FloatScalarLike(g, *node, node->attrs.GetFloat("value", 0))));
           node->attrs.Erase("value");
         }
       }

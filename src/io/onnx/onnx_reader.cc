@@ -1,10 +1,10 @@
 #include "io/onnx/onnx_reader.h"
 
+#include <onnx/onnx_pb.h>
+
 #include <filesystem>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <onnx/onnx_pb.h>
 
 #include "io/atomic_file.h"
 #include "io/onnx/onnx_attrs.h"
@@ -17,7 +17,10 @@ namespace qforge::io {
 
 namespace {
 
-constexpr int64_t kMinOpset = 7;
+// Opset 6 (PyTorch's old exporters) differs from 7 mainly in legacy
+// broadcasting, which onnx_legacy.cc rewrites; older opsets carry
+// consumed_inputs and other forms we do not model.
+constexpr int64_t kMinOpset = 6;
 constexpr int64_t kMaxOpset = 18;
 
 bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
@@ -113,7 +116,8 @@ Status Importer::AddInitializers() {
     if (!t.ok()) return t.status().WithContext("initializer: ");
     QF_RETURN_IF_ERROR(Define(init.name(), g_->AddConstant(init.name(), std::move(t).value()), ""));
   }
-  if (model_.graph().sparse_initializer_size() > 0) return Unsupported("sparse initializers are not supported");
+  if (model_.graph().sparse_initializer_size() > 0)
+    return Unsupported("sparse initializers are not supported");
   return Status::Ok();
 }
 
@@ -124,7 +128,8 @@ Status Importer::AddInputs() {
     auto it = names_.find(in.name());
     if (it != names_.end() && g_->value(it->second).is_constant()) continue;  // an initializer with a default
     if (in.name().empty()) return InvalidModel("a graph input has no name");
-    if (type.dtype == DataType::kUndefined) return InvalidModel("graph input '" + in.name() + "' has no type");
+    if (type.dtype == DataType::kUndefined)
+      return InvalidModel("graph input '" + in.name() + "' has no type");
     ir::ValueId id = g_->AddValue(in.name(), type);
     QF_RETURN_IF_ERROR(Define(in.name(), id, "graph input: "));
     g_->inputs.push_back(id);
@@ -133,7 +138,8 @@ Status Importer::AddInputs() {
 }
 
 Status Importer::ConstantNode(const onnx::NodeProto& proto, const std::string& where) {
-  if (proto.output_size() != 1 || proto.output(0).empty()) return InvalidModel(where + "needs one named output");
+  if (proto.output_size() != 1 || proto.output(0).empty())
+    return InvalidModel(where + "needs one named output");
   if (proto.attribute_size() != 1) return InvalidModel(where + "needs exactly one value attribute");
   const onnx::AttributeProto& a = proto.attribute(0);
   ir::Attribute value;
@@ -180,7 +186,8 @@ Status Importer::DeclareNodeOutputs() {
       QF_RETURN_IF_ERROR(ConstantNode(proto, where));
       continue;
     }
-    std::optional<OpKind> op = proto.op_type() == "Upsample" ? OpKind::kResize : OpKindFromOnnx(proto.op_type());
+    std::optional<OpKind> op =
+        proto.op_type() == "Upsample" ? OpKind::kResize : OpKindFromOnnx(proto.op_type());
     if (!op) return Unsupported(where + "op not supported");
     ir::Node node;
     node.name = name;

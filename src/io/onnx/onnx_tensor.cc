@@ -1,12 +1,12 @@
 #include "io/onnx/onnx_tensor.h"
 
+#include <google/protobuf/io/coded_stream.h>
+
 #include <bit>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
-
-#include <google/protobuf/io/coded_stream.h>
 
 namespace qforge::io {
 
@@ -26,16 +26,18 @@ Status CheckedDims(const onnx::TensorProto& proto, std::vector<int64_t>* dims, i
     if (d < 0) return InvalidModel("tensor '" + proto.name() + "' has negative dim " + std::to_string(d));
   }
   *count = CheckedElementCount(*dims);
-  if (*count < 0) return InvalidModel("tensor '" + proto.name() + "' dims " + DimsToString(*dims) + " overflow");
+  if (*count < 0)
+    return InvalidModel("tensor '" + proto.name() + "' dims " + DimsToString(*dims) + " overflow");
   return Status::Ok();
 }
 
 // Resolves an external-data location inside `base_dir`, refusing absolute
 // paths, ".." components and symlinks that lead outside the folder.
-Status ResolveExternalPath(const std::string& tensor, const std::string& location, const std::string& base_dir,
-                           std::filesystem::path* out) {
+Status ResolveExternalPath(const std::string& tensor, const std::string& location,
+                           const std::string& base_dir, std::filesystem::path* out) {
   namespace fs = std::filesystem;
-  if (base_dir.empty()) return InvalidModel("tensor '" + tensor + "' uses external data, which is not allowed here");
+  if (base_dir.empty())
+    return InvalidModel("tensor '" + tensor + "' uses external data, which is not allowed here");
   if (location.empty()) return InvalidModel("tensor '" + tensor + "' has external data without a location");
   fs::path loc(location);
   if (loc.is_absolute()) {
@@ -64,7 +66,10 @@ Status ResolveExternalPath(const std::string& tensor, const std::string& locatio
   return Status::Ok();
 }
 
-Status ReadExternal(const onnx::TensorProto& proto, const TensorSource& source, size_t bytes, void* dst) {
+// Reads `bytes` of external data into a new tensor, allocating only after
+// the file is known to hold them (the dims in the file are untrusted).
+Result<Tensor> ReadExternal(const onnx::TensorProto& proto, const TensorSource& source, DataType dtype,
+                            const std::vector<int64_t>& dims, size_t bytes) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto& kv : proto.external_data()) {
@@ -90,15 +95,20 @@ Status ReadExternal(const onnx::TensorProto& proto, const TensorSource& source, 
   }
   std::error_code ec;
   const uintmax_t file_size = std::filesystem::file_size(path, ec);
-  if (ec || static_cast<uintmax_t>(offset) > file_size || file_size - static_cast<uintmax_t>(offset) < bytes) {
+  if (ec || static_cast<uintmax_t>(offset) > file_size ||
+      file_size - static_cast<uintmax_t>(offset) < bytes) {
     return InvalidModel("tensor '" + proto.name() + "' external data file '" + location + "' is too short");
   }
+  Tensor t(dtype, dims);
   std::ifstream f(path, std::ios::binary);
   f.seekg(offset);
-  if (!f || (bytes > 0 && !f.read(static_cast<char*>(dst), static_cast<std::streamsize>(bytes)))) {
+  if (!f || (bytes > 0 && !f.read(static_cast<char*>(t.raw_data()), static_cast<std::streamsize>(bytes)))) {
     return IoError("tensor '" + proto.name() + "' cannot read external data file '" + location + "'");
   }
-  return Status::Ok();
+  if (dtype == DataType::kBool) {
+    for (uint8_t& b : t.span<uint8_t>()) b = b != 0;
+  }
+  return t;
 }
 
 // Narrows int32_data entries (which ONNX also uses for small types) with a
@@ -116,10 +126,24 @@ Status CopyNarrowed(const onnx::TensorProto& proto, T* dst) {
   return Status::Ok();
 }
 
+// How many values the typed field that carries `dtype` holds.
+int TypedFieldSize(const onnx::TensorProto& proto, DataType dtype) {
+  switch (dtype) {
+    case DataType::kFloat32:
+      return proto.float_data_size();
+    case DataType::kFloat64:
+      return proto.double_data_size();
+    case DataType::kInt64:
+      return proto.int64_data_size();
+    default:
+      return proto.int32_data_size();
+  }
+}
+
 Status CopyTypedData(const onnx::TensorProto& proto, int64_t count, Tensor* t) {
   auto mismatch = [&](const char* field, int n) {
-    return InvalidModel("tensor '" + proto.name() + "' has " + std::to_string(n) + " " + field + " values for " +
-                        std::to_string(count) + " elements");
+    return InvalidModel("tensor '" + proto.name() + "' has " + std::to_string(n) + " " + field +
+                        " values for " + std::to_string(count) + " elements");
   };
   switch (t->dtype()) {
     case DataType::kFloat32:
@@ -142,10 +166,14 @@ Status CopyTypedData(const onnx::TensorProto& proto, int64_t count, Tensor* t) {
     case DataType::kInt32:
       std::copy(proto.int32_data().begin(), proto.int32_data().end(), t->data<int32_t>());
       return Status::Ok();
-    case DataType::kInt16: return CopyNarrowed(proto, t->data<int16_t>());
-    case DataType::kInt8: return CopyNarrowed(proto, t->data<int8_t>());
-    case DataType::kUInt8: return CopyNarrowed(proto, t->data<uint8_t>());
-    case DataType::kFloat16: return CopyNarrowed(proto, t->data<uint16_t>());  // the half's bits
+    case DataType::kInt16:
+      return CopyNarrowed(proto, t->data<int16_t>());
+    case DataType::kInt8:
+      return CopyNarrowed(proto, t->data<int8_t>());
+    case DataType::kUInt8:
+      return CopyNarrowed(proto, t->data<uint8_t>());
+    case DataType::kFloat16:
+      return CopyNarrowed(proto, t->data<uint16_t>());  // the half's bits
     case DataType::kBool:
       for (int i = 0; i < count; ++i) t->data<uint8_t>()[i] = proto.int32_data(i) != 0 ? 1 : 0;
       return Status::Ok();
@@ -158,31 +186,51 @@ Status CopyTypedData(const onnx::TensorProto& proto, int64_t count, Tensor* t) {
 
 std::optional<DataType> DataTypeFromOnnx(int32_t onnx_type) {
   switch (onnx_type) {
-    case onnx::TensorProto::FLOAT: return DataType::kFloat32;
-    case onnx::TensorProto::FLOAT16: return DataType::kFloat16;
-    case onnx::TensorProto::DOUBLE: return DataType::kFloat64;
-    case onnx::TensorProto::INT8: return DataType::kInt8;
-    case onnx::TensorProto::UINT8: return DataType::kUInt8;
-    case onnx::TensorProto::INT16: return DataType::kInt16;
-    case onnx::TensorProto::INT32: return DataType::kInt32;
-    case onnx::TensorProto::INT64: return DataType::kInt64;
-    case onnx::TensorProto::BOOL: return DataType::kBool;
-    default: return std::nullopt;
+    case onnx::TensorProto::FLOAT:
+      return DataType::kFloat32;
+    case onnx::TensorProto::FLOAT16:
+      return DataType::kFloat16;
+    case onnx::TensorProto::DOUBLE:
+      return DataType::kFloat64;
+    case onnx::TensorProto::INT8:
+      return DataType::kInt8;
+    case onnx::TensorProto::UINT8:
+      return DataType::kUInt8;
+    case onnx::TensorProto::INT16:
+      return DataType::kInt16;
+    case onnx::TensorProto::INT32:
+      return DataType::kInt32;
+    case onnx::TensorProto::INT64:
+      return DataType::kInt64;
+    case onnx::TensorProto::BOOL:
+      return DataType::kBool;
+    default:
+      return std::nullopt;
   }
 }
 
 int32_t DataTypeToOnnx(DataType dtype) {
   switch (dtype) {
-    case DataType::kFloat32: return onnx::TensorProto::FLOAT;
-    case DataType::kFloat16: return onnx::TensorProto::FLOAT16;
-    case DataType::kFloat64: return onnx::TensorProto::DOUBLE;
-    case DataType::kInt8: return onnx::TensorProto::INT8;
-    case DataType::kUInt8: return onnx::TensorProto::UINT8;
-    case DataType::kInt16: return onnx::TensorProto::INT16;
-    case DataType::kInt32: return onnx::TensorProto::INT32;
-    case DataType::kInt64: return onnx::TensorProto::INT64;
-    case DataType::kBool: return onnx::TensorProto::BOOL;
-    case DataType::kUndefined: return onnx::TensorProto::UNDEFINED;
+    case DataType::kFloat32:
+      return onnx::TensorProto::FLOAT;
+    case DataType::kFloat16:
+      return onnx::TensorProto::FLOAT16;
+    case DataType::kFloat64:
+      return onnx::TensorProto::DOUBLE;
+    case DataType::kInt8:
+      return onnx::TensorProto::INT8;
+    case DataType::kUInt8:
+      return onnx::TensorProto::UINT8;
+    case DataType::kInt16:
+      return onnx::TensorProto::INT16;
+    case DataType::kInt32:
+      return onnx::TensorProto::INT32;
+    case DataType::kInt64:
+      return onnx::TensorProto::INT64;
+    case DataType::kBool:
+      return onnx::TensorProto::BOOL;
+    case DataType::kUndefined:
+      return onnx::TensorProto::UNDEFINED;
   }
   return onnx::TensorProto::UNDEFINED;
 }
@@ -226,18 +274,13 @@ Result<Tensor> TensorFromProto(const onnx::TensorProto& proto, const TensorSourc
                         std::to_string(kMaxInitializerBytes >> 30) + " GiB tensor limit");
   }
   const size_t bytes = static_cast<size_t>(count) * elem;
-  if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
-    Tensor t(*dtype, dims);
-    QF_RETURN_IF_ERROR(ReadExternal(proto, source, bytes, t.raw_data()));
-    if (*dtype == DataType::kBool) {
-      for (uint8_t& b : t.span<uint8_t>()) b = b != 0;
-    }
-    return t;
-  }
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL)
+    return ReadExternal(proto, source, *dtype, dims, bytes);
   if (proto.has_raw_data()) {
     if (proto.raw_data().size() != bytes) {
-      return InvalidModel("tensor '" + proto.name() + "' raw_data has " + std::to_string(proto.raw_data().size()) +
-                          " bytes, its dims " + DimsToString(dims) + " need " + std::to_string(bytes));
+      return InvalidModel("tensor '" + proto.name() + "' raw_data has " +
+                          std::to_string(proto.raw_data().size()) + " bytes, its dims " + DimsToString(dims) +
+                          " need " + std::to_string(bytes));
     }
     Tensor t(*dtype, dims);
     if (bytes > 0) std::memcpy(t.raw_data(), proto.raw_data().data(), bytes);
@@ -245,6 +288,13 @@ Result<Tensor> TensorFromProto(const onnx::TensorProto& proto, const TensorSourc
       for (uint8_t& b : t.span<uint8_t>()) b = b != 0;
     }
     return t;
+  }
+  // Counted before allocating: dims claiming 4 GiB with no data must not
+  // cost 4 GiB.
+  const int typed = TypedFieldSize(proto, *dtype);
+  if (typed != count) {
+    return InvalidModel("tensor '" + proto.name() + "' has " + std::to_string(typed) + " values for " +
+                        std::to_string(count) + " elements");
   }
   Tensor t(*dtype, dims);
   QF_RETURN_IF_ERROR(CopyTypedData(proto, count, &t));
@@ -268,7 +318,8 @@ Status TypeFromProto(const onnx::ValueInfoProto& info, ir::TensorType* type) {
   const onnx::TypeProto_Tensor& tt = tp.tensor_type();
   if (tt.elem_type() != onnx::TensorProto::UNDEFINED) {
     std::optional<DataType> dtype = DataTypeFromOnnx(tt.elem_type());
-    if (!dtype) return Unsupported("value '" + info.name() + "' has element type " + OnnxTypeName(tt.elem_type()));
+    if (!dtype)
+      return Unsupported("value '" + info.name() + "' has element type " + OnnxTypeName(tt.elem_type()));
     type->dtype = *dtype;
   }
   if (!tt.has_shape()) return Status::Ok();

@@ -4,12 +4,12 @@
 // before any allocation or file access.
 #pragma once
 
+#include <onnx/onnx_pb.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <onnx/onnx_pb.h>
 
 #include "ir/graph.h"
 #include "qforge/status.h"

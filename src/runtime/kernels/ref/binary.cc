@@ -158,9 +158,12 @@ Status RunTyped(KernelContext& ctx, const std::vector<const Tensor*>& ins, Tenso
   } else if (op == OpKind::kPRelu) {
     handled = VisitNumeric(dt, [&](auto t) { PRelu<decltype(t)>(*ins[0], *ins[1], out); });
   } else if (op == OpKind::kPow && ins[1]->dtype() != dt) {
+    bool exponent_handled = false;
     handled = VisitNumeric(dt, [&](auto t) {
-      handled = VisitNumeric(ins[1]->dtype(), [&](auto e) { PowMixed<decltype(t), decltype(e)>(*ins[0], *ins[1], out); });
-    }) && handled;
+      exponent_handled = VisitNumeric(ins[1]->dtype(), [&](auto e) {
+        PowMixed<decltype(t), decltype(e)>(*ins[0], *ins[1], out);
+      });
+    }) && exponent_handled;
   } else {
     handled = VisitNumeric(dt, [&](auto t) { status = FoldInputs<decltype(t)>(ctx, ins, out); });
   }
