@@ -33,11 +33,18 @@ int Eval(const EvalCliOptions& opt) {
   }
   Result<std::unique_ptr<io::Dataset>> data = io::OpenDataset(opt.data, infos[0].dims, infos[0].dtype);
   if (!data.ok()) return ReportError(data.status());
-  Result<std::vector<int64_t>> labels = io::LoadLabels(opt.labels);
-  if (!labels.ok()) return ReportError(labels.status());
+  // Without --labels, an image folder's class subfolders are the labels.
+  Result<std::vector<int64_t>> labels =
+      opt.labels.empty() ? (*data)->FolderLabels() : io::LoadLabels(opt.labels);
+  if (!labels.ok()) {
+    if (opt.labels.empty()) {
+      return ReportError(InvalidArgument(opt.data.path + ": has no class subfolders; pass --labels"));
+    }
+    return ReportError(labels.status());
+  }
   const int64_t n = opt.limit >= 0 ? std::min(opt.limit, (*data)->size()) : (*data)->size();
   if (static_cast<int64_t>(labels->size()) < n) {
-    return ReportError(InvalidArgument(opt.labels + ": has " + std::to_string(labels->size()) + " labels but " +
+    return ReportError(InvalidArgument((opt.labels.empty() ? opt.data.path : opt.labels) + ": has " + std::to_string(labels->size()) + " labels but " +
                                        opt.data.path + " has " + std::to_string(n) + " samples"));
   }
   Result<Session> session = Session::Create(*model);
@@ -71,7 +78,9 @@ void RegisterEval(CLI::App& app, Action* action) {
   sub->add_option("model", opt->model, "Model file (.onnx)")->required();
   sub->add_option("--data", opt->data.path, "Samples: .npy, .npz, IDX (.gz), raw float32, or an image folder")
       ->required();
-  sub->add_option("--labels", opt->labels, "Labels: .npy of integers or an IDX label file (.gz)")->required();
+  sub->add_option("--labels", opt->labels,
+                  "Labels: .npy of integers or an IDX label file (.gz); optional for an image folder with one "
+                  "subfolder per class");
   sub->add_option("--batch", opt->batch, "Samples per inference")->check(CLI::PositiveNumber);
   sub->add_option("--limit", opt->limit, "Evaluate only the first N samples")->check(CLI::NonNegativeNumber);
   AddDataFlags(sub, &opt->data);

@@ -1,4 +1,5 @@
 // Concat: inputs of one dtype and rank, equal dims except along `axis`.
+#include <limits>
 #include <string>
 
 #include "ops/infer.h"
@@ -44,6 +45,9 @@ Status Infer(InferContext& ctx) {
     for (int d = 0; d < rank; ++d) {
       const int64_t v = t.dims[static_cast<size_t>(d)];
       if (d == axis) {
+        if (total >= 0 && v >= 0 && v > std::numeric_limits<int64_t>::max() - total) {
+          return ctx.Invalid("concatenated dim overflows");
+        }
         total = (total < 0 || v < 0) ? ir::kDynamicDim : total + v;
         continue;
       }

@@ -20,9 +20,11 @@ Status Infer(InferContext& ctx) {
   }
   ConvGeometry g;
   Status s = ResolveConvGeometry(ctx.attrs(), x.dims, w.dims, &g);
-  if (!s.ok()) return s.code() == StatusCode::kUnsupported ? ctx.Unsupported(s.message()) : ctx.Invalid(s.message());
+  if (!s.ok())
+    return s.code() == StatusCode::kUnsupported ? ctx.Unsupported(s.message()) : ctx.Invalid(s.message());
   QF_RETURN_IF_ERROR(CheckZeroPoint(ctx, 2, 0, {.per_tensor_only = true}, "x_zero_point"));
-  QF_RETURN_IF_ERROR(CheckZeroPoint(ctx, 3, 1, {.per_tensor_only = false, .channels = g.out_channels}, "w_zero_point"));
+  QF_RETURN_IF_ERROR(
+      CheckZeroPoint(ctx, 3, 1, {.per_tensor_only = false, .channels = g.out_channels}, "w_zero_point"));
   ctx.outputs[0] = MakeType(DataType::kInt32, g.OutputDims());
   return Status::Ok();
 }

@@ -8,7 +8,8 @@
 namespace qforge::ops::dequantize_linear {
 
 Status Infer(InferContext& ctx) {
-  QF_RETURN_IF_ERROR(RequireDtype(ctx, 0, {DataType::kUInt8, DataType::kInt8, DataType::kInt16, DataType::kInt32}));
+  QF_RETURN_IF_ERROR(
+      RequireDtype(ctx, 0, {DataType::kUInt8, DataType::kInt8, DataType::kInt16, DataType::kInt32}));
   if (ctx.attrs().GetInt("block_size", 0) != 0) return ctx.Unsupported("blocked dequantization (block_size)");
   const ir::TensorType& x = ctx.input(0);
   QuantGranularity granularity{.per_tensor_only = false, .channels = ir::kDynamicDim};

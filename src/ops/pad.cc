@@ -46,6 +46,11 @@ Status Infer(InferContext& ctx) {
       dims[d] = ir::kDynamicDim;
       continue;
     }
+    // Bounded pads keep the sum below int64 overflow.
+    constexpr int64_t kMaxPad = int64_t{1} << 60;
+    if (begin > kMaxPad || begin < -kMaxPad || end > kMaxPad || end < -kMaxPad) {
+      return ctx.Invalid("pads " + DimsToString(*pads) + " out of range");
+    }
     dims[d] = in + begin + end;
     if (dims[d] < 0) return ctx.Invalid("pads " + DimsToString(*pads) + " crop dim " + std::to_string(d) + " below 0");
     if (mode != "constant" && in == 0 && dims[d] > 0) {

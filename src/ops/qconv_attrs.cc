@@ -36,8 +36,8 @@ std::vector<int64_t> ConvGeometry::OutputDims() const {
   return dims;
 }
 
-Status ResolveConvGeometry(const ir::Attributes& attrs, std::span<const int64_t> x, std::span<const int64_t> w,
-                           ConvGeometry* g) {
+Status ResolveConvGeometry(const ir::Attributes& attrs, std::span<const int64_t> x,
+                           std::span<const int64_t> w, ConvGeometry* g) {
   if (x.size() < 3) return InvalidModel("input X must have rank >= 3 ([N, C, D...]), got " + DimsToString(x));
   if (w.size() != x.size()) {
     return InvalidModel("weight W " + DimsToString(w) + " must have the rank of input X " + DimsToString(x));
@@ -105,7 +105,8 @@ Status ResolveConvGeometry(const ir::Attributes& attrs, std::span<const int64_t>
     const int64_t padded = in + g->pads_begin[i] + g->pads_end[i];
     if (padded < effective) {
       return InvalidModel("padded input size " + std::to_string(padded) + " along spatial axis " +
-                          std::to_string(i) + " is smaller than the dilated kernel " + std::to_string(effective));
+                          std::to_string(i) + " is smaller than the dilated kernel " +
+                          std::to_string(effective));
     }
     g->out_spatial[i] = (padded - effective) / g->strides[i] + 1;
   }

@@ -16,15 +16,15 @@ namespace qforge::ops {
 
 struct ConvGeometry {
   int spatial_rank = 0;
-  int64_t batch = 0;            // N (kDynamicDim when unknown)
-  int64_t in_channels = 0;      // C
-  int64_t out_channels = 0;     // M
+  int64_t batch = 0;         // N (kDynamicDim when unknown)
+  int64_t in_channels = 0;   // C
+  int64_t out_channels = 0;  // M
   int64_t group = 1;
-  std::vector<int64_t> in_spatial;   // may hold kDynamicDim at inference time
+  std::vector<int64_t> in_spatial;  // may hold kDynamicDim at inference time
   std::vector<int64_t> kernel;
   std::vector<int64_t> strides;
   std::vector<int64_t> dilations;
-  std::vector<int64_t> pads_begin;   // resolved (auto_pad applied); 0 where in_spatial is dynamic
+  std::vector<int64_t> pads_begin;  // resolved (auto_pad applied); 0 where in_spatial is dynamic
   std::vector<int64_t> pads_end;
   std::vector<int64_t> out_spatial;  // kDynamicDim where in_spatial is dynamic
 
@@ -38,7 +38,7 @@ struct ConvGeometry {
 // Returns InvalidModel (attribute values or shapes the ONNX spec forbids) or
 // Unsupported, with messages that do not name the node (callers prefix it).
 // Attribute values are bounded (< 2^31) so no size computation overflows.
-Status ResolveConvGeometry(const ir::Attributes& attrs, std::span<const int64_t> x, std::span<const int64_t> w,
-                           ConvGeometry* geometry);
+Status ResolveConvGeometry(const ir::Attributes& attrs, std::span<const int64_t> x,
+                           std::span<const int64_t> w, ConvGeometry* geometry);
 
 }  // namespace qforge::ops

@@ -26,17 +26,18 @@ Status Infer(InferContext& ctx) {
   g.out_channels = ir::kDynamicDim;
   if (x.rank_known && w.rank_known) {
     Status s = ResolveConvGeometry(ctx.attrs(), x.dims, w.dims, &g);
-    if (!s.ok()) return s.code() == StatusCode::kUnsupported ? ctx.Unsupported(s.message()) : ctx.Invalid(s.message());
+    if (!s.ok())
+      return s.code() == StatusCode::kUnsupported ? ctx.Unsupported(s.message()) : ctx.Invalid(s.message());
   }
   QF_RETURN_IF_ERROR(CheckScaleAndZeroPoint(ctx, 1, 2, {.per_tensor_only = true}, {x.dtype}, "x"));
-  QF_RETURN_IF_ERROR(
-      CheckScaleAndZeroPoint(ctx, 4, 5, {.per_tensor_only = false, .channels = g.out_channels}, {w.dtype}, "w"));
+  QF_RETURN_IF_ERROR(CheckScaleAndZeroPoint(ctx, 4, 5, {.per_tensor_only = false, .channels = g.out_channels},
+                                            {w.dtype}, "w"));
   QF_RETURN_IF_ERROR(CheckScaleAndZeroPoint(ctx, 6, 7, {.per_tensor_only = true}, {y_dtype}, "y"));
   if (ctx.has_input(8)) {
     QF_RETURN_IF_ERROR(RequireDtype(ctx, 8, {DataType::kInt32}));
     const ir::TensorType& bias = ctx.input(8);
-    if (bias.rank_known && (bias.rank() != 1 || (bias.dims[0] >= 0 && g.out_channels >= 0 &&
-                                                 bias.dims[0] != g.out_channels))) {
+    if (bias.rank_known &&
+        (bias.rank() != 1 || (bias.dims[0] >= 0 && g.out_channels >= 0 && bias.dims[0] != g.out_channels))) {
       return ctx.Invalid("bias B has shape " + DimsToString(bias.dims) + ", expected [" +
                          std::to_string(g.out_channels) + "]");
     }
@@ -46,6 +47,7 @@ Status Infer(InferContext& ctx) {
     return Status::Ok();
   }
   ctx.outputs[0] = MakeType(y_dtype, g.OutputDims());
+  ctx.outputs[0].quant = KnownQuantParams(ctx, 6, 7, -1);
   ctx.outputs[0].layout = x.layout;
   return Status::Ok();
 }

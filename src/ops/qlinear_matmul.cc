@@ -25,14 +25,17 @@ Status Infer(InferContext& ctx) {
   } else {
     g.m = g.n = ir::kDynamicDim;
   }
-  QF_RETURN_IF_ERROR(CheckScaleAndZeroPoint(ctx, 1, 2, {.per_tensor_only = false, .channels = g.m}, {a.dtype}, "a"));
-  QF_RETURN_IF_ERROR(CheckScaleAndZeroPoint(ctx, 4, 5, {.per_tensor_only = false, .channels = g.n}, {b.dtype}, "b"));
+  QF_RETURN_IF_ERROR(
+      CheckScaleAndZeroPoint(ctx, 1, 2, {.per_tensor_only = false, .channels = g.m}, {a.dtype}, "a"));
+  QF_RETURN_IF_ERROR(
+      CheckScaleAndZeroPoint(ctx, 4, 5, {.per_tensor_only = false, .channels = g.n}, {b.dtype}, "b"));
   QF_RETURN_IF_ERROR(CheckScaleAndZeroPoint(ctx, 6, 7, {.per_tensor_only = true}, {y_dtype}, "y"));
   if (!a.rank_known || !b.rank_known) {
     ctx.outputs[0].dtype = y_dtype;
     return Status::Ok();
   }
   ctx.outputs[0] = MakeType(y_dtype, g.OutputDims());
+  ctx.outputs[0].quant = KnownQuantParams(ctx, 6, 7, -1);
   return Status::Ok();
 }
 

@@ -16,7 +16,7 @@ struct MatMulGeometry {
   std::vector<int64_t> batch;    // broadcast batch dims
   std::vector<int64_t> a_batch;  // A's batch dims, left-padded with 1 to batch.size()
   std::vector<int64_t> b_batch;
-  int64_t m = 0, k = 0, n = 0;   // kDynamicDim when unknown
+  int64_t m = 0, k = 0, n = 0;  // kDynamicDim when unknown
   bool a_is_vector = false;
   bool b_is_vector = false;
 
@@ -25,6 +25,7 @@ struct MatMulGeometry {
 
 // InvalidModel (without the node prefix) for rank-0 operands, mismatched K
 // or non-broadcastable batch dims. Dynamic dims (kDynamicDim) are allowed.
-Status ResolveMatMulGeometry(std::span<const int64_t> a, std::span<const int64_t> b, MatMulGeometry* geometry);
+Status ResolveMatMulGeometry(std::span<const int64_t> a, std::span<const int64_t> b,
+                             MatMulGeometry* geometry);
 
 }  // namespace qforge::ops

@@ -28,7 +28,8 @@ Status CheckScaleAndZeroPoint(const InferContext& ctx, size_t scale_index, size_
   if (!ctx.has_input(scale_index)) return ctx.Invalid(name + "_scale is required");
   const ir::TensorType& scale = ctx.input(scale_index);
   if (scale.dtype != DataType::kFloat32) {
-    return ctx.Unsupported(name + "_scale has dtype " + DataTypeName(scale.dtype) + ", only float32 is supported");
+    return ctx.Unsupported(name + "_scale has dtype " + DataTypeName(scale.dtype) +
+                           ", only float32 is supported");
   }
   if (scale.rank_known && !IsPerTensorType(scale)) {
     if (granularity.per_tensor_only) {
@@ -80,6 +81,43 @@ Status CheckZeroPoint(const InferContext& ctx, size_t index, size_t operand, Qua
                        std::to_string(granularity.channels));
   }
   return Status::Ok();
+}
+
+QuantParams KnownQuantParams(const InferContext& ctx, size_t scale_index, size_t zp_index, int axis) {
+  QuantParams q;
+  const Tensor* scale = ctx.input_value(scale_index);
+  const Tensor* zp = ctx.has_input(zp_index) ? ctx.input_value(zp_index) : nullptr;
+  if (scale == nullptr || scale->dtype() != DataType::kFloat32 ||
+      (ctx.has_input(zp_index) && zp == nullptr)) {
+    return q;
+  }
+  const int64_t n = scale->num_elements();
+  if (n < 1 || (zp != nullptr && zp->num_elements() != n)) return q;
+  for (int64_t i = 0; i < n; ++i) {
+    q.scale.push_back(scale->data<float>()[i]);
+    int64_t z = 0;
+    if (zp != nullptr) {
+      switch (zp->dtype()) {
+        case DataType::kInt8:
+          z = zp->data<int8_t>()[i];
+          break;
+        case DataType::kUInt8:
+          z = zp->data<uint8_t>()[i];
+          break;
+        case DataType::kInt16:
+          z = zp->data<int16_t>()[i];
+          break;
+        case DataType::kInt32:
+          z = zp->data<int32_t>()[i];
+          break;
+        default:
+          return QuantParams{};
+      }
+    }
+    q.zero_point.push_back(z);
+  }
+  q.axis = n > 1 ? axis : -1;
+  return q;
 }
 
 }  // namespace qforge::ops

@@ -35,4 +35,10 @@ Status CheckScaleAndZeroPoint(const InferContext& ctx, size_t scale_index, size_
 Status CheckZeroPoint(const InferContext& ctx, size_t index, size_t operand, QuantGranularity granularity,
                       const char* what);
 
+// The (scale, zero point) of an operand when both are known constants
+// (per axis along `axis` when the scale has more than one element); empty
+// otherwise. Shape inference attaches it to quantized outputs so that passes
+// and printers see the parameters without chasing inputs.
+QuantParams KnownQuantParams(const InferContext& ctx, size_t scale_index, size_t zp_index, int axis);
+
 }  // namespace qforge::ops

@@ -24,11 +24,12 @@ Status OutputDtype(const InferContext& ctx, DataType* out) {
   if (attr == kOnnxInt8) from_attr = DataType::kInt8;
   if (attr == kOnnxInt16) from_attr = DataType::kInt16;
   if (from_attr == DataType::kUndefined) {
-    return ctx.Unsupported("output_dtype " + std::to_string(attr) + " (only uint8, int8, int16 are supported)");
+    return ctx.Unsupported("output_dtype " + std::to_string(attr) +
+                           " (only uint8, int8, int16 are supported)");
   }
   if (ctx.has_input(2) && from_attr != *out) {
-    return ctx.Invalid("output_dtype " + std::string(DataTypeName(from_attr)) + " differs from y_zero_point's " +
-                       DataTypeName(*out));
+    return ctx.Invalid("output_dtype " + std::string(DataTypeName(from_attr)) +
+                       " differs from y_zero_point's " + DataTypeName(*out));
   }
   *out = from_attr;
   return Status::Ok();
@@ -40,18 +41,19 @@ Status Infer(InferContext& ctx) {
   if (ctx.attrs().GetInt("block_size", 0) != 0) return ctx.Unsupported("blocked quantization (block_size)");
   DataType out_dtype;
   QF_RETURN_IF_ERROR(OutputDtype(ctx, &out_dtype));
-  if (ctx.has_input(2)) QF_RETURN_IF_ERROR(RequireDtype(ctx, 2, {DataType::kUInt8, DataType::kInt8, DataType::kInt16}));
+  if (ctx.has_input(2))
+    QF_RETURN_IF_ERROR(RequireDtype(ctx, 2, {DataType::kUInt8, DataType::kInt8, DataType::kInt16}));
   const ir::TensorType& x = ctx.input(0);
   QuantGranularity granularity{.per_tensor_only = false, .channels = ir::kDynamicDim};
+  int axis = -1;
   if (ctx.input(1).rank_known && !IsPerTensorType(ctx.input(1)) && x.rank_known) {
-    int axis = 0;
     QF_RETURN_IF_ERROR(NormalizeAxis(ctx, ctx.attrs().GetInt("axis", 1), x.rank(), &axis));
     granularity.channels = x.dims[static_cast<size_t>(axis)];
   }
   QF_RETURN_IF_ERROR(CheckScaleAndZeroPoint(ctx, 1, 2, granularity, {out_dtype}, "y"));
   ctx.outputs[0] = x;
   ctx.outputs[0].dtype = out_dtype;
-  ctx.outputs[0].quant = {};
+  ctx.outputs[0].quant = KnownQuantParams(ctx, 1, 2, axis);
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 // Shape inference for the ops that only reinterpret dims: Reshape, Flatten,
 // Squeeze, Unsqueeze. Any dtype; the kernel copies bytes.
 #include <algorithm>
+#include <span>
 #include <string>
 
 #include "ops/infer.h"
@@ -10,14 +11,11 @@ namespace qforge::ops::reshape {
 
 namespace {
 
-// Product of dims[begin, end), or kDynamicDim if any is dynamic.
+// Product of dims[begin, end), or kDynamicDim if any is dynamic (or the
+// product overflows, which allocation then rejects).
 int64_t Product(const std::vector<int64_t>& dims, size_t begin, size_t end) {
-  int64_t p = 1;
-  for (size_t i = begin; i < end; ++i) {
-    if (dims[i] < 0) return ir::kDynamicDim;
-    p *= dims[i];
-  }
-  return p;
+  const int64_t p = CheckedElementCount(std::span<const int64_t>(dims.data() + begin, end - begin));
+  return p < 0 ? ir::kDynamicDim : p;
 }
 
 Status InferReshape(InferContext& ctx) {
@@ -120,7 +118,9 @@ Status InferSqueeze(InferContext& ctx) {
   }
   const int rank = data.rank();
   std::vector<bool> drop(static_cast<size_t>(rank), false);
-  if (axes) {
+  // An empty axes tensor squeezes every size-1 dim, as if omitted (what
+  // onnxruntime does; the spec only describes the omitted case).
+  if (axes && !axes->empty()) {
     for (int64_t a : *axes) {
       int axis = 0;
       QF_RETURN_IF_ERROR(NormalizeAxis(ctx, a, rank, &axis));

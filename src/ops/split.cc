@@ -3,6 +3,7 @@
 // are ceil(dim / n) and the last one is smaller; without it (older opsets)
 // the dim must divide evenly.
 #include <algorithm>
+#include <limits>
 #include <string>
 
 #include "ops/infer.h"
@@ -25,7 +26,9 @@ Status SplitSizes(InferContext& ctx, int64_t dim, std::vector<int64_t>* sizes) {
     }
     int64_t sum = 0;
     for (int64_t s : *split) {
-      if (s < 0) return ctx.Invalid("split " + DimsToString(*split) + " has a negative size");
+      if (s < 0 || s > std::numeric_limits<int64_t>::max() - sum) {
+        return ctx.Invalid("split " + DimsToString(*split) + " has a negative or too large size");
+      }
       sum += s;
     }
     if (dim >= 0 && sum != dim) {

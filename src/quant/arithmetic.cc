@@ -36,10 +36,14 @@ double RoundToIntegral(double x, RoundingRule rule) {
 Result<QuantLimits> LimitsOf(DataType dtype, bool narrow_range) {
   const int32_t narrow = narrow_range ? 1 : 0;
   switch (dtype) {
-    case DataType::kInt8: return QuantLimits{-128 + narrow, 127};
-    case DataType::kUInt8: return QuantLimits{0 + narrow, 255};
-    case DataType::kInt16: return QuantLimits{-32768 + narrow, 32767};
-    default: break;
+    case DataType::kInt8:
+      return QuantLimits{-128 + narrow, 127};
+    case DataType::kUInt8:
+      return QuantLimits{0 + narrow, 255};
+    case DataType::kInt16:
+      return QuantLimits{-32768 + narrow, 32767};
+    default:
+      break;
   }
   return Unsupported(std::string("no quantized integer range for dtype ") + DataTypeName(dtype));
 }
@@ -55,7 +59,8 @@ Result<AffineParams> ChooseQuantParams(float min_value, float max_value, int32_t
                            std::to_string(max_value));
   }
   if (qmin >= qmax) {
-    return InvalidArgument("empty integer range [" + std::to_string(qmin) + ", " + std::to_string(qmax) + "]");
+    return InvalidArgument("empty integer range [" + std::to_string(qmin) + ", " + std::to_string(qmax) +
+                           "]");
   }
   const double a = std::min<double>(min_value, 0.0);
   const double b = std::max<double>(max_value, 0.0);
@@ -104,7 +109,8 @@ Result<QuantParams> ChooseQuantParamsPerAxis(std::span<const float> mins, std::s
   return q;
 }
 
-int32_t QuantizeValue(float r, float scale, int32_t zero_point, int32_t qmin, int32_t qmax, RoundingRule rule) {
+int32_t QuantizeValue(float r, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
+                      RoundingRule rule) {
   const float quotient = r / scale;
   const double v = RoundToIntegral(static_cast<double>(quotient), rule) + zero_point;
   return ClampToInt(v, qmin, qmax, zero_point);
@@ -116,7 +122,8 @@ float DequantizeValue(int64_t q, float scale, int64_t zero_point) {
 
 Result<QuantizedMultiplier> QuantizeMultiplier(double real) {
   if (!std::isfinite(real) || real < 0.0) {
-    return InvalidArgument("requantization multiplier " + std::to_string(real) + " is not a finite value >= 0");
+    return InvalidArgument("requantization multiplier " + std::to_string(real) +
+                           " is not a finite value >= 0");
   }
   QuantizedMultiplier qm;
   if (real == 0.0) return qm;

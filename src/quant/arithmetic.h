@@ -82,7 +82,8 @@ Result<QuantParams> ChooseQuantParamsPerAxis(std::span<const float> mins, std::s
 // in float32 (as ONNX and ONNX Runtime do), the rest in double, so the sum
 // never overflows. Saturates: +inf -> qmax, -inf -> qmin. NaN (including
 // 0 / 0 when scale == 0) -> zero_point clamped to the range.
-int32_t QuantizeValue(float r, float scale, int32_t zero_point, int32_t qmin, int32_t qmax, RoundingRule rule);
+int32_t QuantizeValue(float r, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
+                      RoundingRule rule);
 
 // r = scale * (q - zero_point); the difference is exact (int64), the product
 // is one float32 multiply (so the result is ONNX's (q - Z) * S bit for bit).

@@ -51,3 +51,50 @@ TEST(CliUsage, EvalPrintsTop1AndTop5) {
 
 }  // namespace
 }  // namespace qforge::testing
+
+// Images in class subfolders: eval takes the labels from the folder names.
+// The images are real Fashion-MNIST test images written as PNGs, so the
+// model must classify most of them right.
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include <stb/stb_image_write.h>
+#include <zlib.h>
+
+namespace qforge::testing {
+namespace {
+
+TEST(CliUsage, EvalImageFolderUsesSubfoldersAsLabels) {
+  gzFile images = gzopen("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", "rb");
+  gzFile labels = gzopen("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz", "rb");
+  ASSERT_TRUE(images && labels);
+  unsigned char header[16];
+  ASSERT_EQ(gzread(images, header, 16), 16);
+  ASSERT_EQ(gzread(labels, header, 8), 8);
+  const std::string dir = TempDir("image_folder");
+  const int kImages = 60;
+  for (int i = 0; i < kImages; ++i) {
+    unsigned char px[28 * 28];
+    unsigned char label;
+    ASSERT_EQ(gzread(images, px, sizeof px), static_cast<int>(sizeof px));
+    ASSERT_EQ(gzread(labels, &label, 1), 1);
+    // Class folders "class_0".."class_9" sort in label order.
+    const std::string cls = dir + "/class_" + std::to_string(label);
+    std::filesystem::create_directories(cls);
+    char name[32];
+    std::snprintf(name, sizeof name, "/img_%03d.png", i);
+    ASSERT_NE(stbi_write_png((cls + name).c_str(), 28, 28, 1, px, 28), 0);
+  }
+  gzclose(images);
+  gzclose(labels);
+  // All ten classes must be present for folder index == label.
+  for (int c = 0; c < 10; ++c) ASSERT_TRUE(std::filesystem::exists(dir + "/class_" + std::to_string(c))) << c;
+  CliResult r = RunCli("eval " + kModel + " --data " + dir + " --grayscale");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("samples: 60"), std::string::npos) << r.out;
+  // Parse "top-1: NN.NN%": the model's accuracy is ~92%, chance is 10%.
+  const size_t at = r.out.find("top-1: ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GT(std::stod(r.out.substr(at + 7)), 75.0) << r.out;
+}
+
+}  // namespace
+}  // namespace qforge::testing

@@ -77,7 +77,8 @@ TEST(ConvInteger, Dilation) {
 
 TEST(ConvInteger, ThreeSpatialDimsAndBatch) {
   // A 2x2x2 box of ones sums each sample: 1..8 = 36, and with -1 .. -8 = -36.
-  Tensor x = MakeTensor(DataType::kInt8, {2, 1, 2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8, -1, -2, -3, -4, -5, -6, -7, -8});
+  Tensor x =
+      MakeTensor(DataType::kInt8, {2, 1, 2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8, -1, -2, -3, -4, -5, -6, -7, -8});
   Tensor w = MakeTensor(DataType::kInt8, {1, 1, 2, 2, 2}, {1, 1, 1, 1, 1, 1, 1, 1});
   EXPECT_EQ(Values(RunOk(kOp, {}, {&x, &w}, DataType::kInt32, {2, 1, 1, 1, 1})), (V{36, -36}));
 }
@@ -101,9 +102,11 @@ TEST(ConvInteger, Rejections) {
     return a;
   };
   EXPECT_EQ(RunCode(kOp, with("pads", std::vector<int64_t>{1, 1}), {&x, &w}), StatusCode::kInvalidModel);
-  EXPECT_EQ(RunCode(kOp, with("pads", std::vector<int64_t>{-1, 0, 0, 0}), {&x, &w}), StatusCode::kInvalidModel);
+  EXPECT_EQ(RunCode(kOp, with("pads", std::vector<int64_t>{-1, 0, 0, 0}), {&x, &w}),
+            StatusCode::kInvalidModel);
   EXPECT_EQ(RunCode(kOp, with("strides", std::vector<int64_t>{0, 1}), {&x, &w}), StatusCode::kInvalidModel);
-  EXPECT_EQ(RunCode(kOp, with("kernel_shape", std::vector<int64_t>{3, 3}), {&x, &w}), StatusCode::kInvalidModel);
+  EXPECT_EQ(RunCode(kOp, with("kernel_shape", std::vector<int64_t>{3, 3}), {&x, &w}),
+            StatusCode::kInvalidModel);
   EXPECT_EQ(RunCode(kOp, with("auto_pad", std::string("SAME")), {&x, &w}), StatusCode::kInvalidModel);
   EXPECT_EQ(RunCode(kOp, with("group", int64_t{0}), {&x, &w}), StatusCode::kInvalidModel);
   EXPECT_EQ(RunCode(kOp, with("dilations", std::vector<int64_t>{int64_t{1} << 40, 1}), {&x, &w}),

@@ -42,8 +42,8 @@ TEST(DequantizeLinear, PerAxis) {
   Tensor scale = MakeTensor(DataType::kFloat32, {3}, {2, 4, 5});
   Tensor zp = MakeTensor(DataType::kUInt8, {3}, {84, 24, 196});
   Tensor y = RunOk(kOp, {}, {&x, &scale, &zp}, DataType::kFloat32, {1, 3, 3, 2});
-  EXPECT_EQ(Values(y), (V{-162, 10, -100, 232, -20, -50, -76, 0, 0, 252, 32, -44, 245, -485, -960, -270,
-                          -375, -470}));
+  EXPECT_EQ(Values(y),
+            (V{-162, 10, -100, 232, -20, -50, -76, 0, 0, 252, 32, -44, 245, -485, -960, -270, -375, -470}));
 }
 
 TEST(DequantizeLinear, PerAxisLastAxis) {

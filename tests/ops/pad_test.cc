@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "op_test_helpers.h"
 #include "test_util.h"
 
@@ -45,6 +47,9 @@ TEST(PadTest, RejectsBadPads) {
   EXPECT_EQ(RunOp(OpKind::kPad, {&x, &crop}).status().code(), StatusCode::kInvalidModel);
   Tensor pads = I64({2}, {1, 1});
   EXPECT_EQ(RunOp(OpKind::kPad, {&x, &pads}, Mode("mirror")).status().code(), StatusCode::kUnsupported);
+  Tensor huge = I64({2}, {0, 0});
+  huge.data<int64_t>()[0] = huge.data<int64_t>()[1] = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(RunOp(OpKind::kPad, {&x, &huge}).status().code(), StatusCode::kInvalidModel);
 }
 
 }  // namespace

@@ -58,6 +58,15 @@ TEST(AveragePool, CeilMode) {
   ExpectTensor(Run1(OpKind::kAveragePool, a, {&x}), {1, 1, 2, 2}, {6, 7.5, 12, 13.5});
 }
 
+// ceil_mode would add a fourth window starting at 6, past the input and its
+// begin pad; like PyTorch and ONNX Runtime it is dropped.
+TEST(MaxPool, CeilModeDropsWindowStartingInEndPad) {
+  Tensor x = F32({1, 1, 5}, {1, 2, 3, 4, 5});
+  ir::Attributes a = Window({2}, {2}, {1, 1});
+  a.Set("ceil_mode", int64_t{1});
+  ExpectTensor(Run1(OpKind::kMaxPool, a, {&x}), {1, 1, 3}, {1, 3, 5});
+}
+
 TEST(AveragePool, SameUpper) {
   Tensor x = F32({1, 1, 3}, {1, 2, 4});
   ir::Attributes a = Window({2});

@@ -24,9 +24,9 @@ TEST(QLinearConv, OnnxExample) {
   // acc = -31365, * 0.00369204697 * 0.00172794575 / 0.00162681262 = -123.0 -> -123; + 123 = 0.
   // The other elements are the ONNX operator documentation's.
   QConv q{MakeTensor(DataType::kUInt8, {1, 1, 7, 7},
-                     {255, 174, 162, 25,  203, 168, 58,  15,  59,  237, 95,  129, 0,   64,  56,  242, 153,
-                      221, 168, 12,  166, 232, 178, 186, 195, 237, 162, 237, 188, 39,  124, 77,  80,  102,
-                      43,  127, 230, 21,  83,  41,  40,  134, 255, 154, 92,  141, 42,  148, 247}),
+                     {255, 174, 162, 25,  203, 168, 58,  15,  59,  237, 95,  129, 0,  64,  56, 242, 153,
+                      221, 168, 12,  166, 232, 178, 186, 195, 237, 162, 237, 188, 39, 124, 77, 80,  102,
+                      43,  127, 230, 21,  83,  41,  40,  134, 255, 154, 92,  141, 42, 148, 247}),
           Scalar(DataType::kFloat32, 0.00369204697),
           Scalar(DataType::kUInt8, 132),
           MakeTensor(DataType::kUInt8, {1, 1, 1, 1}, {0}),
@@ -56,6 +56,8 @@ TEST(QLinearConv, PerChannelWeightsBiasAndTies) {
           MakeTensor(DataType::kInt32, {2}, {1, -2})};
   Tensor y = RunOk(kOp, {}, q.inputs(true), DataType::kInt8, {1, 2, 2, 2});
   EXPECT_EQ(Values(y), (V{5, 11, 15, 21, 5, 2, -1, -3}));
+  EXPECT_EQ(y.quant().scale, std::vector<float>{1});
+  EXPECT_EQ(y.quant().zero_point, std::vector<int64_t>{5});
 }
 
 TEST(QLinearConv, GroupedStridedWithRequantization) {

@@ -4,6 +4,7 @@
 // itself. The expected outputs were produced by ONNX's numpy reference, an
 // implementation independent of ours; every output must match exactly.
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include <cstring>
 #include <fstream>
@@ -11,8 +12,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <onnx/onnx_pb.h>
 
 #include "quant_test_helpers.h"
 
@@ -33,12 +32,24 @@ Tensor FromProto(const onnx::TensorProto& p) {
   std::vector<int64_t> dims(p.dims().begin(), p.dims().end());
   DataType dtype = DataType::kUndefined;
   switch (p.data_type()) {
-    case onnx::TensorProto_DataType_FLOAT: dtype = DataType::kFloat32; break;
-    case onnx::TensorProto_DataType_UINT8: dtype = DataType::kUInt8; break;
-    case onnx::TensorProto_DataType_INT8: dtype = DataType::kInt8; break;
-    case onnx::TensorProto_DataType_INT16: dtype = DataType::kInt16; break;
-    case onnx::TensorProto_DataType_INT32: dtype = DataType::kInt32; break;
-    default: ADD_FAILURE() << "unexpected TensorProto data_type " << p.data_type(); return Tensor();
+    case onnx::TensorProto_DataType_FLOAT:
+      dtype = DataType::kFloat32;
+      break;
+    case onnx::TensorProto_DataType_UINT8:
+      dtype = DataType::kUInt8;
+      break;
+    case onnx::TensorProto_DataType_INT8:
+      dtype = DataType::kInt8;
+      break;
+    case onnx::TensorProto_DataType_INT16:
+      dtype = DataType::kInt16;
+      break;
+    case onnx::TensorProto_DataType_INT32:
+      dtype = DataType::kInt32;
+      break;
+    default:
+      ADD_FAILURE() << "unexpected TensorProto data_type " << p.data_type();
+      return Tensor();
   }
   Tensor t(dtype, dims);
   if (!p.raw_data().empty()) {
@@ -49,12 +60,23 @@ Tensor FromProto(const onnx::TensorProto& p) {
   const int64_t n = t.num_elements();
   for (int64_t i = 0; i < n; ++i) {
     switch (dtype) {
-      case DataType::kFloat32: t.data<float>()[i] = p.float_data(static_cast<int>(i)); break;
-      case DataType::kUInt8: t.data<uint8_t>()[i] = static_cast<uint8_t>(p.int32_data(static_cast<int>(i))); break;
-      case DataType::kInt8: t.data<int8_t>()[i] = static_cast<int8_t>(p.int32_data(static_cast<int>(i))); break;
-      case DataType::kInt16: t.data<int16_t>()[i] = static_cast<int16_t>(p.int32_data(static_cast<int>(i))); break;
-      case DataType::kInt32: t.data<int32_t>()[i] = p.int32_data(static_cast<int>(i)); break;
-      default: break;
+      case DataType::kFloat32:
+        t.data<float>()[i] = p.float_data(static_cast<int>(i));
+        break;
+      case DataType::kUInt8:
+        t.data<uint8_t>()[i] = static_cast<uint8_t>(p.int32_data(static_cast<int>(i)));
+        break;
+      case DataType::kInt8:
+        t.data<int8_t>()[i] = static_cast<int8_t>(p.int32_data(static_cast<int>(i)));
+        break;
+      case DataType::kInt16:
+        t.data<int16_t>()[i] = static_cast<int16_t>(p.int32_data(static_cast<int>(i)));
+        break;
+      case DataType::kInt32:
+        t.data<int32_t>()[i] = p.int32_data(static_cast<int>(i));
+        break;
+      default:
+        break;
     }
   }
   return t;
@@ -70,13 +92,20 @@ ir::Attributes AttrsOf(const onnx::NodeProto& node) {
   ir::Attributes attrs;
   for (const onnx::AttributeProto& a : node.attribute()) {
     switch (a.type()) {
-      case onnx::AttributeProto_AttributeType_INT: attrs.Set(a.name(), static_cast<int64_t>(a.i())); break;
-      case onnx::AttributeProto_AttributeType_FLOAT: attrs.Set(a.name(), a.f()); break;
-      case onnx::AttributeProto_AttributeType_STRING: attrs.Set(a.name(), a.s()); break;
+      case onnx::AttributeProto_AttributeType_INT:
+        attrs.Set(a.name(), static_cast<int64_t>(a.i()));
+        break;
+      case onnx::AttributeProto_AttributeType_FLOAT:
+        attrs.Set(a.name(), a.f());
+        break;
+      case onnx::AttributeProto_AttributeType_STRING:
+        attrs.Set(a.name(), a.s());
+        break;
       case onnx::AttributeProto_AttributeType_INTS:
         attrs.Set(a.name(), std::vector<int64_t>(a.ints().begin(), a.ints().end()));
         break;
-      default: ADD_FAILURE() << "unexpected attribute type of " << a.name();
+      default:
+        ADD_FAILURE() << "unexpected attribute type of " << a.name();
     }
   }
   return attrs;
@@ -87,7 +116,8 @@ class QuantBackendCase : public ::testing::TestWithParam<const char*> {};
 TEST_P(QuantBackendCase, MatchesExpectedOutputs) {
   const std::string dir = std::string(kNodeTestDir) + GetParam() + "/";
   onnx::ModelProto model;
-  ASSERT_TRUE(model.ParseFromString(ReadFileBytes(dir + "model.onnx"))) << dir << " (is libonnx-testdata installed?)";
+  ASSERT_TRUE(model.ParseFromString(ReadFileBytes(dir + "model.onnx")))
+      << dir << " (is libonnx-testdata installed?)";
   const onnx::GraphProto& graph = model.graph();
   ASSERT_EQ(graph.node_size(), 1);
   const onnx::NodeProto& node = graph.node(0);
@@ -121,15 +151,15 @@ TEST_P(QuantBackendCase, MatchesExpectedOutputs) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Onnx, QuantBackendCase,
-                         ::testing::Values("test_quantizelinear", "test_quantizelinear_axis",
-                                           "test_dequantizelinear", "test_dequantizelinear_axis",
-                                           "test_dynamicquantizelinear", "test_dynamicquantizelinear_max_adjusted",
-                                           "test_dynamicquantizelinear_min_adjusted", "test_qlinearconv",
-                                           "test_qlinearmatmul_2D", "test_qlinearmatmul_3D",
-                                           "test_basic_convinteger", "test_convinteger_with_padding",
-                                           "test_convinteger_without_padding", "test_matmulinteger"),
-                         [](const ::testing::TestParamInfo<const char*>& info) { return std::string(info.param); });
+INSTANTIATE_TEST_SUITE_P(
+    Onnx, QuantBackendCase,
+    ::testing::Values("test_quantizelinear", "test_quantizelinear_axis", "test_dequantizelinear",
+                      "test_dequantizelinear_axis", "test_dynamicquantizelinear",
+                      "test_dynamicquantizelinear_max_adjusted", "test_dynamicquantizelinear_min_adjusted",
+                      "test_qlinearconv", "test_qlinearmatmul_2D", "test_qlinearmatmul_3D",
+                      "test_basic_convinteger", "test_convinteger_with_padding",
+                      "test_convinteger_without_padding", "test_matmulinteger"),
+    [](const ::testing::TestParamInfo<const char*>& info) { return std::string(info.param); });
 
 }  // namespace
 }  // namespace qforge::testing

@@ -9,7 +9,9 @@ namespace {
 
 constexpr int64_t kDyn = ir::kDynamicDim;
 
-ir::TensorType Type(DataType dtype, std::vector<int64_t> dims) { return ops::MakeType(dtype, std::move(dims)); }
+ir::TensorType Type(DataType dtype, std::vector<int64_t> dims) {
+  return ops::MakeType(dtype, std::move(dims));
+}
 
 ir::TensorType UnknownRank(DataType dtype) {
   ir::TensorType t;

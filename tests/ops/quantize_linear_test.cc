@@ -17,6 +17,10 @@ TEST(QuantizeLinear, PerTensorUint8WithTiesToEven) {
   Tensor zp = Scalar(DataType::kUInt8, 128);
   Tensor y = RunOk(kOp, {}, {&x, &scale, &zp}, DataType::kUInt8, {8});
   EXPECT_EQ(Values(y), (V{128, 129, 130, 130, 126, 255, 1, 0}));
+  // Known parameters travel with the output.
+  EXPECT_EQ(y.quant().scale, std::vector<float>{2});
+  EXPECT_EQ(y.quant().zero_point, std::vector<int64_t>{128});
+  EXPECT_FALSE(y.quant().per_axis());
 }
 
 TEST(QuantizeLinear, AbsentZeroPointMeansUint8Zero) {
@@ -47,8 +51,8 @@ TEST(QuantizeLinear, Int16ZeroPoint) {
 TEST(QuantizeLinear, PerAxisDefaultAxis1) {
   // Channel c: x / scale[c] + zp[c] (all divisions exact).
   Tensor x = MakeTensor(DataType::kFloat32, {1, 3, 3, 2},
-                        {-162, 10, -100, 232, -20, -50,       // / 2 + 84
-                         -76, 0, 0, 252, 32, -44,             // / 4 + 24
+                        {-162, 10, -100, 232, -20, -50,        // / 2 + 84
+                         -76, 0, 0, 252, 32, -44,              // / 4 + 24
                          245, -485, -960, -270, -375, -470});  // / 5 + 196
   Tensor scale = MakeTensor(DataType::kFloat32, {3}, {2, 4, 5});
   Tensor zp = MakeTensor(DataType::kUInt8, {3}, {84, 24, 196});
@@ -65,6 +69,9 @@ TEST(QuantizeLinear, PerAxisNegativeAxis) {
   attrs.Set("axis", int64_t{-1});
   Tensor y = RunOk(kOp, attrs, {&x, &scale, &zp}, DataType::kInt8, {2, 3});
   EXPECT_EQ(Values(y), (V{1, 11, 21, 4, 12, 22}));
+  EXPECT_EQ(y.quant().axis, 1);
+  EXPECT_EQ(y.quant().scale, (std::vector<float>{1, 2, 4}));
+  EXPECT_EQ(y.quant().zero_point, (std::vector<int64_t>{0, 10, 20}));
 }
 
 TEST(QuantizeLinear, PerAxisAxis0) {
@@ -104,8 +111,8 @@ TEST(QuantizeLinear, Rejections) {
   EXPECT_NE(r.status().message().find("(QuantizeLinear)"), std::string::npos) << r.status().message();
   EXPECT_EQ(RunCode(kOp, {}, {&x, &scale_f16}), StatusCode::kUnsupported);
   EXPECT_EQ(RunCode(kOp, {}, {&x, &scale, &zp_i32}), StatusCode::kUnsupported);
-  EXPECT_EQ(RunCode(kOp, {}, {&x, &scale2}), StatusCode::kInvalidModel);    // axis 1 has 3 elements
-  EXPECT_EQ(RunCode(kOp, {}, {&x, &scale2d}), StatusCode::kInvalidModel);   // 2-D scale
+  EXPECT_EQ(RunCode(kOp, {}, {&x, &scale2}), StatusCode::kInvalidModel);       // axis 1 has 3 elements
+  EXPECT_EQ(RunCode(kOp, {}, {&x, &scale2d}), StatusCode::kInvalidModel);      // 2-D scale
   EXPECT_EQ(RunCode(kOp, {}, {&x, &scale, &zp3}), StatusCode::kInvalidModel);  // zp size != scale size
   ir::Attributes bad_axis;
   bad_axis.Set("axis", int64_t{2});

@@ -95,6 +95,8 @@ TEST(SqueezeTest, AxesOrAllOnes) {
   EXPECT_EQ(OutDims(OpKind::kSqueeze, {&x, &axes}), (std::vector<int64_t>{1, 3, 2}));
   Tensor bad = I64({1}, {1});
   EXPECT_EQ(RunOp(OpKind::kSqueeze, {&x, &bad}).status().code(), StatusCode::kInvalidModel);
+  Tensor none = I64({0}, {});
+  EXPECT_EQ(OutDims(OpKind::kSqueeze, {&x, &none}), (std::vector<int64_t>{3, 2}));
   EXPECT_EQ(RunValues(OpKind::kSqueeze, {&x}), Iota(6));
 }
 

@@ -26,5 +26,13 @@ TEST(TileTest, ZeroRepeatAndBadLength) {
   EXPECT_EQ(RunOp(OpKind::kTile, {&x, &two}).status().code(), StatusCode::kInvalidModel);
 }
 
+TEST(TileTest, EmptyOutputWithHugeDimDoesNoWork) {
+  Tensor x = F32({0, 1}, {});
+  Tensor repeats = I64({2}, {1, 1000000000000000});
+  auto r = RunOp(OpKind::kTile, {&x, &repeats});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->dims(), (std::vector<int64_t>{0, 1000000000000000}));
+}
+
 }  // namespace
 }  // namespace qforge::testing

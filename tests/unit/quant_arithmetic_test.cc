@@ -1,13 +1,13 @@
 // Golden values below are worked out by hand from the definitions in
 // QUANT_SPEC.md (the derivation is in the comment next to each case).
-#include "quant/arithmetic.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
+
+#include "quant/arithmetic.h"
 
 namespace qforge::quant {
 namespace {
@@ -279,13 +279,13 @@ TEST(SaturatingRoundingDoublingHighMul, Saturation) {
 
 TEST(SaturatingRoundingDoublingHighMul, TiesRoundTowardPlusInfinity) {
   // a * b / 2^31 for b = 1: a = 2^30 is 0.5.
-  EXPECT_EQ(SaturatingRoundingDoublingHighMul(1 << 30, 1), 1);        // 0.5 -> 1
-  EXPECT_EQ(SaturatingRoundingDoublingHighMul(1 << 30, 3), 2);        // 1.5 -> 2
-  EXPECT_EQ(SaturatingRoundingDoublingHighMul(-(1 << 30), 1), 0);     // -0.5 -> 0
-  EXPECT_EQ(SaturatingRoundingDoublingHighMul(-(1 << 30), 3), -1);    // -1.5 -> -1
-  EXPECT_EQ(SaturatingRoundingDoublingHighMul((1 << 30) + 1, 1), 1);  // just above 0.5
+  EXPECT_EQ(SaturatingRoundingDoublingHighMul(1 << 30, 1), 1);          // 0.5 -> 1
+  EXPECT_EQ(SaturatingRoundingDoublingHighMul(1 << 30, 3), 2);          // 1.5 -> 2
+  EXPECT_EQ(SaturatingRoundingDoublingHighMul(-(1 << 30), 1), 0);       // -0.5 -> 0
+  EXPECT_EQ(SaturatingRoundingDoublingHighMul(-(1 << 30), 3), -1);      // -1.5 -> -1
+  EXPECT_EQ(SaturatingRoundingDoublingHighMul((1 << 30) + 1, 1), 1);    // just above 0.5
   EXPECT_EQ(SaturatingRoundingDoublingHighMul(-(1 << 30) - 1, 1), -1);  // just below -0.5
-  EXPECT_EQ(SaturatingRoundingDoublingHighMul((1 << 30) - 1, 1), 0);  // just below 0.5
+  EXPECT_EQ(SaturatingRoundingDoublingHighMul((1 << 30) - 1, 1), 0);    // just below 0.5
 }
 
 TEST(RoundingDivideByPOT, TiesAwayFromZero) {
@@ -306,10 +306,10 @@ TEST(RoundingDivideByPOT, ExponentLimits) {
   EXPECT_EQ(RoundingDivideByPOT(kMin, 0), kMin);
   EXPECT_EQ(RoundingDivideByPOT(kMax, 0), kMax);
   EXPECT_EQ(RoundingDivideByPOT(kMin, 1), -(1 << 30));
-  EXPECT_EQ(RoundingDivideByPOT(kMax, 31), 1);             // 0.99999...
-  EXPECT_EQ(RoundingDivideByPOT(kMin, 31), -1);            // exactly -1
-  EXPECT_EQ(RoundingDivideByPOT(1 << 30, 31), 1);          // 0.5 -> 1
-  EXPECT_EQ(RoundingDivideByPOT(-(1 << 30), 31), -1);      // -0.5 -> -1
+  EXPECT_EQ(RoundingDivideByPOT(kMax, 31), 1);         // 0.99999...
+  EXPECT_EQ(RoundingDivideByPOT(kMin, 31), -1);        // exactly -1
+  EXPECT_EQ(RoundingDivideByPOT(1 << 30, 31), 1);      // 0.5 -> 1
+  EXPECT_EQ(RoundingDivideByPOT(-(1 << 30), 31), -1);  // -0.5 -> -1
   EXPECT_EQ(RoundingDivideByPOT((1 << 30) - 1, 31), 0);
   EXPECT_EQ(RoundingDivideByPOT(-(1 << 30) + 1, 31), 0);
 }
@@ -359,9 +359,9 @@ TEST(MultiplyByQuantizedMultiplier, WithinOneOfTheExactProduct) {
 }
 
 TEST(RequantizeFloat, HalfToEvenThenZeroPointThenClamp) {
-  EXPECT_EQ(RequantizeFloat(5, 0.5f, 10, 0, 255), 12);   // 2.5 -> 2
-  EXPECT_EQ(RequantizeFloat(7, 0.5f, 10, 0, 255), 14);   // 3.5 -> 4
-  EXPECT_EQ(RequantizeFloat(-5, 0.5f, 10, 0, 255), 8);   // -2.5 -> -2
+  EXPECT_EQ(RequantizeFloat(5, 0.5f, 10, 0, 255), 12);  // 2.5 -> 2
+  EXPECT_EQ(RequantizeFloat(7, 0.5f, 10, 0, 255), 14);  // 3.5 -> 4
+  EXPECT_EQ(RequantizeFloat(-5, 0.5f, 10, 0, 255), 8);  // -2.5 -> -2
   EXPECT_EQ(RequantizeFloat(1000, 1.0f, 0, 0, 255), 255);
   EXPECT_EQ(RequantizeFloat(-1000, 1.0f, 0, 0, 255), 0);
   EXPECT_EQ(RequantizeFloat(-1000, 1.0f, 0, -128, 127), -128);

@@ -28,7 +28,8 @@ Status Run(KernelContext& ctx) {
   const float scale = hi == lo ? 1.0f : (hi - lo) / static_cast<float>(kQmax - kQmin);
   const float initial_zero_point = (static_cast<float>(kQmin) - lo) / scale;
   const double rounded = quant::RoundToIntegral(initial_zero_point, quant::RoundingRule::kHalfToEven);
-  const int32_t zero_point = std::isnan(rounded) ? kQmin : static_cast<int32_t>(std::clamp<double>(rounded, kQmin, kQmax));
+  const int32_t zero_point =
+      std::isnan(rounded) ? kQmin : static_cast<int32_t>(std::clamp<double>(rounded, kQmin, kQmax));
 
   std::vector<int32_t> q(in.size());
   for (size_t i = 0; i < in.size(); ++i) {

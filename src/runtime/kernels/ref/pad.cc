@@ -43,6 +43,8 @@ Status Run(KernelContext& ctx) {
                     : mode_name == "edge"  ? Mode::kEdge
                     : mode_name == "wrap"  ? Mode::kWrap
                                            : Mode::kConstant;
+  // An empty output may still have one huge dim: build no index maps for it.
+  if (out.num_elements() == 0) return Status::Ok();
   const std::vector<int64_t> pads = ops::ReadInts(ctx.in(1));
   const size_t rank = in.dims().size();
   if (pads.size() != 2 * rank) return ctx.Error("pads length does not match the input rank");

@@ -32,7 +32,8 @@ std::vector<int64_t> IntegerConv(std::span<const int32_t> x, std::span<const int
   QF_CHECK(static_cast<int64_t>(w.size()) == g.out_channels * c_per_group * kernel_size);
 
   // Kernel offsets (dilated) per kernel position, per spatial dim.
-  std::vector<std::vector<int64_t>> kernel_offsets(static_cast<size_t>(kernel_size), std::vector<int64_t>(rank));
+  std::vector<std::vector<int64_t>> kernel_offsets(static_cast<size_t>(kernel_size),
+                                                   std::vector<int64_t>(rank));
   for (int64_t k = 0; k < kernel_size; ++k) {
     std::vector<int64_t>& off = kernel_offsets[static_cast<size_t>(k)];
     Unflatten(k, g.kernel, &off);

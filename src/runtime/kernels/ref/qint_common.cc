@@ -6,11 +6,16 @@ namespace qforge::kernels::ref {
 
 int32_t IntAt(const Tensor& t, int64_t i) {
   switch (t.dtype()) {
-    case DataType::kInt8: return t.data<int8_t>()[i];
-    case DataType::kUInt8: return t.data<uint8_t>()[i];
-    case DataType::kInt16: return t.data<int16_t>()[i];
-    case DataType::kInt32: return t.data<int32_t>()[i];
-    default: return 0;
+    case DataType::kInt8:
+      return t.data<int8_t>()[i];
+    case DataType::kUInt8:
+      return t.data<uint8_t>()[i];
+    case DataType::kInt16:
+      return t.data<int16_t>()[i];
+    case DataType::kInt32:
+      return t.data<int32_t>()[i];
+    default:
+      return 0;
   }
 }
 
@@ -26,7 +31,8 @@ std::vector<int32_t> ReadZeroPoints(const Tensor* t) {
   return zp;
 }
 
-void SplitAtAxis(const std::vector<int64_t>& dims, int axis, int64_t* outer, int64_t* channels, int64_t* inner) {
+void SplitAtAxis(const std::vector<int64_t>& dims, int axis, int64_t* outer, int64_t* channels,
+                 int64_t* inner) {
   *outer = 1;
   *channels = 1;
   *inner = 1;
@@ -74,7 +80,8 @@ void StoreInts(std::span<const int32_t> values, Tensor* out) {
     case DataType::kInt32:
       for (size_t i = 0; i < values.size(); ++i) out->data<int32_t>()[i] = values[i];
       break;
-    default: QF_CHECK(false && "StoreInts: not an integer output dtype");
+    default:
+      QF_CHECK(false && "StoreInts: not an integer output dtype");
   }
 }
 

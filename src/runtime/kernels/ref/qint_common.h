@@ -31,7 +31,8 @@ std::vector<int32_t> ReadZeroPoints(const Tensor* t);
 std::vector<int32_t> CenteredValues(const Tensor& t, std::span<const int32_t> zero_points, int axis);
 
 // Splits dims around `axis` into (outer, channels, inner) element counts.
-void SplitAtAxis(const std::vector<int64_t>& dims, int axis, int64_t* outer, int64_t* channels, int64_t* inner);
+void SplitAtAxis(const std::vector<int64_t>& dims, int axis, int64_t* outer, int64_t* channels,
+                 int64_t* inner);
 
 // Writes values (already in range of out's dtype: int8/uint8/int16/int32)
 // into out, element by element.

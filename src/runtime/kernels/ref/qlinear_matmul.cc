@@ -44,7 +44,8 @@ Status Run(KernelContext& ctx) {
   }
   std::vector<int32_t> q(acc.size());
   for (size_t i = 0; i < acc.size(); ++i) {
-    q[i] = quant::RequantizeFloat(WrapToInt32(acc[i]), multipliers[i % multipliers.size()], y_zp, limits->qmin, limits->qmax);
+    q[i] = quant::RequantizeFloat(WrapToInt32(acc[i]), multipliers[i % multipliers.size()], y_zp,
+                                  limits->qmin, limits->qmax);
   }
   StoreInts(q, &y);
   return Status::Ok();
