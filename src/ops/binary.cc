@@ -13,14 +13,15 @@ Status CheckDtypes(InferContext& ctx) {
   const OpKind op = ctx.node->op;
   const DataType base = ctx.input(0).dtype;
   if (op == OpKind::kEqual) {
-    QF_RETURN_IF_ERROR(RequireDtype(ctx, 0,
-                                    {DataType::kFloat32, DataType::kFloat64, DataType::kFloat16, DataType::kInt8,
-                                     DataType::kUInt8, DataType::kInt16, DataType::kInt32, DataType::kInt64,
-                                     DataType::kBool}));
+    QF_RETURN_IF_ERROR(RequireDtype(
+        ctx, 0,
+        {DataType::kFloat32, DataType::kFloat64, DataType::kFloat16, DataType::kInt8, DataType::kUInt8,
+         DataType::kInt16, DataType::kInt32, DataType::kInt64, DataType::kBool}));
   } else {
-    QF_RETURN_IF_ERROR(RequireDtype(ctx, 0,
-                                    {DataType::kFloat32, DataType::kFloat64, DataType::kFloat16, DataType::kInt8,
-                                     DataType::kUInt8, DataType::kInt16, DataType::kInt32, DataType::kInt64}));
+    QF_RETURN_IF_ERROR(
+        RequireDtype(ctx, 0,
+                     {DataType::kFloat32, DataType::kFloat64, DataType::kFloat16, DataType::kInt8,
+                      DataType::kUInt8, DataType::kInt16, DataType::kInt32, DataType::kInt64}));
   }
   if (op == OpKind::kPow) {
     // The exponent may have another type; the result has the base's type.

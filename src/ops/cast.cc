@@ -9,10 +9,10 @@ namespace qforge::ops::cast {
 
 Status Infer(InferContext& ctx) {
   if (!ctx.has_input(0)) return ctx.Invalid("input 0 is required");
-  QF_RETURN_IF_ERROR(RequireDtype(ctx, 0,
-                                  {DataType::kFloat32, DataType::kFloat16, DataType::kFloat64, DataType::kInt8,
-                                   DataType::kUInt8, DataType::kInt16, DataType::kInt32, DataType::kInt64,
-                                   DataType::kBool}));
+  QF_RETURN_IF_ERROR(RequireDtype(
+      ctx, 0,
+      {DataType::kFloat32, DataType::kFloat16, DataType::kFloat64, DataType::kInt8, DataType::kUInt8,
+       DataType::kInt16, DataType::kInt32, DataType::kInt64, DataType::kBool}));
   if (!ctx.attrs().Has("to")) return ctx.Invalid("attribute 'to' is required");
   const int64_t to = ctx.attrs().GetInt("to", 0);
   if (to <= static_cast<int64_t>(DataType::kUndefined) || to > static_cast<int64_t>(DataType::kBool)) {

@@ -15,8 +15,8 @@ Status Infer(InferContext& ctx) {
     if (!ctx.has_input(i)) continue;
     const ir::TensorType& b = ctx.input(i);
     if (b.dtype != x.dtype) {
-      return ctx.Invalid(std::string(i == 1 ? "min" : "max") + " has dtype " + DataTypeName(b.dtype) + ", x has " +
-                         DataTypeName(x.dtype));
+      return ctx.Invalid(std::string(i == 1 ? "min" : "max") + " has dtype " + DataTypeName(b.dtype) +
+                         ", x has " + DataTypeName(x.dtype));
     }
     // A scalar; some exporters write a 1-element 1-D tensor.
     if (b.rank_known && CheckedElementCount(b.dims) > 1) {

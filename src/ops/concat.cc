@@ -20,8 +20,8 @@ Status Infer(InferContext& ctx) {
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
     const ir::TensorType& t = ctx.input(i);
     if (t.dtype != dt) {
-      return ctx.Invalid("input " + std::to_string(i) + " has dtype " + DataTypeName(t.dtype) + ", input 0 has " +
-                         DataTypeName(dt));
+      return ctx.Invalid("input " + std::to_string(i) + " has dtype " + DataTypeName(t.dtype) +
+                         ", input 0 has " + DataTypeName(dt));
     }
     if (!t.rank_known) continue;
     if (rank >= 0 && t.rank() != rank) return ctx.Invalid("inputs have different ranks");
@@ -64,7 +64,8 @@ Status Infer(InferContext& ctx) {
   ctx.outputs[0] = MakeType(dt, std::move(dims));
   // Only inputs that already share one scale concatenate without requantizing.
   bool same_quant = true;
-  for (size_t i = 1; i < ctx.num_inputs(); ++i) same_quant = same_quant && ctx.input(i).quant == ctx.input(0).quant;
+  for (size_t i = 1; i < ctx.num_inputs(); ++i)
+    same_quant = same_quant && ctx.input(i).quant == ctx.input(0).quant;
   if (same_quant) ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);
   return Status::Ok();
 }

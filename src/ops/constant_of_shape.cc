@@ -12,7 +12,8 @@ Status Infer(InferContext& ctx) {
   DataType dt = DataType::kFloat32;
   if (const Tensor* value = ctx.attrs().GetTensor("value")) {
     if (value->num_elements() != 1) {
-      return ctx.Invalid("attribute 'value' must hold one element, has " + std::to_string(value->num_elements()));
+      return ctx.Invalid("attribute 'value' must hold one element, has " +
+                         std::to_string(value->num_elements()));
     }
     dt = value->dtype();
     if (dt == DataType::kUndefined) return ctx.Unsupported("attribute 'value' has no dtype");

@@ -19,8 +19,8 @@ Status Infer(InferContext& ctx) {
   }
   if (!shape) {
     const int64_t n = StaticLength(ctx, 1);
-    ctx.outputs[0] = n >= 0 ? DynamicDimsType(x.dtype, std::max(x.rank(), static_cast<int>(n)))
-                            : UnknownRankType(x.dtype);
+    ctx.outputs[0] =
+        n >= 0 ? DynamicDimsType(x.dtype, std::max(x.rank(), static_cast<int>(n))) : UnknownRankType(x.dtype);
     return Status::Ok();
   }
   for (int64_t d : *shape) {

@@ -21,7 +21,8 @@ Status Infer(InferContext& ctx) {
       return ctx.Invalid(std::string("constant_value has dtype ") + DataTypeName(cv.dtype) + ", data has " +
                          DataTypeName(data.dtype));
     }
-    if (cv.rank_known && CheckedElementCount(cv.dims) > 1) return ctx.Invalid("constant_value must be a scalar");
+    if (cv.rank_known && CheckedElementCount(cv.dims) > 1)
+      return ctx.Invalid("constant_value must be a scalar");
   }
   std::optional<std::vector<int64_t>> pads;
   QF_RETURN_IF_ERROR(ReadIntsInput(ctx, 1, "pads", &pads));
@@ -35,8 +36,8 @@ Status Infer(InferContext& ctx) {
     return Status::Ok();
   }
   if (pads->size() != 2 * rank) {
-    return ctx.Invalid("pads has " + std::to_string(pads->size()) + " values for a rank-" + std::to_string(rank) +
-                       " input (needs " + std::to_string(2 * rank) + ")");
+    return ctx.Invalid("pads has " + std::to_string(pads->size()) + " values for a rank-" +
+                       std::to_string(rank) + " input (needs " + std::to_string(2 * rank) + ")");
   }
   std::vector<int64_t> dims(rank);
   for (size_t d = 0; d < rank; ++d) {
@@ -52,7 +53,8 @@ Status Infer(InferContext& ctx) {
       return ctx.Invalid("pads " + DimsToString(*pads) + " out of range");
     }
     dims[d] = in + begin + end;
-    if (dims[d] < 0) return ctx.Invalid("pads " + DimsToString(*pads) + " crop dim " + std::to_string(d) + " below 0");
+    if (dims[d] < 0)
+      return ctx.Invalid("pads " + DimsToString(*pads) + " crop dim " + std::to_string(d) + " below 0");
     if (mode != "constant" && in == 0 && dims[d] > 0) {
       return ctx.Invalid("mode '" + mode + "' cannot pad the empty dim " + std::to_string(d));
     }

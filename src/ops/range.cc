@@ -18,7 +18,8 @@ T ScalarOf(const Tensor& t) {
 }
 
 // Element count of Range, or false with *error set.
-bool RangeCount(const Tensor& start, const Tensor& limit, const Tensor& delta, int64_t* count, std::string* error) {
+bool RangeCount(const Tensor& start, const Tensor& limit, const Tensor& delta, int64_t* count,
+                std::string* error) {
   for (const Tensor* t : {&start, &limit, &delta}) {
     if (t->num_elements() != 1) {
       *error = "start, limit and delta must be scalars";
@@ -41,9 +42,15 @@ bool RangeCount(const Tensor& start, const Tensor& limit, const Tensor& delta, i
   }
   __int128 s = 0, l = 0, d = 0;
   switch (dt) {
-    case DataType::kInt16: s = ScalarOf<int16_t>(start), l = ScalarOf<int16_t>(limit), d = ScalarOf<int16_t>(delta); break;
-    case DataType::kInt32: s = ScalarOf<int32_t>(start), l = ScalarOf<int32_t>(limit), d = ScalarOf<int32_t>(delta); break;
-    default: s = ScalarOf<int64_t>(start), l = ScalarOf<int64_t>(limit), d = ScalarOf<int64_t>(delta); break;
+    case DataType::kInt16:
+      s = ScalarOf<int16_t>(start), l = ScalarOf<int16_t>(limit), d = ScalarOf<int16_t>(delta);
+      break;
+    case DataType::kInt32:
+      s = ScalarOf<int32_t>(start), l = ScalarOf<int32_t>(limit), d = ScalarOf<int32_t>(delta);
+      break;
+    default:
+      s = ScalarOf<int64_t>(start), l = ScalarOf<int64_t>(limit), d = ScalarOf<int64_t>(delta);
+      break;
   }
   if (d == 0) {
     *error = "delta is zero";
@@ -71,9 +78,9 @@ Status Infer(InferContext& ctx) {
   for (size_t i = 0; i < 3; ++i) {
     if (!ctx.has_input(i)) return ctx.Invalid("start, limit and delta are required");
   }
-  QF_RETURN_IF_ERROR(RequireDtype(ctx, 0,
-                                  {DataType::kFloat32, DataType::kFloat64, DataType::kInt16, DataType::kInt32,
-                                   DataType::kInt64}));
+  QF_RETURN_IF_ERROR(RequireDtype(
+      ctx, 0,
+      {DataType::kFloat32, DataType::kFloat64, DataType::kInt16, DataType::kInt32, DataType::kInt64}));
   const DataType dt = ctx.input(0).dtype;
   for (size_t i = 1; i < 3; ++i) {
     if (ctx.input(i).dtype != dt) return ctx.Invalid("start, limit and delta must have the same dtype");

@@ -160,8 +160,8 @@ Status InferUnsqueeze(InferContext& ctx) {
   }
   if (!axes) {
     const int64_t n = StaticLength(ctx, 1);
-    ctx.outputs[0] = n >= 0 ? DynamicDimsType(data.dtype, data.rank() + static_cast<int>(n))
-                            : UnknownRankType(data.dtype);
+    ctx.outputs[0] =
+        n >= 0 ? DynamicDimsType(data.dtype, data.rank() + static_cast<int>(n)) : UnknownRankType(data.dtype);
     return Status::Ok();
   }
   const int out_rank = data.rank() + static_cast<int>(axes->size());
@@ -190,10 +190,17 @@ Status Infer(InferContext& ctx) {
       if (!ctx.has_input(1)) return ctx.Invalid("shape input is required");
       s = InferReshape(ctx);
       break;
-    case OpKind::kFlatten: s = InferFlatten(ctx); break;
-    case OpKind::kSqueeze: s = InferSqueeze(ctx); break;
-    case OpKind::kUnsqueeze: s = InferUnsqueeze(ctx); break;
-    default: return ctx.Unsupported("not a reshape-family op");
+    case OpKind::kFlatten:
+      s = InferFlatten(ctx);
+      break;
+    case OpKind::kSqueeze:
+      s = InferSqueeze(ctx);
+      break;
+    case OpKind::kUnsqueeze:
+      s = InferUnsqueeze(ctx);
+      break;
+    default:
+      return ctx.Unsupported("not a reshape-family op");
   }
   QF_RETURN_IF_ERROR(s);
   ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);

@@ -15,7 +15,8 @@ ir::TensorType DynamicDimsType(DataType dtype, int rank) {
   return MakeType(dtype, std::vector<int64_t>(static_cast<size_t>(rank), ir::kDynamicDim));
 }
 
-Status ReadIntsInput(const InferContext& ctx, size_t i, const char* what, std::optional<std::vector<int64_t>>* out) {
+Status ReadIntsInput(const InferContext& ctx, size_t i, const char* what,
+                     std::optional<std::vector<int64_t>>* out) {
   out->reset();
   const ir::TensorType& t = ctx.input(i);
   if (t.dtype != DataType::kInt64 && t.dtype != DataType::kInt32) {

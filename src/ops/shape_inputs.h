@@ -20,7 +20,8 @@ ir::TensorType DynamicDimsType(DataType dtype, int rank);
 // Checks that input `i` is an int32/int64 tensor of rank <= 1 (what names it
 // in errors) and reads its values if they are known; *out is nullopt when
 // they are not. Omitted inputs must be handled by the caller.
-Status ReadIntsInput(const InferContext& ctx, size_t i, const char* what, std::optional<std::vector<int64_t>>* out);
+Status ReadIntsInput(const InferContext& ctx, size_t i, const char* what,
+                     std::optional<std::vector<int64_t>>* out);
 
 // Number of elements of a rank-<=1 int input when its shape is static
 // (e.g. the length of Reshape's shape input), or -1.

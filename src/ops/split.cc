@@ -39,13 +39,14 @@ Status SplitSizes(InferContext& ctx, int64_t dim, std::vector<int64_t>* sizes) {
   }
   const bool has_num = ctx.attrs().Has("num_outputs");
   if (has_num && ctx.attrs().GetInt("num_outputs", 0) != static_cast<int64_t>(n)) {
-    return ctx.Invalid("num_outputs " + std::to_string(ctx.attrs().GetInt("num_outputs", 0)) + " but the node has " +
-                       std::to_string(n) + " outputs");
+    return ctx.Invalid("num_outputs " + std::to_string(ctx.attrs().GetInt("num_outputs", 0)) +
+                       " but the node has " + std::to_string(n) + " outputs");
   }
   if (dim < 0) return Status::Ok();
   const int64_t parts = static_cast<int64_t>(n);
   if (!has_num && dim % parts != 0) {
-    return ctx.Invalid("dim " + std::to_string(dim) + " does not split evenly into " + std::to_string(n) + " parts");
+    return ctx.Invalid("dim " + std::to_string(dim) + " does not split evenly into " + std::to_string(n) +
+                       " parts");
   }
   const int64_t chunk = (dim + parts - 1) / parts;
   int64_t left = dim;

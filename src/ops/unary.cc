@@ -18,7 +18,8 @@ Status CheckDtype(InferContext& ctx) {
       return RequireDtype(ctx, 0,
                           {DataType::kFloat32, DataType::kFloat64, DataType::kFloat16, DataType::kInt8,
                            DataType::kInt16, DataType::kInt32, DataType::kInt64});
-    default: return RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64, DataType::kFloat16});
+    default:
+      return RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64, DataType::kFloat16});
   }
 }
 

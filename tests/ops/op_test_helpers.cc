@@ -46,16 +46,35 @@ std::vector<double> Values(const Tensor& t) {
   std::vector<double> v;
   for (int64_t i = 0; i < t.num_elements(); ++i) {
     switch (t.dtype()) {
-      case DataType::kFloat32: v.push_back(t.data<float>()[i]); break;
-      case DataType::kFloat64: v.push_back(t.data<double>()[i]); break;
-      case DataType::kFloat16: v.push_back(HalfToFloat(t.data<uint16_t>()[i])); break;
-      case DataType::kInt8: v.push_back(t.data<int8_t>()[i]); break;
-      case DataType::kUInt8: v.push_back(t.data<uint8_t>()[i]); break;
-      case DataType::kInt16: v.push_back(t.data<int16_t>()[i]); break;
-      case DataType::kInt32: v.push_back(t.data<int32_t>()[i]); break;
-      case DataType::kInt64: v.push_back(static_cast<double>(t.data<int64_t>()[i])); break;
-      case DataType::kBool: v.push_back(t.data<uint8_t>()[i]); break;
-      case DataType::kUndefined: break;
+      case DataType::kFloat32:
+        v.push_back(t.data<float>()[i]);
+        break;
+      case DataType::kFloat64:
+        v.push_back(t.data<double>()[i]);
+        break;
+      case DataType::kFloat16:
+        v.push_back(HalfToFloat(t.data<uint16_t>()[i]));
+        break;
+      case DataType::kInt8:
+        v.push_back(t.data<int8_t>()[i]);
+        break;
+      case DataType::kUInt8:
+        v.push_back(t.data<uint8_t>()[i]);
+        break;
+      case DataType::kInt16:
+        v.push_back(t.data<int16_t>()[i]);
+        break;
+      case DataType::kInt32:
+        v.push_back(t.data<int32_t>()[i]);
+        break;
+      case DataType::kInt64:
+        v.push_back(static_cast<double>(t.data<int64_t>()[i]));
+        break;
+      case DataType::kBool:
+        v.push_back(t.data<uint8_t>()[i]);
+        break;
+      case DataType::kUndefined:
+        break;
     }
   }
   return v;

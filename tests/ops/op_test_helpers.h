@@ -18,7 +18,8 @@ Result<Tensor> RunOp(OpKind op, const std::vector<const Tensor*>& ins, const ir:
 
 // Values of RunOp's output; records a test failure (and returns {}) if the
 // op fails.
-std::vector<double> RunValues(OpKind op, const std::vector<const Tensor*>& ins, const ir::Attributes& attrs = {});
+std::vector<double> RunValues(OpKind op, const std::vector<const Tensor*>& ins,
+                              const ir::Attributes& attrs = {});
 
 // Shape inference alone on input types, with the data of some inputs
 // (nullptr = unknown), as the interpreter sees a node at prepare time.

@@ -28,7 +28,8 @@ TEST(PadTest, ConstantWithValue) {
 TEST(PadTest, ReflectAndEdge) {
   Tensor x = F32({1, 3}, {1, 2, 3});
   Tensor pads = I64({4}, {0, 2, 0, 2});
-  EXPECT_EQ(RunValues(OpKind::kPad, {&x, &pads}, Mode("reflect")), (std::vector<double>{3, 2, 1, 2, 3, 2, 1}));
+  EXPECT_EQ(RunValues(OpKind::kPad, {&x, &pads}, Mode("reflect")),
+            (std::vector<double>{3, 2, 1, 2, 3, 2, 1}));
   EXPECT_EQ(RunValues(OpKind::kPad, {&x, &pads}, Mode("edge")), (std::vector<double>{1, 1, 1, 2, 3, 3, 3}));
   EXPECT_EQ(RunValues(OpKind::kPad, {&x, &pads}, Mode("wrap")), (std::vector<double>{2, 3, 1, 2, 3, 1, 2}));
 }

@@ -77,7 +77,8 @@ TEST(SliceTest, RejectsZeroStepAndRepeatedAxis) {
   Tensor ends = I64({1}, {1});
   Tensor axes = I64({1}, {0});
   Tensor zero = I64({1}, {0});
-  EXPECT_EQ(RunOp(OpKind::kSlice, {&x, &starts, &ends, &axes, &zero}).status().code(), StatusCode::kInvalidModel);
+  EXPECT_EQ(RunOp(OpKind::kSlice, {&x, &starts, &ends, &axes, &zero}).status().code(),
+            StatusCode::kInvalidModel);
   Tensor s2 = I64({2}, {0, 0});
   Tensor e2 = I64({2}, {1, 1});
   Tensor rep = I64({2}, {1, -1});

@@ -12,8 +12,8 @@ TEST(TileTest, RepeatsEachAxis) {
   auto r = RunOp(OpKind::kTile, {&x, &repeats});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->dims(), (std::vector<int64_t>{4, 6}));
-  EXPECT_EQ(Values(r.value()), (std::vector<double>{1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4,
-                                                    1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4}));
+  EXPECT_EQ(Values(r.value()),
+            (std::vector<double>{1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4, 1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4}));
 }
 
 TEST(TileTest, ZeroRepeatAndBadLength) {

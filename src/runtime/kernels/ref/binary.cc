@@ -51,16 +51,22 @@ bool Apply(OpKind op, T a, T b, T* out) {
   constexpr bool kInt = std::is_integral_v<T>;
   switch (op) {
     case OpKind::kAdd:
-      if constexpr (kInt) *out = Wrap<T>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
-      else *out = a + b;
+      if constexpr (kInt)
+        *out = Wrap<T>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+      else
+        *out = a + b;
       return true;
     case OpKind::kSub:
-      if constexpr (kInt) *out = Wrap<T>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
-      else *out = a - b;
+      if constexpr (kInt)
+        *out = Wrap<T>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+      else
+        *out = a - b;
       return true;
     case OpKind::kMul:
-      if constexpr (kInt) *out = Wrap<T>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
-      else *out = a * b;
+      if constexpr (kInt)
+        *out = Wrap<T>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+      else
+        *out = a * b;
       return true;
     case OpKind::kDiv:
       if constexpr (kInt) {
@@ -77,7 +83,9 @@ bool Apply(OpKind op, T a, T b, T* out) {
         *out = a / b;
       }
       return true;
-    case OpKind::kPow: *out = PowValue<T, T>(a, b); return true;
+    case OpKind::kPow:
+      *out = PowValue<T, T>(a, b);
+      return true;
     case OpKind::kMax:
     case OpKind::kMin:
       if constexpr (!kInt) {
@@ -88,7 +96,8 @@ bool Apply(OpKind op, T a, T b, T* out) {
       }
       *out = op == OpKind::kMax ? (a < b ? b : a) : (b < a ? b : a);
       return true;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -104,9 +113,9 @@ Status FoldInputs(KernelContext& ctx, const std::vector<const Tensor*>& ins, Ten
   for (size_t k = 1; k < ins.size(); ++k) {
     const T* b = ins[k]->data<T>();
     bool ok = true;
-    ForEachStrided<1>(od, {BroadcastStrides(ins[k]->dims(), od)}, [&](int64_t i, const std::array<int64_t, 1>& off) {
-      ok &= Apply<T>(op, o[i], b[off[0]], &o[i]);
-    });
+    ForEachStrided<1>(
+        od, {BroadcastStrides(ins[k]->dims(), od)},
+        [&](int64_t i, const std::array<int64_t, 1>& off) { ok &= Apply<T>(op, o[i], b[off[0]], &o[i]); });
     if (!ok) return ctx.Error("integer division by zero");
   }
   return Status::Ok();
@@ -118,8 +127,9 @@ void PowMixed(const Tensor& a, const Tensor& b, Tensor& out) {
   const T* pa = a.data<T>();
   const E* pb = b.data<E>();
   T* o = out.data<T>();
-  ForEachStrided<2>(od, {BroadcastStrides(a.dims(), od), BroadcastStrides(b.dims(), od)},
-                    [&](int64_t i, const std::array<int64_t, 2>& off) { o[i] = PowValue<T, E>(pa[off[0]], pb[off[1]]); });
+  ForEachStrided<2>(
+      od, {BroadcastStrides(a.dims(), od), BroadcastStrides(b.dims(), od)},
+      [&](int64_t i, const std::array<int64_t, 2>& off) { o[i] = PowValue<T, E>(pa[off[0]], pb[off[1]]); });
 }
 
 template <typename T>
@@ -128,8 +138,9 @@ void Equal(const Tensor& a, const Tensor& b, Tensor& out) {
   const T* pa = a.data<T>();
   const T* pb = b.data<T>();
   uint8_t* o = out.data<uint8_t>();
-  ForEachStrided<2>(od, {BroadcastStrides(a.dims(), od), BroadcastStrides(b.dims(), od)},
-                    [&](int64_t i, const std::array<int64_t, 2>& off) { o[i] = pa[off[0]] == pb[off[1]] ? 1 : 0; });
+  ForEachStrided<2>(
+      od, {BroadcastStrides(a.dims(), od), BroadcastStrides(b.dims(), od)},
+      [&](int64_t i, const std::array<int64_t, 2>& off) { o[i] = pa[off[0]] == pb[off[1]] ? 1 : 0; });
 }
 
 template <typename T>
@@ -138,13 +149,14 @@ void PRelu(const Tensor& x, const Tensor& slope, Tensor& out) {
   const T* px = x.data<T>();
   const T* ps = slope.data<T>();
   T* o = out.data<T>();
-  ForEachStrided<1>(od, {BroadcastStrides(slope.dims(), od)}, [&](int64_t i, const std::array<int64_t, 1>& off) {
-    if constexpr (std::is_unsigned_v<T>) {
-      o[i] = px[i];
-    } else {
-      o[i] = px[i] < 0 ? static_cast<T>(ps[off[0]] * px[i]) : px[i];
-    }
-  });
+  ForEachStrided<1>(od, {BroadcastStrides(slope.dims(), od)},
+                    [&](int64_t i, const std::array<int64_t, 1>& off) {
+                      if constexpr (std::is_unsigned_v<T>) {
+                        o[i] = px[i];
+                      } else {
+                        o[i] = px[i] < 0 ? static_cast<T>(ps[off[0]] * px[i]) : px[i];
+                      }
+                    });
 }
 
 Status RunTyped(KernelContext& ctx, const std::vector<const Tensor*>& ins, Tensor& out) {
@@ -153,17 +165,20 @@ Status RunTyped(KernelContext& ctx, const std::vector<const Tensor*>& ins, Tenso
   Status status;
   bool handled = false;
   if (op == OpKind::kEqual) {
-    handled = dt == DataType::kBool ? (Equal<uint8_t>(*ins[0], *ins[1], out), true)
-                                    : VisitNumeric(dt, [&](auto t) { Equal<decltype(t)>(*ins[0], *ins[1], out); });
+    handled = dt == DataType::kBool
+                  ? (Equal<uint8_t>(*ins[0], *ins[1], out), true)
+                  : VisitNumeric(dt, [&](auto t) { Equal<decltype(t)>(*ins[0], *ins[1], out); });
   } else if (op == OpKind::kPRelu) {
     handled = VisitNumeric(dt, [&](auto t) { PRelu<decltype(t)>(*ins[0], *ins[1], out); });
   } else if (op == OpKind::kPow && ins[1]->dtype() != dt) {
     bool exponent_handled = false;
-    handled = VisitNumeric(dt, [&](auto t) {
-      exponent_handled = VisitNumeric(ins[1]->dtype(), [&](auto e) {
-        PowMixed<decltype(t), decltype(e)>(*ins[0], *ins[1], out);
-      });
-    }) && exponent_handled;
+    handled = VisitNumeric(dt,
+                           [&](auto t) {
+                             exponent_handled = VisitNumeric(ins[1]->dtype(), [&](auto e) {
+                               PowMixed<decltype(t), decltype(e)>(*ins[0], *ins[1], out);
+                             });
+                           }) &&
+              exponent_handled;
   } else {
     handled = VisitNumeric(dt, [&](auto t) { status = FoldInputs<decltype(t)>(ctx, ins, out); });
   }

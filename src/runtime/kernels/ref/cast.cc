@@ -24,8 +24,10 @@ D Convert(S s) {
     return static_cast<D>(t);
   } else if constexpr (std::is_same_v<D, float> && std::is_same_v<S, double>) {
     // Out-of-range double -> float is undefined in C++; IEEE gives +-inf.
-    if (s > static_cast<double>(std::numeric_limits<float>::max())) return std::numeric_limits<float>::infinity();
-    if (s < -static_cast<double>(std::numeric_limits<float>::max())) return -std::numeric_limits<float>::infinity();
+    if (s > static_cast<double>(std::numeric_limits<float>::max()))
+      return std::numeric_limits<float>::infinity();
+    if (s < -static_cast<double>(std::numeric_limits<float>::max()))
+      return -std::numeric_limits<float>::infinity();
     return static_cast<float>(s);
   } else {
     return static_cast<D>(s);

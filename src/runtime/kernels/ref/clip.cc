@@ -22,7 +22,8 @@ Status Run(KernelContext& ctx) {
     // numpy.clip; a NaN x stays NaN.
     for (int64_t i = 0; i < x.num_elements(); ++i) o[i] = std::min(std::max(px[i], lo), hi);
   });
-  if (!ok) return ctx.Error(std::string("dtype ") + DataTypeName(x.dtype()) + " reached the kernel unchecked");
+  if (!ok)
+    return ctx.Error(std::string("dtype ") + DataTypeName(x.dtype()) + " reached the kernel unchecked");
   return Status::Ok();
 }
 

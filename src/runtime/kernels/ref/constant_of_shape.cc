@@ -14,7 +14,8 @@ Status Run(KernelContext& ctx) {
   }
   const size_t elem = DataTypeSize(out.dtype());
   char* dst = static_cast<char*>(out.raw_data());
-  for (int64_t i = 0; i < out.num_elements(); ++i) std::memcpy(dst + static_cast<size_t>(i) * elem, value->raw_data(), elem);
+  for (int64_t i = 0; i < out.num_elements(); ++i)
+    std::memcpy(dst + static_cast<size_t>(i) * elem, value->raw_data(), elem);
   return Status::Ok();
 }
 

@@ -14,14 +14,29 @@ namespace qforge::kernels::ref {
 template <typename Fn>
 bool VisitNumeric(DataType t, Fn&& fn) {
   switch (t) {
-    case DataType::kFloat32: fn(float{}); return true;
-    case DataType::kFloat64: fn(double{}); return true;
-    case DataType::kInt8: fn(int8_t{}); return true;
-    case DataType::kUInt8: fn(uint8_t{}); return true;
-    case DataType::kInt16: fn(int16_t{}); return true;
-    case DataType::kInt32: fn(int32_t{}); return true;
-    case DataType::kInt64: fn(int64_t{}); return true;
-    default: return false;
+    case DataType::kFloat32:
+      fn(float{});
+      return true;
+    case DataType::kFloat64:
+      fn(double{});
+      return true;
+    case DataType::kInt8:
+      fn(int8_t{});
+      return true;
+    case DataType::kUInt8:
+      fn(uint8_t{});
+      return true;
+    case DataType::kInt16:
+      fn(int16_t{});
+      return true;
+    case DataType::kInt32:
+      fn(int32_t{});
+      return true;
+    case DataType::kInt64:
+      fn(int64_t{});
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -30,11 +45,20 @@ bool VisitNumeric(DataType t, Fn&& fn) {
 template <typename Fn>
 bool VisitElementSize(size_t size, Fn&& fn) {
   switch (size) {
-    case 1: fn(uint8_t{}); return true;
-    case 2: fn(uint16_t{}); return true;
-    case 4: fn(uint32_t{}); return true;
-    case 8: fn(uint64_t{}); return true;
-    default: return false;
+    case 1:
+      fn(uint8_t{});
+      return true;
+    case 2:
+      fn(uint16_t{});
+      return true;
+    case 4:
+      fn(uint32_t{});
+      return true;
+    case 8:
+      fn(uint64_t{});
+      return true;
+    default:
+      return false;
   }
 }
 

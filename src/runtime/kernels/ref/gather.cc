@@ -28,8 +28,8 @@ Status Run(KernelContext& ctx) {
   char* dst = static_cast<char*>(out.raw_data());
   for (int64_t j = 0; j < n; ++j) {
     if (indices[static_cast<size_t>(j)] < -dim || indices[static_cast<size_t>(j)] >= dim) {
-      return ctx.Error("index " + std::to_string(indices[static_cast<size_t>(j)]) + " out of range for axis " +
-                       std::to_string(axis) + " of size " + std::to_string(dim));
+      return ctx.Error("index " + std::to_string(indices[static_cast<size_t>(j)]) +
+                       " out of range for axis " + std::to_string(axis) + " of size " + std::to_string(dim));
     }
   }
   if (block == 0) return Status::Ok();

@@ -18,9 +18,12 @@ enum class Mode { kConstant, kReflect, kEdge, kWrap };
 int64_t SourceIndex(int64_t c, int64_t dim, Mode mode) {
   if (c >= 0 && c < dim) return c;
   switch (mode) {
-    case Mode::kConstant: return -1;
-    case Mode::kEdge: return c < 0 ? 0 : dim - 1;
-    case Mode::kWrap: return ((c % dim) + dim) % dim;
+    case Mode::kConstant:
+      return -1;
+    case Mode::kEdge:
+      return c < 0 ? 0 : dim - 1;
+    case Mode::kWrap:
+      return ((c % dim) + dim) % dim;
     case Mode::kReflect: {
       // Mirror without repeating the edge: period 2 * (dim - 1), which is
       // also what repeated reflection gives for pads wider than the dim.

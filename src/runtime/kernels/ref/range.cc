@@ -14,7 +14,8 @@ Status Run(KernelContext& ctx) {
     T* o = out.data<T>();
     for (int64_t i = 0; i < out.num_elements(); ++i) o[i] = static_cast<T>(start + static_cast<T>(i) * delta);
   });
-  if (!ok) return ctx.Error(std::string("dtype ") + DataTypeName(out.dtype()) + " reached the kernel unchecked");
+  if (!ok)
+    return ctx.Error(std::string("dtype ") + DataTypeName(out.dtype()) + " reached the kernel unchecked");
   return Status::Ok();
 }
 

@@ -14,8 +14,8 @@ Status Run(KernelContext& ctx) {
   if (ctx.has_in(4)) steps_in = ops::ReadInts(ctx.in(4));
   std::vector<ops::SliceAxis> axes;
   std::string error;
-  if (!ops::ComputeSlice(in.dims(), ops::ReadInts(ctx.in(1)), ops::ReadInts(ctx.in(2)), axes_in, steps_in, &axes,
-                         &error)) {
+  if (!ops::ComputeSlice(in.dims(), ops::ReadInts(ctx.in(1)), ops::ReadInts(ctx.in(2)), axes_in, steps_in,
+                         &axes, &error)) {
     return ctx.Error(error);
   }
   // Output index i along axis d reads input index start + i * step.
@@ -23,7 +23,8 @@ Status Run(KernelContext& ctx) {
   std::vector<int64_t> strides(axes.size());
   int64_t base = 0;
   for (size_t d = 0; d < axes.size(); ++d) {
-    if (axes[d].length != out.dim(static_cast<int>(d))) return ctx.Error("output shape differs from the slice");
+    if (axes[d].length != out.dim(static_cast<int>(d)))
+      return ctx.Error("output shape differs from the slice");
     // A huge step only occurs with length <= 1, where the stride is never used.
     strides[d] = axes[d].length > 1 ? in_strides[d] * axes[d].step : 0;
     base += axes[d].start * in_strides[d];

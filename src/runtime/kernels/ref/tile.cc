@@ -17,7 +17,8 @@ Status Run(KernelContext& ctx) {
     using E = decltype(e);
     const E* src = in.data<E>();
     E* dst = out.data<E>();
-    ForEachAxisMapped(out.dims(), maps, DenseStrides(in.dims()), [&](int64_t i, int64_t off) { dst[i] = src[off]; });
+    ForEachAxisMapped(out.dims(), maps, DenseStrides(in.dims()),
+                      [&](int64_t i, int64_t off) { dst[i] = src[off]; });
   });
   if (!ok) return ctx.Error("unexpected element size");
   return Status::Ok();

@@ -20,7 +20,8 @@ Status Run(KernelContext& ctx) {
     using E = decltype(e);
     const E* src = in.data<E>();
     E* dst = out.data<E>();
-    ForEachStrided<1>(out.dims(), {strides}, [&](int64_t i, const std::array<int64_t, 1>& off) { dst[i] = src[off[0]]; });
+    ForEachStrided<1>(out.dims(), {strides},
+                      [&](int64_t i, const std::array<int64_t, 1>& off) { dst[i] = src[off[0]]; });
   });
   if (!ok) return ctx.Error("unexpected element size");
   return Status::Ok();

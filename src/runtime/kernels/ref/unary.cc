@@ -25,28 +25,45 @@ T Eval(OpKind op, T x, float alpha, float beta) {
     return x;  // never dispatched: Infer admits no unsigned type
   } else if constexpr (std::is_integral_v<T>) {
     switch (op) {
-      case OpKind::kRelu: return x < 0 ? T(0) : x;
-      case OpKind::kAbs: return x < 0 ? static_cast<T>(uint64_t{0} - static_cast<uint64_t>(x)) : x;
-      case OpKind::kNeg: return static_cast<T>(uint64_t{0} - static_cast<uint64_t>(x));
-      default: return x;
+      case OpKind::kRelu:
+        return x < 0 ? T(0) : x;
+      case OpKind::kAbs:
+        return x < 0 ? static_cast<T>(uint64_t{0} - static_cast<uint64_t>(x)) : x;
+      case OpKind::kNeg:
+        return static_cast<T>(uint64_t{0} - static_cast<uint64_t>(x));
+      default:
+        return x;
     }
   } else {
     switch (op) {
-      case OpKind::kRelu: return x < 0 ? T(0) : x;
-      case OpKind::kLeakyRelu: return x < 0 ? static_cast<T>(alpha) * x : x;
-      case OpKind::kSigmoid: return Sigmoid(x);
-      case OpKind::kTanh: return std::tanh(x);
+      case OpKind::kRelu:
+        return x < 0 ? T(0) : x;
+      case OpKind::kLeakyRelu:
+        return x < 0 ? static_cast<T>(alpha) * x : x;
+      case OpKind::kSigmoid:
+        return Sigmoid(x);
+      case OpKind::kTanh:
+        return std::tanh(x);
       case OpKind::kHardSigmoid:
         return std::fmax(T(0), std::fmin(T(1), static_cast<T>(alpha) * x + static_cast<T>(beta)));
-      case OpKind::kHardSwish: return x * std::fmax(T(0), std::fmin(T(1), x / T(6) + T(0.5)));
-      case OpKind::kSqrt: return std::sqrt(x);
-      case OpKind::kExp: return std::exp(x);
-      case OpKind::kLog: return std::log(x);
-      case OpKind::kAbs: return std::fabs(x);
-      case OpKind::kNeg: return -x;
-      case OpKind::kReciprocal: return T(1) / x;
-      case OpKind::kErf: return std::erf(x);
-      default: return x;
+      case OpKind::kHardSwish:
+        return x * std::fmax(T(0), std::fmin(T(1), x / T(6) + T(0.5)));
+      case OpKind::kSqrt:
+        return std::sqrt(x);
+      case OpKind::kExp:
+        return std::exp(x);
+      case OpKind::kLog:
+        return std::log(x);
+      case OpKind::kAbs:
+        return std::fabs(x);
+      case OpKind::kNeg:
+        return -x;
+      case OpKind::kReciprocal:
+        return T(1) / x;
+      case OpKind::kErf:
+        return std::erf(x);
+      default:
+        return x;
     }
   }
 }
@@ -62,7 +79,8 @@ Status Compute(KernelContext& ctx, const Tensor& in, Tensor& out) {
     T* y = out.data<T>();
     for (int64_t i = 0; i < in.num_elements(); ++i) y[i] = Eval<T>(op, x[i], alpha, beta);
   });
-  if (!ok) return ctx.Error(std::string("dtype ") + DataTypeName(in.dtype()) + " reached the kernel unchecked");
+  if (!ok)
+    return ctx.Error(std::string("dtype ") + DataTypeName(in.dtype()) + " reached the kernel unchecked");
   return Status::Ok();
 }
 
@@ -73,7 +91,8 @@ Status Run(KernelContext& ctx) {
   const Tensor& in = ctx.in(0);
   Tensor& out = ctx.out(0);
   if (op == OpKind::kIdentity || op == OpKind::kDropout) {
-    if (op == OpKind::kDropout && ctx.has_in(2) && ctx.in(2).num_elements() >= 1 && ctx.in(2).data<uint8_t>()[0]) {
+    if (op == OpKind::kDropout && ctx.has_in(2) && ctx.in(2).num_elements() >= 1 &&
+        ctx.in(2).data<uint8_t>()[0]) {
       return ctx.Error("training_mode = true is not supported (inference-mode Dropout only)");
     }
     if (in.byte_size() != 0) std::memcpy(out.raw_data(), in.raw_data(), in.byte_size());

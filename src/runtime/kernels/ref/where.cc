@@ -18,11 +18,10 @@ Status Run(KernelContext& ctx) {
     const E* px = x.data<E>();
     const E* py = y.data<E>();
     E* o = out.data<E>();
-    ForEachStrided<3>(od, {BroadcastStrides(cond.dims(), od), BroadcastStrides(x.dims(), od),
-                           BroadcastStrides(y.dims(), od)},
-                      [&](int64_t i, const std::array<int64_t, 3>& off) {
-                        o[i] = c[off[0]] ? px[off[1]] : py[off[2]];
-                      });
+    ForEachStrided<3>(
+        od,
+        {BroadcastStrides(cond.dims(), od), BroadcastStrides(x.dims(), od), BroadcastStrides(y.dims(), od)},
+        [&](int64_t i, const std::array<int64_t, 3>& off) { o[i] = c[off[0]] ? px[off[1]] : py[off[2]]; });
   });
   if (!ok) return ctx.Error("unexpected element size");
   return Status::Ok();
