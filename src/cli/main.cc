@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   RegisterInspect(app, &action);
   RegisterRun(app, &action);
   RegisterEval(app, &action);
+  RegisterConvert(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -149,6 +149,42 @@ Status ResolveForwardWindow(const WindowAttrs& a, const std::vector<int64_t>& in
   return Status::Ok();
 }
 
+std::vector<int64_t> ConvShape::OutputDims() const {
+  std::vector<int64_t> dims = {batch, out_channels};
+  dims.insert(dims.end(), window.out.begin(), window.out.end());
+  return dims;
+}
+
+Status ResolveConvShape(const ir::Attributes& attrs, std::span<const int64_t> x, std::span<const int64_t> w,
+                        ConvShape* out) {
+  if (x.size() < 3) return InvalidModel("input X must have rank >= 3 ([N, C, D...]), got " + DimsToString(x));
+  if (w.size() != x.size()) {
+    return InvalidModel("weight W " + DimsToString(w) + " must have the rank of input X " + DimsToString(x));
+  }
+  out->batch = x[0];
+  out->in_channels = x[1];
+  out->out_channels = w[0];
+  out->group = attrs.GetInt("group", 1);
+  const int64_t c = out->in_channels, m = out->out_channels, group = out->group;
+  // The bound keeps w[1] * group (a weight dim times it) inside int64.
+  if (group < 1 || group > kMaxWindowValue) return InvalidModel("group " + std::to_string(group) + " must be >= 1");
+  if (c >= 0 && c % group != 0) {
+    return InvalidModel("input channels " + std::to_string(c) + " not divisible by group " + std::to_string(group));
+  }
+  if (m >= 0 && m % group != 0) {
+    return InvalidModel("output channels " + std::to_string(m) + " not divisible by group " + std::to_string(group));
+  }
+  if (c >= 0 && w[1] >= 0 && w[1] * group != c) {
+    return InvalidModel("weight has " + std::to_string(w[1]) + " input channels per group, input has " +
+                        std::to_string(c) + " channels in " + std::to_string(group) + " groups");
+  }
+  std::vector<int64_t> kernel;
+  QF_RETURN_IF_ERROR(ResolveKernelShape(attrs, {w.begin() + 2, w.end()}, &kernel));
+  WindowAttrs wa;
+  QF_RETURN_IF_ERROR(ParseWindowAttrs(attrs, kernel, &wa));
+  return ResolveForwardWindow(wa, {x.begin() + 2, x.end()}, &out->window);
+}
+
 Status ResolveTransposedWindow(const WindowAttrs& a, const std::vector<int64_t>& in_spatial,
                                const std::vector<int64_t>& output_padding,
                                const std::vector<int64_t>& output_shape, WindowGeometry* g) {

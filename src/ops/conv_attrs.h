@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,26 @@ struct WindowGeometry {
 // SAME_UPPER puts the odd element at the end, SAME_LOWER at the begin.
 // VALID: no pads. An output dim < 1 for a known input dim is an error.
 Status ResolveForwardWindow(const WindowAttrs& a, const std::vector<int64_t>& in_spatial, WindowGeometry* g);
+
+// A conv node's shape: input X [N, C, D1..Dk], weight W [M, C/group, k1..kk]
+// and the forward window over D1..Dk. Dims may be kDynamicDim (inference).
+struct ConvShape {
+  int64_t batch = 0;         // N
+  int64_t in_channels = 0;   // C
+  int64_t out_channels = 0;  // M
+  int64_t group = 1;
+  WindowGeometry window;
+  // [N, M, window.out...].
+  std::vector<int64_t> OutputDims() const;
+};
+
+// Checks the ranks (X at least 3-D, W of X's rank), `group` and the channel
+// counts against each other, then resolves the window (ResolveKernelShape,
+// ParseWindowAttrs, ResolveForwardWindow). Any number of spatial dims: the
+// integer convolutions (QLinearConv, ConvInteger) resolve their shape here
+// in both Infer and the kernel, so the two agree.
+Status ResolveConvShape(const ir::Attributes& attrs, std::span<const int64_t> x, std::span<const int64_t> w,
+                        ConvShape* out);
 
 // ConvTranspose. Without output_shape: out = s * (in - 1) + output_padding +
 // eff_k - pb - pe, with SAME_* giving out = in * s. With output_shape (the

@@ -3,8 +3,8 @@
 // Conv attributes as Conv (any number of spatial dims). x and w are int8 or
 // uint8 (independently); x_zero_point per tensor, w_zero_point per tensor or
 // per output channel ([M]).
+#include "ops/conv_attrs.h"
 #include "ops/infer.h"
-#include "ops/qconv_attrs.h"
 #include "ops/qparams_check.h"
 
 namespace qforge::ops::conv_integer {
@@ -18,10 +18,8 @@ Status Infer(InferContext& ctx) {
     ctx.outputs[0].dtype = DataType::kInt32;
     return Status::Ok();
   }
-  ConvGeometry g;
-  Status s = ResolveConvGeometry(ctx.attrs(), x.dims, w.dims, &g);
-  if (!s.ok())
-    return s.code() == StatusCode::kUnsupported ? ctx.Unsupported(s.message()) : ctx.Invalid(s.message());
+  ConvShape g;
+  QF_RETURN_IF_ERROR(WithNode(ctx, ResolveConvShape(ctx.attrs(), x.dims, w.dims, &g)));
   QF_RETURN_IF_ERROR(CheckZeroPoint(ctx, 2, 0, {.per_tensor_only = true}, "x_zero_point"));
   QF_RETURN_IF_ERROR(
       CheckZeroPoint(ctx, 3, 1, {.per_tensor_only = false, .channels = g.out_channels}, "w_zero_point"));

@@ -6,8 +6,8 @@
 // y_zero_point's dtype.
 #include <string>
 
+#include "ops/conv_attrs.h"
 #include "ops/infer.h"
-#include "ops/qconv_attrs.h"
 #include "ops/qparams_check.h"
 
 namespace qforge::ops::qlinear_conv {
@@ -22,12 +22,10 @@ Status Infer(InferContext& ctx) {
   const ir::TensorType& x = ctx.input(0);
   const ir::TensorType& w = ctx.input(3);
   const DataType y_dtype = ctx.input(7).dtype;
-  ConvGeometry g;
+  ConvShape g;
   g.out_channels = ir::kDynamicDim;
   if (x.rank_known && w.rank_known) {
-    Status s = ResolveConvGeometry(ctx.attrs(), x.dims, w.dims, &g);
-    if (!s.ok())
-      return s.code() == StatusCode::kUnsupported ? ctx.Unsupported(s.message()) : ctx.Invalid(s.message());
+    QF_RETURN_IF_ERROR(WithNode(ctx, ResolveConvShape(ctx.attrs(), x.dims, w.dims, &g)));
   }
   QF_RETURN_IF_ERROR(CheckScaleAndZeroPoint(ctx, 1, 2, {.per_tensor_only = true}, {x.dtype}, "x"));
   QF_RETURN_IF_ERROR(CheckScaleAndZeroPoint(ctx, 4, 5, {.per_tensor_only = false, .channels = g.out_channels},

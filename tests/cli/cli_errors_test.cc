@@ -41,7 +41,7 @@ void ExpectCleanError(const CliResult& r, int code, const std::string& needle) {
 TEST(CliErrors, HelpListsCommands) {
   CliResult r = RunCli("--help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* cmd : {"inspect", "run", "eval"}) EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+  for (const char* cmd : {"inspect", "run", "eval", "convert"}) EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
 }
 
 TEST(CliErrors, UnknownFlagIsUsageError) {

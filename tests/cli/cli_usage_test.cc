@@ -98,3 +98,36 @@ TEST(CliUsage, EvalImageFolderUsesSubfoldersAsLabels) {
 
 }  // namespace
 }  // namespace qforge::testing
+
+namespace qforge::testing {
+namespace {
+
+TEST(CliUsage, ConvertWritesAnEquivalentOnnxModelAndNeverOverwritesItsInput) {
+  const std::string dir = TempDir("convert");
+  CliResult r = RunCli("convert " + kModel + " -o " + dir + "/cnn17.onnx");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Same logits from the original and the converted model on 8 samples.
+  {
+    std::ofstream f(dir + "/x.raw", std::ios::binary);
+    for (int i = 0; i < 8 * 28 * 28; ++i) {
+      float v = static_cast<float>((i * 37) % 256) / 255.0f;
+      f.write(reinterpret_cast<const char*>(&v), 4);
+    }
+  }
+  const std::string input = " --input " + dir + "/x.raw --shape 1 28 28";
+  ASSERT_EQ(RunCli("run " + kModel + input + " --output " + dir + "/a.npy").exit_code, 0);
+  ASSERT_EQ(RunCli("run " + dir + "/cnn17.onnx" + input + " --output " + dir + "/b.npy").exit_code, 0);
+  std::ifstream a(dir + "/a.npy", std::ios::binary), b(dir + "/b.npy", std::ios::binary);
+  const std::string abytes((std::istreambuf_iterator<char>(a)), {}), bbytes((std::istreambuf_iterator<char>(b)), {});
+  EXPECT_GT(abytes.size(), 8u * 10 * 4);
+  EXPECT_EQ(abytes, bbytes);  // same ops, same order: bit-identical
+
+  std::filesystem::copy_file(kModel, dir + "/in.onnx");
+  CliResult same = RunCli("convert " + dir + "/in.onnx -o " + dir + "/in.onnx");
+  EXPECT_EQ(same.exit_code, 2);
+  std::ifstream in(dir + "/in.onnx", std::ios::binary), orig(kModel, std::ios::binary);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), {}), std::string((std::istreambuf_iterator<char>(orig)), {}));
+}
+
+}  // namespace
+}  // namespace qforge::testing

@@ -79,6 +79,18 @@ compare "$GEN_DIR/resnet18.onnx" 1
 compare "$GEN_DIR/residual_concat.onnx" 1
 compare "$GEN_DIR/residual_concat.onnx" 3
 
+# qforge's own ONNX export (`qforge convert`, opset 17) must load in ONNX
+# Runtime and give the same outputs there as in qforge.
+for src in "$ROOT/models/cnn.onnx" "$GEN_DIR/mobilenet_v2.onnx" "$GEN_DIR/resnet18.onnx" "$GEN_DIR/residual_concat.onnx"; do
+  out="$GEN_DIR/exported_$(basename "$src")"
+  if ! "$QFORGE" convert "$src" -o "$out" > /dev/null; then
+    echo "FAIL: qforge convert $src" >&2
+    failures=$((failures + 1))
+    continue
+  fi
+  compare "$out" 2
+done
+
 if [ "$failures" -ne 0 ]; then
   echo "ORT cross-check: $failures comparison(s) failed"
   exit 1

@@ -1,7 +1,7 @@
 // ConvInteger reference kernel: centered int32 operands, int64
 // accumulation, result wrapped to int32 (identical to int32 accumulation
 // whenever that does not overflow).
-#include "ops/qconv_attrs.h"
+#include "ops/conv_attrs.h"
 #include "runtime/kernels/kernel.h"
 #include "runtime/kernels/ref/qconv_core.h"
 #include "runtime/kernels/ref/qint_common.h"
@@ -11,8 +11,8 @@ namespace qforge::kernels::ref::conv_integer {
 Status Run(KernelContext& ctx) {
   const Tensor& x = ctx.in(0);
   const Tensor& w = ctx.in(1);
-  ops::ConvGeometry g;
-  Status s = ops::ResolveConvGeometry(ctx.attrs(), x.dims(), w.dims(), &g);
+  ops::ConvShape g;
+  Status s = ops::ResolveConvShape(ctx.attrs(), x.dims(), w.dims(), &g);
   if (!s.ok()) return ctx.Error(s.message());
   const std::vector<int32_t> x_zp = ReadZeroPoints(ctx.has_in(2) ? ctx.inputs[2] : nullptr);
   const std::vector<int32_t> w_zp = ReadZeroPoints(ctx.has_in(3) ? ctx.inputs[3] : nullptr);

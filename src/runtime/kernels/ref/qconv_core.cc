@@ -21,11 +21,12 @@ void Unflatten(int64_t index, const std::vector<int64_t>& dims, std::vector<int6
 }  // namespace
 
 std::vector<int64_t> IntegerConv(std::span<const int32_t> x, std::span<const int32_t> w,
-                                 const ops::ConvGeometry& g) {
-  const size_t rank = static_cast<size_t>(g.spatial_rank);
-  const int64_t in_size = Product(g.in_spatial);
-  const int64_t out_size = Product(g.out_spatial);
-  const int64_t kernel_size = Product(g.kernel);
+                                 const ops::ConvShape& g) {
+  const ops::WindowGeometry& win = g.window;
+  const size_t rank = win.kernel.size();
+  const int64_t in_size = Product(win.in);
+  const int64_t out_size = Product(win.out);
+  const int64_t kernel_size = Product(win.kernel);
   const int64_t c_per_group = g.in_channels / g.group;
   const int64_t m_per_group = g.out_channels / g.group;
   QF_CHECK(static_cast<int64_t>(x.size()) == g.batch * g.in_channels * in_size);
@@ -36,8 +37,8 @@ std::vector<int64_t> IntegerConv(std::span<const int32_t> x, std::span<const int
                                                    std::vector<int64_t>(rank));
   for (int64_t k = 0; k < kernel_size; ++k) {
     std::vector<int64_t>& off = kernel_offsets[static_cast<size_t>(k)];
-    Unflatten(k, g.kernel, &off);
-    for (size_t i = 0; i < rank; ++i) off[i] *= g.dilations[i];
+    Unflatten(k, win.kernel, &off);
+    for (size_t i = 0; i < rank; ++i) off[i] *= win.dilations[i];
   }
 
   std::vector<int64_t> acc(static_cast<size_t>(g.batch * g.out_channels * out_size), 0);
@@ -48,8 +49,8 @@ std::vector<int64_t> IntegerConv(std::span<const int32_t> x, std::span<const int
       const int32_t* w_m = w.data() + m * c_per_group * kernel_size;
       int64_t* acc_nm = acc.data() + (n * g.out_channels + m) * out_size;
       for (int64_t o = 0; o < out_size; ++o) {
-        Unflatten(o, g.out_spatial, &out_coord);
-        for (size_t i = 0; i < rank; ++i) origin[i] = out_coord[i] * g.strides[i] - g.pads_begin[i];
+        Unflatten(o, win.out, &out_coord);
+        for (size_t i = 0; i < rank; ++i) origin[i] = out_coord[i] * win.strides[i] - win.pad_begin[i];
         int64_t sum = 0;
         for (int64_t k = 0; k < kernel_size; ++k) {
           const std::vector<int64_t>& off = kernel_offsets[static_cast<size_t>(k)];
@@ -57,8 +58,8 @@ std::vector<int64_t> IntegerConv(std::span<const int32_t> x, std::span<const int
           bool inside = true;
           for (size_t i = 0; i < rank && inside; ++i) {
             const int64_t pos = origin[i] + off[i];
-            inside = pos >= 0 && pos < g.in_spatial[i];
-            in_index = in_index * g.in_spatial[i] + pos;
+            inside = pos >= 0 && pos < win.in[i];
+            in_index = in_index * win.in[i] + pos;
           }
           if (!inside) continue;
           for (int64_t c = 0; c < c_per_group; ++c) {

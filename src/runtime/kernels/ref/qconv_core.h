@@ -6,7 +6,7 @@
 #include <span>
 #include <vector>
 
-#include "ops/qconv_attrs.h"
+#include "ops/conv_attrs.h"
 
 namespace qforge::kernels::ref {
 
@@ -17,6 +17,6 @@ namespace qforge::kernels::ref {
 // overflow for any tensor that fits in memory. Sizes must match `g`
 // (QF_CHECKed; the kernels resolve g from the same tensors).
 std::vector<int64_t> IntegerConv(std::span<const int32_t> x, std::span<const int32_t> w,
-                                 const ops::ConvGeometry& g);
+                                 const ops::ConvShape& g);
 
 }  // namespace qforge::kernels::ref

@@ -4,7 +4,7 @@
 // with the multiplier computed in float32 in that order.
 #include <algorithm>
 
-#include "ops/qconv_attrs.h"
+#include "ops/conv_attrs.h"
 #include "quant/arithmetic.h"
 #include "runtime/kernels/kernel.h"
 #include "runtime/kernels/ref/qconv_core.h"
@@ -16,8 +16,8 @@ Status Run(KernelContext& ctx) {
   const Tensor& x = ctx.in(0);
   const Tensor& w = ctx.in(3);
   Tensor& y = ctx.out(0);
-  ops::ConvGeometry g;
-  Status s = ops::ResolveConvGeometry(ctx.attrs(), x.dims(), w.dims(), &g);
+  ops::ConvShape g;
+  Status s = ops::ResolveConvShape(ctx.attrs(), x.dims(), w.dims(), &g);
   if (!s.ok()) return ctx.Error(s.message());
   const float x_scale = ctx.in(1).data<float>()[0];
   const std::vector<float> w_scale = ReadScales(ctx.in(4));

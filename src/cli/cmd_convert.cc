@@ -1,0 +1,45 @@
+// qforge convert IN -o OUT: read a model and write it in the format OUT's
+// extension names. Today that is ONNX -> ONNX (normalized to opset 17, shape
+// subgraphs folded); .tflite output comes with the TFLite issue.
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "qforge/model.h"
+
+namespace qforge::cli {
+
+namespace {
+
+struct ConvertOptions {
+  std::string input;
+  std::string output;
+};
+
+int Convert(const ConvertOptions& opt) {
+  std::error_code ec;
+  if (std::filesystem::exists(opt.output, ec) && std::filesystem::equivalent(opt.input, opt.output, ec)) {
+    return ReportError(InvalidArgument(opt.output + ": refusing to overwrite the input model"));
+  }
+  Result<Model> model = Model::Load(opt.input);
+  if (!model.ok()) return ReportError(model.status());
+  Status s = model->Save(opt.output);
+  if (!s.ok()) return ReportError(s);
+  std::printf("wrote %s (%lld bytes)\n", opt.output.c_str(),
+              static_cast<long long>(std::filesystem::file_size(opt.output, ec)));
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterConvert(CLI::App& app, Action* action) {
+  auto opt = std::make_shared<ConvertOptions>();
+  CLI::App* sub = app.add_subcommand("convert", "Read a model and write it in another format or opset (.onnx)");
+  sub->add_option("model", opt->input, "Input model (.onnx)")->required();
+  sub->add_option("-o,--output", opt->output, "Output model (.onnx, written at opset 17)")->required();
+  sub->callback([opt, action] { *action = [opt] { return Convert(*opt); }; });
+}
+
+}  // namespace qforge::cli
