@@ -28,7 +28,8 @@ Status ReadPositiveList(const ir::Attributes& attrs, const std::string& name, si
 
 }  // namespace
 
-Status ParseWindowAttrs(const ir::Attributes& attrs, const std::vector<int64_t>& kernel, WindowAttrs* out) {
+Status ParseWindowAttrs(const ir::Attributes& attrs, const std::vector<int64_t>& kernel, WindowAttrs* out,
+                        PadsWithAutoPad pads_with_auto_pad) {
   const size_t rank = kernel.size();
   if (rank == 0) return InvalidModel("window ops need at least one spatial dim");
   out->kernel = kernel;
@@ -62,10 +63,10 @@ Status ParseWindowAttrs(const ir::Attributes& attrs, const std::vector<int64_t>&
     // Exporters often write explicit zero pads next to auto_pad; only real
     // pads contradict it.
     const bool all_zero = std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; });
-    if (out->auto_pad != AutoPad::kNotSet && !all_zero) {
+    if (out->auto_pad != AutoPad::kNotSet && !all_zero && pads_with_auto_pad == PadsWithAutoPad::kReject) {
       return InvalidModel("pads " + DimsToString(pads) + " given together with auto_pad " + auto_pad);
     }
-    out->pads = pads;
+    if (out->auto_pad == AutoPad::kNotSet) out->pads = pads;
   }
   const int64_t ceil_mode = attrs.GetInt("ceil_mode", 0);
   if (ceil_mode != 0 && ceil_mode != 1) return InvalidModel("ceil_mode must be 0 or 1");
@@ -156,7 +157,7 @@ std::vector<int64_t> ConvShape::OutputDims() const {
 }
 
 Status ResolveConvShape(const ir::Attributes& attrs, std::span<const int64_t> x, std::span<const int64_t> w,
-                        ConvShape* out) {
+                        ConvShape* out, PadsWithAutoPad pads_with_auto_pad) {
   if (x.size() < 3) return InvalidModel("input X must have rank >= 3 ([N, C, D...]), got " + DimsToString(x));
   if (w.size() != x.size()) {
     return InvalidModel("weight W " + DimsToString(w) + " must have the rank of input X " + DimsToString(x));
@@ -167,12 +168,16 @@ Status ResolveConvShape(const ir::Attributes& attrs, std::span<const int64_t> x,
   out->group = attrs.GetInt("group", 1);
   const int64_t c = out->in_channels, m = out->out_channels, group = out->group;
   // The bound keeps w[1] * group (a weight dim times it) inside int64.
-  if (group < 1 || group > kMaxWindowValue) return InvalidModel("group " + std::to_string(group) + " must be >= 1");
+  if (group < 1 || group > kMaxWindowValue) {
+    return InvalidModel("group " + std::to_string(group) + " must be >= 1");
+  }
   if (c >= 0 && c % group != 0) {
-    return InvalidModel("input channels " + std::to_string(c) + " not divisible by group " + std::to_string(group));
+    return InvalidModel("input channels " + std::to_string(c) + " not divisible by group " +
+                        std::to_string(group));
   }
   if (m >= 0 && m % group != 0) {
-    return InvalidModel("output channels " + std::to_string(m) + " not divisible by group " + std::to_string(group));
+    return InvalidModel("output channels " + std::to_string(m) + " not divisible by group " +
+                        std::to_string(group));
   }
   if (c >= 0 && w[1] >= 0 && w[1] * group != c) {
     return InvalidModel("weight has " + std::to_string(w[1]) + " input channels per group, input has " +
@@ -181,7 +186,7 @@ Status ResolveConvShape(const ir::Attributes& attrs, std::span<const int64_t> x,
   std::vector<int64_t> kernel;
   QF_RETURN_IF_ERROR(ResolveKernelShape(attrs, {w.begin() + 2, w.end()}, &kernel));
   WindowAttrs wa;
-  QF_RETURN_IF_ERROR(ParseWindowAttrs(attrs, kernel, &wa));
+  QF_RETURN_IF_ERROR(ParseWindowAttrs(attrs, kernel, &wa, pads_with_auto_pad));
   return ResolveForwardWindow(wa, {x.begin() + 2, x.end()}, &out->window);
 }
 

@@ -37,10 +37,18 @@ struct WindowAttrs {
   int spatial_rank() const { return static_cast<int>(kernel.size()); }
 };
 
+// What to do with non-zero `pads` next to auto_pad other than NOTSET.
+enum class PadsWithAutoPad {
+  kReject,  // InvalidModel, as the spec forbids the combination.
+  kIgnore,  // auto_pad decides, as in ONNX Runtime; the integer convolutions
+            // have always accepted such models and keep doing so.
+};
+
 // Reads the window attributes for `kernel` (already resolved by the caller:
-// kernel_shape, or the weight's spatial dims). `pads` with auto_pad other
-// than NOTSET is an error, as in the spec.
-Status ParseWindowAttrs(const ir::Attributes& attrs, const std::vector<int64_t>& kernel, WindowAttrs* out);
+// kernel_shape, or the weight's spatial dims). `pads` is checked (length,
+// range) even where `pads_with_auto_pad` ignores it.
+Status ParseWindowAttrs(const ir::Attributes& attrs, const std::vector<int64_t>& kernel, WindowAttrs* out,
+                        PadsWithAutoPad pads_with_auto_pad = PadsWithAutoPad::kReject);
 
 // Resolves the kernel shape of a conv-like op: the kernel_shape attribute if
 // present (it must then equal the weight's spatial dims where those are
@@ -83,7 +91,7 @@ struct ConvShape {
 // integer convolutions (QLinearConv, ConvInteger) resolve their shape here
 // in both Infer and the kernel, so the two agree.
 Status ResolveConvShape(const ir::Attributes& attrs, std::span<const int64_t> x, std::span<const int64_t> w,
-                        ConvShape* out);
+                        ConvShape* out, PadsWithAutoPad pads_with_auto_pad = PadsWithAutoPad::kReject);
 
 // ConvTranspose. Without output_shape: out = s * (in - 1) + output_padding +
 // eff_k - pb - pe, with SAME_* giving out = in * s. With output_shape (the

@@ -19,7 +19,8 @@ Status Infer(InferContext& ctx) {
     return Status::Ok();
   }
   ConvShape g;
-  QF_RETURN_IF_ERROR(WithNode(ctx, ResolveConvShape(ctx.attrs(), x.dims, w.dims, &g)));
+  QF_RETURN_IF_ERROR(
+      WithNode(ctx, ResolveConvShape(ctx.attrs(), x.dims, w.dims, &g, PadsWithAutoPad::kIgnore)));
   QF_RETURN_IF_ERROR(CheckZeroPoint(ctx, 2, 0, {.per_tensor_only = true}, "x_zero_point"));
   QF_RETURN_IF_ERROR(
       CheckZeroPoint(ctx, 3, 1, {.per_tensor_only = false, .channels = g.out_channels}, "w_zero_point"));

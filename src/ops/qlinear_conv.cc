@@ -25,7 +25,8 @@ Status Infer(InferContext& ctx) {
   ConvShape g;
   g.out_channels = ir::kDynamicDim;
   if (x.rank_known && w.rank_known) {
-    QF_RETURN_IF_ERROR(WithNode(ctx, ResolveConvShape(ctx.attrs(), x.dims, w.dims, &g)));
+    QF_RETURN_IF_ERROR(
+        WithNode(ctx, ResolveConvShape(ctx.attrs(), x.dims, w.dims, &g, PadsWithAutoPad::kIgnore)));
   }
   QF_RETURN_IF_ERROR(CheckScaleAndZeroPoint(ctx, 1, 2, {.per_tensor_only = true}, {x.dtype}, "x"));
   QF_RETURN_IF_ERROR(CheckScaleAndZeroPoint(ctx, 4, 5, {.per_tensor_only = false, .channels = g.out_channels},

@@ -12,7 +12,7 @@ Status Run(KernelContext& ctx) {
   const Tensor& x = ctx.in(0);
   const Tensor& w = ctx.in(1);
   ops::ConvShape g;
-  Status s = ops::ResolveConvShape(ctx.attrs(), x.dims(), w.dims(), &g);
+  Status s = ops::ResolveConvShape(ctx.attrs(), x.dims(), w.dims(), &g, ops::PadsWithAutoPad::kIgnore);
   if (!s.ok()) return ctx.Error(s.message());
   const std::vector<int32_t> x_zp = ReadZeroPoints(ctx.has_in(2) ? ctx.inputs[2] : nullptr);
   const std::vector<int32_t> w_zp = ReadZeroPoints(ctx.has_in(3) ? ctx.inputs[3] : nullptr);

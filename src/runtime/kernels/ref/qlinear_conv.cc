@@ -17,7 +17,7 @@ Status Run(KernelContext& ctx) {
   const Tensor& w = ctx.in(3);
   Tensor& y = ctx.out(0);
   ops::ConvShape g;
-  Status s = ops::ResolveConvShape(ctx.attrs(), x.dims(), w.dims(), &g);
+  Status s = ops::ResolveConvShape(ctx.attrs(), x.dims(), w.dims(), &g, ops::PadsWithAutoPad::kIgnore);
   if (!s.ok()) return ctx.Error(s.message());
   const float x_scale = ctx.in(1).data<float>()[0];
   const std::vector<float> w_scale = ReadScales(ctx.in(4));
