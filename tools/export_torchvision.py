@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Exports randomly initialised reference architectures to ONNX (opset 13).
 
-  tools/export_torchvision.py --arch {mobilenet_v2,resnet18,residual_concat} --out DIR/NAME.onnx
+  tools/export_torchvision.py --arch {mobilenet_v2,resnet18,shufflenet_v2,residual_concat} --out DIR/NAME.onnx [--opset N]
 
 mobilenet_v2 and resnet18 are torchvision's architectures with seeded random
 weights (no pretrained weights are available offline), in eval mode, exported
@@ -11,6 +11,10 @@ torchvision's default init (running mean 0, var 1) activations grow or
 shrink layer after layer, and a cross-check on near-overflowing or near-zero
 values says little. The statistics make each BN normalize what it sees, as a
 trained network's would.
+
+shufflenet_v2 (torchvision's shufflenet_v2_x0_5) exports its channel shuffle
+and channel split as Shape/Gather/Slice/Reshape/Transpose chains on the
+dynamic batch: the case where shapes are only known at run time.
 
 residual_concat is a small hand-written model whose ONNX graph contains
 Flatten, Reshape (with a batch-dependent shape computed by Shape/Gather/
@@ -60,6 +64,8 @@ def build(arch):
         return torchvision.models.mobilenet_v2(weights=None), (1, 3, 224, 224)
     if arch == "resnet18":
         return torchvision.models.resnet18(weights=None), (1, 3, 224, 224)
+    if arch == "shufflenet_v2":
+        return torchvision.models.shufflenet_v2_x0_5(weights=None), (1, 3, 224, 224)
     raise ValueError(arch)
 
 
@@ -78,7 +84,8 @@ def calibrate_batchnorm(model, input_shape, gen):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--arch", required=True, choices=["mobilenet_v2", "resnet18", "residual_concat"])
+    p.add_argument("--arch", required=True, choices=["mobilenet_v2", "resnet18", "shufflenet_v2", "residual_concat"])
+    p.add_argument("--opset", type=int, default=OPSET, help="ONNX opset to export (default %(default)s)")
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=1234)
     args = p.parse_args()
@@ -91,7 +98,7 @@ def main():
 
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     torch.onnx.export(
-        model, torch.zeros(input_shape), args.out, opset_version=OPSET, input_names=["input"],
+        model, torch.zeros(input_shape), args.out, opset_version=args.opset, input_names=["input"],
         output_names=["output"], dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
         do_constant_folding=True)
     import onnx

@@ -52,10 +52,14 @@ if [ ! -d "$ORT_DIR/node_modules/onnxruntime-node" ]; then
 fi
 
 mkdir -p "$GEN_DIR"
-for arch in mobilenet_v2 resnet18 residual_concat; do
+# shufflenet_v2 is exported at opset 11 so the old-opset import path is
+# crossed with run-time shapes; the others at opset 13.
+for arch in mobilenet_v2 resnet18 shufflenet_v2 residual_concat; do
+  opset=13
+  [ "$arch" = shufflenet_v2 ] && opset=11
   if [ ! -s "$GEN_DIR/$arch.onnx" ]; then
     echo "generating $GEN_DIR/$arch.onnx"
-    if ! "$PYTHON" "$ROOT/tools/export_torchvision.py" --arch "$arch" --out "$GEN_DIR/$arch.onnx"; then
+    if ! "$PYTHON" "$ROOT/tools/export_torchvision.py" --arch "$arch" --opset "$opset" --out "$GEN_DIR/$arch.onnx"; then
       rm -f "$GEN_DIR/$arch.onnx"
       echo "FAIL: could not generate $arch" >&2
       exit 1
@@ -76,12 +80,14 @@ compare "$ROOT/models/mobilenet.onnx" 1
 compare "$ROOT/models/resnet.onnx" 1
 compare "$GEN_DIR/mobilenet_v2.onnx" 1
 compare "$GEN_DIR/resnet18.onnx" 1
+compare "$GEN_DIR/shufflenet_v2.onnx" 2
 compare "$GEN_DIR/residual_concat.onnx" 1
 compare "$GEN_DIR/residual_concat.onnx" 3
 
 # qforge's own ONNX export (`qforge convert`, opset 17) must load in ONNX
 # Runtime and give the same outputs there as in qforge.
-for src in "$ROOT/models/cnn.onnx" "$GEN_DIR/mobilenet_v2.onnx" "$GEN_DIR/resnet18.onnx" "$GEN_DIR/residual_concat.onnx"; do
+for src in "$ROOT/models/cnn.onnx" "$GEN_DIR/mobilenet_v2.onnx" "$GEN_DIR/resnet18.onnx" \
+           "$GEN_DIR/shufflenet_v2.onnx" "$GEN_DIR/residual_concat.onnx"; do
   out="$GEN_DIR/exported_$(basename "$src")"
   if ! "$QFORGE" convert "$src" -o "$out" > /dev/null; then
     echo "FAIL: qforge convert $src" >&2

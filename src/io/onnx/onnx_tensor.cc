@@ -356,9 +356,9 @@ void TypeToProto(const ir::TensorType& type, onnx::TypeProto* proto) {
       d->set_dim_value(type.dims[i]);
     } else if (i < type.dim_names.size() && !type.dim_names[i].empty()) {
       d->set_dim_param(type.dim_names[i]);
-    } else {
-      d->set_dim_param("?");
     }
+    // An unnamed unknown dim stays unset: equal dim_param strings assert
+    // equal sizes to ONNX Runtime, which plans buffers by them.
   }
 }
 
