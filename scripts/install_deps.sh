@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   cmake g++ make pkg-config git
   libprotobuf-dev protobuf-compiler libonnx-dev
-  libcli11-dev libfmt-dev nlohmann-json3-dev libstb-dev libzip-dev zlib1g-dev
+  libcli11-dev nlohmann-json3-dev libstb-dev libzip-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # test oracles and example-model tooling
   libonnx-testdata python3-onnx python3-numpy python3-torch python3-torchvision
