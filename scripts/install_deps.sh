@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(
-  cmake g++ make pkg-config git
+  cmake g++ make pkg-config git clang-format
   libprotobuf-dev protobuf-compiler libonnx-dev
   libcli11-dev nlohmann-json3-dev libstb-dev libzip-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 export QFORGE_PROGRESS=0
 
 bash scripts/install_deps.sh
+
+echo "== clang-format check"
+git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 bash scripts/build.sh release
 bash scripts/build.sh asan
 

@@ -14,16 +14,35 @@ Tensor MakeTensor(DataType dtype, std::vector<int64_t> dims, const std::vector<d
   for (size_t i = 0; i < n && i < values.size(); ++i) {
     double v = values[i];
     switch (dtype) {
-      case DataType::kFloat32: t.data<float>()[i] = static_cast<float>(v); break;
-      case DataType::kFloat64: t.data<double>()[i] = v; break;
-      case DataType::kFloat16: t.data<uint16_t>()[i] = FloatToHalf(static_cast<float>(v)); break;
-      case DataType::kInt8: t.data<int8_t>()[i] = static_cast<int8_t>(v); break;
-      case DataType::kUInt8: t.data<uint8_t>()[i] = static_cast<uint8_t>(v); break;
-      case DataType::kInt16: t.data<int16_t>()[i] = static_cast<int16_t>(v); break;
-      case DataType::kInt32: t.data<int32_t>()[i] = static_cast<int32_t>(v); break;
-      case DataType::kInt64: t.data<int64_t>()[i] = static_cast<int64_t>(v); break;
-      case DataType::kBool: t.data<uint8_t>()[i] = v != 0 ? 1 : 0; break;
-      case DataType::kUndefined: break;
+      case DataType::kFloat32:
+        t.data<float>()[i] = static_cast<float>(v);
+        break;
+      case DataType::kFloat64:
+        t.data<double>()[i] = v;
+        break;
+      case DataType::kFloat16:
+        t.data<uint16_t>()[i] = FloatToHalf(static_cast<float>(v));
+        break;
+      case DataType::kInt8:
+        t.data<int8_t>()[i] = static_cast<int8_t>(v);
+        break;
+      case DataType::kUInt8:
+        t.data<uint8_t>()[i] = static_cast<uint8_t>(v);
+        break;
+      case DataType::kInt16:
+        t.data<int16_t>()[i] = static_cast<int16_t>(v);
+        break;
+      case DataType::kInt32:
+        t.data<int32_t>()[i] = static_cast<int32_t>(v);
+        break;
+      case DataType::kInt64:
+        t.data<int64_t>()[i] = static_cast<int64_t>(v);
+        break;
+      case DataType::kBool:
+        t.data<uint8_t>()[i] = v != 0 ? 1 : 0;
+        break;
+      case DataType::kUndefined:
+        break;
     }
   }
   return t;
@@ -49,16 +68,26 @@ Result<std::vector<Tensor>> RunSingleOp(OpKind op, const ir::Attributes& attrs,
 namespace {
 double At(const Tensor& t, int64_t i) {
   switch (t.dtype()) {
-    case DataType::kFloat32: return t.data<float>()[i];
-    case DataType::kFloat64: return t.data<double>()[i];
-    case DataType::kFloat16: return HalfToFloat(t.data<uint16_t>()[i]);
-    case DataType::kInt8: return t.data<int8_t>()[i];
-    case DataType::kUInt8: return t.data<uint8_t>()[i];
-    case DataType::kInt16: return t.data<int16_t>()[i];
-    case DataType::kInt32: return t.data<int32_t>()[i];
-    case DataType::kInt64: return static_cast<double>(t.data<int64_t>()[i]);
-    case DataType::kBool: return t.data<uint8_t>()[i];
-    case DataType::kUndefined: return 0;
+    case DataType::kFloat32:
+      return t.data<float>()[i];
+    case DataType::kFloat64:
+      return t.data<double>()[i];
+    case DataType::kFloat16:
+      return HalfToFloat(t.data<uint16_t>()[i]);
+    case DataType::kInt8:
+      return t.data<int8_t>()[i];
+    case DataType::kUInt8:
+      return t.data<uint8_t>()[i];
+    case DataType::kInt16:
+      return t.data<int16_t>()[i];
+    case DataType::kInt32:
+      return t.data<int32_t>()[i];
+    case DataType::kInt64:
+      return static_cast<double>(t.data<int64_t>()[i]);
+    case DataType::kBool:
+      return t.data<uint8_t>()[i];
+    case DataType::kUndefined:
+      return 0;
   }
   return 0;
 }

@@ -52,9 +52,9 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
-    if (std::get<Status>(v_).ok()) std::abort();  // an OK status carries no value
+    if (std::get<Status>(v_).ok()) std::abort();   // an OK status carries no value
   }
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {
@@ -78,10 +78,10 @@ class [[nodiscard]] Result {
 #define QF_CONCAT(a, b) QF_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function if `expr` is not OK.
-#define QF_RETURN_IF_ERROR(expr)                 \
-  do {                                           \
-    ::qforge::Status qf_status_ = (expr);        \
-    if (!qf_status_.ok()) return qf_status_;     \
+#define QF_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::qforge::Status qf_status_ = (expr);    \
+    if (!qf_status_.ok()) return qf_status_; \
   } while (0)
 
 // `QF_ASSIGN_OR_RETURN(auto x, MakeX());`

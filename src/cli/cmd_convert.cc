@@ -36,7 +36,8 @@ int Convert(const ConvertOptions& opt) {
 
 void RegisterConvert(CLI::App& app, Action* action) {
   auto opt = std::make_shared<ConvertOptions>();
-  CLI::App* sub = app.add_subcommand("convert", "Read a model and write it in another format or opset (.onnx)");
+  CLI::App* sub =
+      app.add_subcommand("convert", "Read a model and write it in another format or opset (.onnx)");
   sub->add_option("model", opt->input, "Input model (.onnx)")->required();
   sub->add_option("-o,--output", opt->output, "Output model (.onnx, written at opset 17)")->required();
   sub->callback([opt, action] { *action = [opt] { return Convert(*opt); }; });

@@ -44,8 +44,9 @@ int Eval(const EvalCliOptions& opt) {
   }
   const int64_t n = opt.limit >= 0 ? std::min(opt.limit, (*data)->size()) : (*data)->size();
   if (static_cast<int64_t>(labels->size()) < n) {
-    return ReportError(InvalidArgument((opt.labels.empty() ? opt.data.path : opt.labels) + ": has " + std::to_string(labels->size()) + " labels but " +
-                                       opt.data.path + " has " + std::to_string(n) + " samples"));
+    return ReportError(InvalidArgument((opt.labels.empty() ? opt.data.path : opt.labels) + ": has " +
+                                       std::to_string(labels->size()) + " labels but " + opt.data.path +
+                                       " has " + std::to_string(n) + " samples"));
   }
   Result<Session> session = Session::Create(*model);
   if (!session.ok()) return ReportError(session.status());
@@ -78,9 +79,10 @@ void RegisterEval(CLI::App& app, Action* action) {
   sub->add_option("model", opt->model, "Model file (.onnx)")->required();
   sub->add_option("--data", opt->data.path, "Samples: .npy, .npz, IDX (.gz), raw float32, or an image folder")
       ->required();
-  sub->add_option("--labels", opt->labels,
-                  "Labels: .npy of integers or an IDX label file (.gz); optional for an image folder with one "
-                  "subfolder per class");
+  sub->add_option(
+      "--labels", opt->labels,
+      "Labels: .npy of integers or an IDX label file (.gz); optional for an image folder with one "
+      "subfolder per class");
   sub->add_option("--batch", opt->batch, "Samples per inference")->check(CLI::PositiveNumber);
   sub->add_option("--limit", opt->limit, "Evaluate only the first N samples")->check(CLI::NonNegativeNumber);
   AddDataFlags(sub, &opt->data);

@@ -23,7 +23,8 @@ struct RunOptions {
 
 bool SamePath(const std::string& a, const std::string& b) {
   std::error_code ec;
-  return std::filesystem::exists(a, ec) && std::filesystem::exists(b, ec) && std::filesystem::equivalent(a, b, ec);
+  return std::filesystem::exists(a, ec) && std::filesystem::exists(b, ec) &&
+         std::filesystem::equivalent(a, b, ec);
 }
 
 // An .npy is taken as the whole input tensor; any other data source is read
@@ -54,7 +55,8 @@ std::string Summary(const Tensor& t) {
 
 int Run(const RunOptions& opt) {
   for (const std::string& out : opt.outputs) {
-    if (SamePath(out, opt.model)) return ReportError(InvalidArgument(out + ": refusing to overwrite the model"));
+    if (SamePath(out, opt.model))
+      return ReportError(InvalidArgument(out + ": refusing to overwrite the model"));
     for (const std::string& in : opt.inputs) {
       if (SamePath(out, in)) return ReportError(InvalidArgument(out + ": refusing to overwrite an input"));
     }
@@ -63,8 +65,9 @@ int Run(const RunOptions& opt) {
   if (!model.ok()) return ReportError(model.status());
   const std::vector<IoInfo> infos = model->inputs();
   if (opt.inputs.size() != infos.size()) {
-    return ReportError(InvalidArgument(opt.model + " takes " + std::to_string(infos.size()) + " input(s), got " +
-                                       std::to_string(opt.inputs.size()) + " --input file(s)"));
+    return ReportError(InvalidArgument(opt.model + " takes " + std::to_string(infos.size()) +
+                                       " input(s), got " + std::to_string(opt.inputs.size()) +
+                                       " --input file(s)"));
   }
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < infos.size(); ++i) {
@@ -102,7 +105,8 @@ void RegisterRun(CLI::App& app, Action* action) {
   auto opt = std::make_shared<RunOptions>();
   CLI::App* sub = app.add_subcommand("run", "Run a model once on input files and save its outputs");
   sub->add_option("model", opt->model, "Model file (.onnx)")->required();
-  sub->add_option("-i,--input", opt->inputs, "Input data, one per model input in order (.npy, .npz, IDX, raw, image folder)")
+  sub->add_option("-i,--input", opt->inputs,
+                  "Input data, one per model input in order (.npy, .npz, IDX, raw, image folder)")
       ->required();
   sub->add_option("-o,--output", opt->outputs, "Write the model's outputs, in order, to these .npy files");
   AddDataFlags(sub, &opt->data);

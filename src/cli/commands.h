@@ -2,9 +2,8 @@
 // function that runs it once parsing succeeded.
 #pragma once
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace qforge::cli {
 

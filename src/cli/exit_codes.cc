@@ -12,13 +12,20 @@ void SetVerbose(bool verbose) { g_verbose = verbose; }
 
 int ExitCodeFor(const Status& s) {
   switch (s.code()) {
-    case StatusCode::kOk: return kExitOk;
-    case StatusCode::kInvalidArgument: return kExitUsage;
-    case StatusCode::kInvalidModel: return kExitInvalidModel;
-    case StatusCode::kUnsupported: return kExitUnsupported;
-    case StatusCode::kNotFound: return kExitNotFound;
-    case StatusCode::kIoError: return kExitIo;
-    case StatusCode::kInternal: return kExitInternal;
+    case StatusCode::kOk:
+      return kExitOk;
+    case StatusCode::kInvalidArgument:
+      return kExitUsage;
+    case StatusCode::kInvalidModel:
+      return kExitInvalidModel;
+    case StatusCode::kUnsupported:
+      return kExitUnsupported;
+    case StatusCode::kNotFound:
+      return kExitNotFound;
+    case StatusCode::kIoError:
+      return kExitIo;
+    case StatusCode::kInternal:
+      return kExitInternal;
   }
   return kExitInternal;
 }

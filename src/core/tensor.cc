@@ -10,32 +10,52 @@ namespace qforge {
 
 size_t DataTypeSize(DataType t) {
   switch (t) {
-    case DataType::kFloat32: return 4;
-    case DataType::kFloat16: return 2;
-    case DataType::kFloat64: return 8;
-    case DataType::kInt8: return 1;
-    case DataType::kUInt8: return 1;
-    case DataType::kInt16: return 2;
-    case DataType::kInt32: return 4;
-    case DataType::kInt64: return 8;
-    case DataType::kBool: return 1;
-    case DataType::kUndefined: return 0;
+    case DataType::kFloat32:
+      return 4;
+    case DataType::kFloat16:
+      return 2;
+    case DataType::kFloat64:
+      return 8;
+    case DataType::kInt8:
+      return 1;
+    case DataType::kUInt8:
+      return 1;
+    case DataType::kInt16:
+      return 2;
+    case DataType::kInt32:
+      return 4;
+    case DataType::kInt64:
+      return 8;
+    case DataType::kBool:
+      return 1;
+    case DataType::kUndefined:
+      return 0;
   }
   return 0;
 }
 
 const char* DataTypeName(DataType t) {
   switch (t) {
-    case DataType::kFloat32: return "float32";
-    case DataType::kFloat16: return "float16";
-    case DataType::kFloat64: return "float64";
-    case DataType::kInt8: return "int8";
-    case DataType::kUInt8: return "uint8";
-    case DataType::kInt16: return "int16";
-    case DataType::kInt32: return "int32";
-    case DataType::kInt64: return "int64";
-    case DataType::kBool: return "bool";
-    case DataType::kUndefined: return "undefined";
+    case DataType::kFloat32:
+      return "float32";
+    case DataType::kFloat16:
+      return "float16";
+    case DataType::kFloat64:
+      return "float64";
+    case DataType::kInt8:
+      return "int8";
+    case DataType::kUInt8:
+      return "uint8";
+    case DataType::kInt16:
+      return "int16";
+    case DataType::kInt32:
+      return "int32";
+    case DataType::kInt64:
+      return "int64";
+    case DataType::kBool:
+      return "bool";
+    case DataType::kUndefined:
+      return "undefined";
   }
   return "undefined";
 }
@@ -45,8 +65,8 @@ bool IsFloat(DataType t) {
 }
 
 bool IsInteger(DataType t) {
-  return t == DataType::kInt8 || t == DataType::kUInt8 || t == DataType::kInt16 ||
-         t == DataType::kInt32 || t == DataType::kInt64;
+  return t == DataType::kInt8 || t == DataType::kUInt8 || t == DataType::kInt16 || t == DataType::kInt32 ||
+         t == DataType::kInt64;
 }
 
 int64_t CheckedElementCount(std::span<const int64_t> dims) {
@@ -130,7 +150,7 @@ uint16_t FloatToHalf(float f) {
   if (e >= 31) return static_cast<uint16_t>(sign | 0x7c00u);  // overflow to inf
   if (e <= 0) {
     if (e < -10) return static_cast<uint16_t>(sign);  // underflow to zero
-    mant |= 0x800000u;                                 // subnormal: make the implicit bit explicit
+    mant |= 0x800000u;                                // subnormal: make the implicit bit explicit
     uint32_t shift = static_cast<uint32_t>(14 - e);
     uint32_t half = mant >> shift;
     uint32_t rem = mant & ((1u << shift) - 1);

@@ -8,9 +8,11 @@ namespace qforge::eval {
 
 Status AccumulateTopK(const Tensor& scores, std::span<const int64_t> labels, TopKCounts* counts) {
   if (scores.dtype() != DataType::kFloat32) {
-    return InvalidArgument(std::string("classifier output must be float32, got ") + DataTypeName(scores.dtype()));
+    return InvalidArgument(std::string("classifier output must be float32, got ") +
+                           DataTypeName(scores.dtype()));
   }
-  if (scores.rank() < 2) return InvalidArgument("classifier output must be [batch, classes], got " + scores.ShapeString());
+  if (scores.rank() < 2)
+    return InvalidArgument("classifier output must be [batch, classes], got " + scores.ShapeString());
   const int64_t batch = scores.dim(0);
   const int64_t classes = scores.num_elements() / std::max<int64_t>(batch, 1);
   for (int i = 2; i < scores.rank(); ++i) {
@@ -25,8 +27,9 @@ Status AccumulateTopK(const Tensor& scores, std::span<const int64_t> labels, Top
     const float* row = scores.data<float>() + b * classes;
     const int64_t label = labels[static_cast<size_t>(b)];
     if (label < 0 || label >= classes) {
-      return InvalidArgument("label " + std::to_string(label) + " of sample " + std::to_string(counts->total + b) +
-                             " is outside the model's " + std::to_string(classes) + " classes");
+      return InvalidArgument("label " + std::to_string(label) + " of sample " +
+                             std::to_string(counts->total + b) + " is outside the model's " +
+                             std::to_string(classes) + " classes");
     }
     // Rank of the true class: classes scoring strictly higher, or equal with a lower index.
     int64_t rank = 0;
@@ -45,8 +48,8 @@ Result<TopKCounts> EvaluateClassifier(Session& session, io::Dataset& data, std::
   int64_t n = data.size();
   if (options.limit >= 0) n = std::min(n, options.limit);
   if (static_cast<int64_t>(labels.size()) < n) {
-    return InvalidArgument("data has " + std::to_string(n) + " samples but only " + std::to_string(labels.size()) +
-                           " labels");
+    return InvalidArgument("data has " + std::to_string(n) + " samples but only " +
+                           std::to_string(labels.size()) + " labels");
   }
   if (n == 0) return InvalidArgument("the data set is empty");
   TopKCounts counts;
@@ -56,8 +59,8 @@ Result<TopKCounts> EvaluateClassifier(Session& session, io::Dataset& data, std::
     std::vector<Tensor> inputs;
     inputs.push_back(std::move(x));
     QF_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session.Run(inputs));
-    QF_RETURN_IF_ERROR(AccumulateTopK(outputs[0], labels.subspan(static_cast<size_t>(first), static_cast<size_t>(count)),
-                                      &counts));
+    QF_RETURN_IF_ERROR(AccumulateTopK(
+        outputs[0], labels.subspan(static_cast<size_t>(first), static_cast<size_t>(count)), &counts));
     if (options.progress) options.progress(first + count, n);
   }
   return counts;

@@ -18,8 +18,12 @@ struct TopKCounts {
   int64_t total = 0;
   int64_t top1 = 0;
   int64_t top5 = 0;
-  double top1_percent() const { return total ? 100.0 * static_cast<double>(top1) / static_cast<double>(total) : 0; }
-  double top5_percent() const { return total ? 100.0 * static_cast<double>(top5) / static_cast<double>(total) : 0; }
+  double top1_percent() const {
+    return total ? 100.0 * static_cast<double>(top1) / static_cast<double>(total) : 0;
+  }
+  double top5_percent() const {
+    return total ? 100.0 * static_cast<double>(top5) / static_cast<double>(total) : 0;
+  }
 };
 
 // Adds one batch: `scores` is [batch, classes] (any trailing dims of size 1

@@ -47,7 +47,8 @@ Status WriteFileAtomic(const std::string& path, std::string_view bytes) {
 
 Status ReadFile(const std::string& path, std::string* out, size_t max_bytes) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return InvalidArgument(path + ": is a directory, expected a file");
+  if (std::filesystem::is_directory(path, ec))
+    return InvalidArgument(path + ": is a directory, expected a file");
   std::ifstream f(path, std::ios::binary);
   if (!f) return NotFound(path + ": cannot open: " + std::strerror(errno));
   f.seekg(0, std::ios::end);

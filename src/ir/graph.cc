@@ -10,9 +10,12 @@ namespace qforge::ir {
 
 const char* LayoutName(Layout l) {
   switch (l) {
-    case Layout::kAny: return "any";
-    case Layout::kNCHW: return "NCHW";
-    case Layout::kNHWC: return "NHWC";
+    case Layout::kAny:
+      return "any";
+    case Layout::kNCHW:
+      return "NCHW";
+    case Layout::kNHWC:
+      return "NHWC";
   }
   return "any";
 }
@@ -162,8 +165,10 @@ Status Graph::Compact() {
   nodes = std::move(kept);
   std::vector<char> used(values.size(), 0);
   for (const Node& n : nodes) {
-    for (ValueId v : n.inputs) if (v != kNoValue) used[static_cast<size_t>(v)] = 1;
-    for (ValueId v : n.outputs) if (v != kNoValue) used[static_cast<size_t>(v)] = 1;
+    for (ValueId v : n.inputs)
+      if (v != kNoValue) used[static_cast<size_t>(v)] = 1;
+    for (ValueId v : n.outputs)
+      if (v != kNoValue) used[static_cast<size_t>(v)] = 1;
   }
   for (ValueId v : inputs) used[static_cast<size_t>(v)] = 1;
   for (ValueId v : outputs) used[static_cast<size_t>(v)] = 1;

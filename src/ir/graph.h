@@ -69,11 +69,11 @@ struct Node {
 class Graph {
  public:
   std::string name;
-  int64_t source_opset = 0;    // opset of the default domain in the source file
-  std::string source_path;     // for error messages
+  int64_t source_opset = 0;  // opset of the default domain in the source file
+  std::string source_path;   // for error messages
   std::vector<Value> values;
-  std::vector<Node> nodes;     // topologically sorted after TopologicalSort()
-  std::vector<ValueId> inputs;   // graph inputs (never constants)
+  std::vector<Node> nodes;      // topologically sorted after TopologicalSort()
+  std::vector<ValueId> inputs;  // graph inputs (never constants)
   std::vector<ValueId> outputs;
 
   ValueId AddValue(std::string value_name, TensorType type = {});

@@ -18,14 +18,15 @@ Status VerifyGraph(const Graph& g) {
       available[i] = 1;
       const Tensor& t = *v.constant;
       if (t.dtype() != v.type.dtype || t.dims() != v.type.dims) {
-        return InvalidModel("constant '" + v.name + "' has data " + DataTypeName(t.dtype()) + t.ShapeString() +
-                            " but type " + v.type.ToString());
+        return InvalidModel("constant '" + v.name + "' has data " + DataTypeName(t.dtype()) +
+                            t.ShapeString() + " but type " + v.type.ToString());
       }
     }
   }
   for (ValueId in : g.inputs) {
     if (!ValidId(g, in)) return InvalidModel("graph input id " + std::to_string(in) + " out of range");
-    if (g.value(in).is_constant()) return InvalidModel("graph input '" + g.value(in).name + "' is a constant");
+    if (g.value(in).is_constant())
+      return InvalidModel("graph input '" + g.value(in).name + "' is a constant");
     available[static_cast<size_t>(in)] = 1;
     ++producers[static_cast<size_t>(in)];
   }
@@ -86,7 +87,8 @@ std::string PrintGraph(const Graph& g) {
     }
     s += ")\n";
   }
-  for (ValueId out : g.outputs) s += "  output " + g.value(out).name + ": " + g.value(out).type.ToString() + "\n";
+  for (ValueId out : g.outputs)
+    s += "  output " + g.value(out).name + ": " + g.value(out).type.ToString() + "\n";
   return s;
 }
 

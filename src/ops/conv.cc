@@ -15,7 +15,8 @@ Status Infer(InferContext& ctx) {
     ctx.outputs[0] = t;
     return Status::Ok();
   }
-  if (x.rank() < 3) return ctx.Invalid("input rank " + std::to_string(x.rank()) + " is below 3 (N, C, spatial)");
+  if (x.rank() < 3)
+    return ctx.Invalid("input rank " + std::to_string(x.rank()) + " is below 3 (N, C, spatial)");
   if (x.rank() > 5) return ctx.Unsupported("Conv with " + std::to_string(x.rank() - 2) + " spatial dims");
   if (w.rank() != x.rank()) {
     return ctx.Invalid("weight rank " + std::to_string(w.rank()) + " differs from input rank " +
@@ -25,9 +26,11 @@ Status Infer(InferContext& ctx) {
   if (group < 1) return ctx.Invalid("group " + std::to_string(group) + " must be >= 1");
   const int64_t c = x.dims[1];
   const int64_t m = w.dims[0];
-  if (c >= 0 && c % group != 0) return ctx.Invalid("input channels " + std::to_string(c) + " not divisible by group");
+  if (c >= 0 && c % group != 0)
+    return ctx.Invalid("input channels " + std::to_string(c) + " not divisible by group");
   if (m >= 0 && m % group != 0) {
-    return ctx.Invalid("output channels " + std::to_string(m) + " not divisible by group " + std::to_string(group));
+    return ctx.Invalid("output channels " + std::to_string(m) + " not divisible by group " +
+                       std::to_string(group));
   }
   if (c >= 0 && w.dims[1] >= 0 && w.dims[1] * group != c) {
     return ctx.Invalid("weight has " + std::to_string(w.dims[1]) + " input channels per group, input has " +
@@ -41,7 +44,8 @@ Status Infer(InferContext& ctx) {
     }
   }
   std::vector<int64_t> kernel;
-  QF_RETURN_IF_ERROR(WithNode(ctx, ResolveKernelShape(ctx.attrs(), {w.dims.begin() + 2, w.dims.end()}, &kernel)));
+  QF_RETURN_IF_ERROR(
+      WithNode(ctx, ResolveKernelShape(ctx.attrs(), {w.dims.begin() + 2, w.dims.end()}, &kernel)));
   WindowAttrs wa;
   QF_RETURN_IF_ERROR(WithNode(ctx, ParseWindowAttrs(ctx.attrs(), kernel, &wa)));
   WindowGeometry g;

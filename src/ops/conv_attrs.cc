@@ -34,7 +34,8 @@ Status ParseWindowAttrs(const ir::Attributes& attrs, const std::vector<int64_t>&
   if (rank == 0) return InvalidModel("window ops need at least one spatial dim");
   out->kernel = kernel;
   for (int64_t k : kernel) {
-    if (k < 1 || k > kMaxWindowValue) return InvalidModel("kernel shape " + DimsToString(kernel) + " is invalid");
+    if (k < 1 || k > kMaxWindowValue)
+      return InvalidModel("kernel shape " + DimsToString(kernel) + " is invalid");
   }
   const std::string auto_pad = attrs.GetString("auto_pad", "NOTSET");
   if (auto_pad == "NOTSET") {
@@ -84,8 +85,8 @@ Status ResolveKernelShape(const ir::Attributes& attrs, const std::vector<int64_t
     }
     for (size_t i = 0; i < kernel->size(); ++i) {
       if (weight_spatial[i] >= 0 && weight_spatial[i] != (*kernel)[i]) {
-        return InvalidModel("kernel_shape " + DimsToString(*kernel) + " differs from the weight's spatial dims " +
-                            DimsToString(weight_spatial));
+        return InvalidModel("kernel_shape " + DimsToString(*kernel) +
+                            " differs from the weight's spatial dims " + DimsToString(weight_spatial));
       }
     }
     return Status::Ok();
@@ -119,7 +120,8 @@ Status ResolveForwardWindow(const WindowAttrs& a, const std::vector<int64_t>& in
       g->pad_end[i] = a.pads[i + rank];
     }
     if (in < 0) continue;  // dynamic: output unknown too
-    if (in > kMaxWindowValue) return InvalidModel("input spatial dim " + std::to_string(in) + " is too large");
+    if (in > kMaxWindowValue)
+      return InvalidModel("input spatial dim " + std::to_string(in) + " is too large");
     int64_t out = 0;
     switch (a.auto_pad) {
       case AutoPad::kSameUpper:
@@ -199,7 +201,8 @@ Status ResolveTransposedWindow(const WindowAttrs& a, const std::vector<int64_t>&
                         std::to_string(rank));
   }
   std::vector<int64_t> opad = output_padding.empty() ? std::vector<int64_t>(rank, 0) : output_padding;
-  if (opad.size() != rank) return InvalidModel("output_padding " + DimsToString(opad) + " has the wrong length");
+  if (opad.size() != rank)
+    return InvalidModel("output_padding " + DimsToString(opad) + " has the wrong length");
   for (size_t i = 0; i < rank; ++i) {
     if (opad[i] < 0 || opad[i] > kMaxWindowValue) {
       return InvalidModel("output_padding " + DimsToString(opad) + " must be >= 0");
@@ -211,7 +214,8 @@ Status ResolveTransposedWindow(const WindowAttrs& a, const std::vector<int64_t>&
     return InvalidModel("output_shape " + DimsToString(output_shape) + " has the wrong length");
   }
   for (int64_t d : oshape) {
-    if (d < 1 || d > kMaxWindowValue) return InvalidModel("output_shape " + DimsToString(output_shape) + " is invalid");
+    if (d < 1 || d > kMaxWindowValue)
+      return InvalidModel("output_shape " + DimsToString(output_shape) + " is invalid");
   }
   g->in = in_spatial;
   g->kernel = a.kernel;
@@ -232,7 +236,8 @@ Status ResolveTransposedWindow(const WindowAttrs& a, const std::vector<int64_t>&
       if (!oshape.empty()) g->out[i] = oshape[i];
       continue;
     }
-    if (in < 1 || in > kMaxWindowValue) return InvalidModel("input spatial dim " + std::to_string(in) + " is invalid");
+    if (in < 1 || in > kMaxWindowValue)
+      return InvalidModel("input spatial dim " + std::to_string(in) + " is invalid");
     const int64_t full = s * (in - 1) + opad[i] + eff_k;  // output extent before cropping pads
     const bool same = a.auto_pad == AutoPad::kSameUpper || a.auto_pad == AutoPad::kSameLower;
     if (!oshape.empty() || same) {

@@ -58,8 +58,8 @@ Status ResolveKernelShape(const ir::Attributes& attrs, const std::vector<int64_t
 
 // Window geometry resolved for given input spatial dims.
 struct WindowGeometry {
-  std::vector<int64_t> in;         // input spatial dims (kDynamicDim allowed)
-  std::vector<int64_t> out;        // output spatial dims; kDynamicDim where not computable
+  std::vector<int64_t> in;   // input spatial dims (kDynamicDim allowed)
+  std::vector<int64_t> out;  // output spatial dims; kDynamicDim where not computable
   std::vector<int64_t> kernel, strides, dilations;
   std::vector<int64_t> pad_begin;  // resolved; meaningless where `in` is dynamic
   std::vector<int64_t> pad_end;

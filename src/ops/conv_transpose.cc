@@ -15,8 +15,10 @@ Status Infer(InferContext& ctx) {
     ctx.outputs[0] = t;
     return Status::Ok();
   }
-  if (x.rank() < 3) return ctx.Invalid("input rank " + std::to_string(x.rank()) + " is below 3 (N, C, spatial)");
-  if (x.rank() > 5) return ctx.Unsupported("ConvTranspose with " + std::to_string(x.rank() - 2) + " spatial dims");
+  if (x.rank() < 3)
+    return ctx.Invalid("input rank " + std::to_string(x.rank()) + " is below 3 (N, C, spatial)");
+  if (x.rank() > 5)
+    return ctx.Unsupported("ConvTranspose with " + std::to_string(x.rank() - 2) + " spatial dims");
   if (w.rank() != x.rank()) {
     return ctx.Invalid("weight rank " + std::to_string(w.rank()) + " differs from input rank " +
                        std::to_string(x.rank()));
@@ -24,9 +26,11 @@ Status Infer(InferContext& ctx) {
   const int64_t group = ctx.attrs().GetInt("group", 1);
   if (group < 1) return ctx.Invalid("group " + std::to_string(group) + " must be >= 1");
   const int64_t c = x.dims[1];
-  if (c >= 0 && c % group != 0) return ctx.Invalid("input channels " + std::to_string(c) + " not divisible by group");
+  if (c >= 0 && c % group != 0)
+    return ctx.Invalid("input channels " + std::to_string(c) + " not divisible by group");
   if (c >= 0 && w.dims[0] >= 0 && w.dims[0] != c) {
-    return ctx.Invalid("weight has " + std::to_string(w.dims[0]) + " input channels, input has " + std::to_string(c));
+    return ctx.Invalid("weight has " + std::to_string(w.dims[0]) + " input channels, input has " +
+                       std::to_string(c));
   }
   const int64_t m = w.dims[1] >= 0 ? w.dims[1] * group : ir::kDynamicDim;
   if (ctx.has_input(2)) {
@@ -37,7 +41,8 @@ Status Infer(InferContext& ctx) {
     }
   }
   std::vector<int64_t> kernel;
-  QF_RETURN_IF_ERROR(WithNode(ctx, ResolveKernelShape(ctx.attrs(), {w.dims.begin() + 2, w.dims.end()}, &kernel)));
+  QF_RETURN_IF_ERROR(
+      WithNode(ctx, ResolveKernelShape(ctx.attrs(), {w.dims.begin() + 2, w.dims.end()}, &kernel)));
   WindowAttrs wa;
   QF_RETURN_IF_ERROR(WithNode(ctx, ParseWindowAttrs(ctx.attrs(), kernel, &wa)));
   WindowGeometry g;

@@ -39,8 +39,8 @@ Status Infer(InferContext& ctx) {
         const int64_t cd = c.dims[static_cast<size_t>(i)];
         const int64_t target = mn[2 - c.rank() + i];
         if (cd != 1 && cd >= 0 && target >= 0 && cd != target) {
-          return ctx.Invalid("C " + DimsToString(c.dims) + " does not broadcast to [" + std::to_string(m) + ", " +
-                             std::to_string(n) + "]");
+          return ctx.Invalid("C " + DimsToString(c.dims) + " does not broadcast to [" + std::to_string(m) +
+                             ", " + std::to_string(n) + "]");
         }
       }
     }

@@ -40,7 +40,8 @@ Status ComputeMatMulShape(const std::vector<int64_t>& a, const std::vector<int64
     } else if (da < 0 || db < 0) {
       out->out_batch[i] = da < 0 ? db : da;
     } else {
-      return InvalidModel("batch dims of " + DimsToString(a) + " and " + DimsToString(b) + " do not broadcast");
+      return InvalidModel("batch dims of " + DimsToString(a) + " and " + DimsToString(b) +
+                          " do not broadcast");
     }
   }
   return Status::Ok();

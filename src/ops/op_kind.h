@@ -16,8 +16,8 @@ enum class OpKind : uint16_t {
 
 struct OpInfo {
   OpKind kind;
-  std::string_view name;       // IR name, e.g. "Conv"
-  std::string_view onnx_type;  // ONNX op_type in the default domain
+  std::string_view name;            // IR name, e.g. "Conv"
+  std::string_view onnx_type;       // ONNX op_type in the default domain
   std::string_view tflite_builtin;  // "NONE" when TFLite has no direct builtin
   int min_inputs, max_inputs, min_outputs, max_outputs;
 };

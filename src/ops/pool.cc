@@ -28,7 +28,8 @@ Status Infer(InferContext& ctx) {
   const OpKind op = ctx.node->op;
   if (op == OpKind::kGlobalAveragePool || op == OpKind::kGlobalMaxPool) return InferGlobal(ctx);
   if (op == OpKind::kMaxPool) {
-    QF_RETURN_IF_ERROR(RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64, DataType::kInt8, DataType::kUInt8}));
+    QF_RETURN_IF_ERROR(
+        RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64, DataType::kInt8, DataType::kUInt8}));
     if (ctx.attrs().GetInt("storage_order", 0) != 0) return ctx.Unsupported("MaxPool storage_order=1");
     if (ctx.outputs.size() > 1) return ctx.Unsupported("the MaxPool Indices output");
   } else {
@@ -49,7 +50,8 @@ Status Infer(InferContext& ctx) {
     return Status::Ok();
   }
   if (x.rank() != static_cast<int>(kernel.size()) + 2) {
-    return ctx.Invalid("input " + DimsToString(x.dims) + " does not match kernel_shape " + DimsToString(kernel));
+    return ctx.Invalid("input " + DimsToString(x.dims) + " does not match kernel_shape " +
+                       DimsToString(kernel));
   }
   WindowGeometry g;
   QF_RETURN_IF_ERROR(WithNode(ctx, ResolveForwardWindow(wa, {x.dims.begin() + 2, x.dims.end()}, &g)));

@@ -7,8 +7,8 @@
 
 namespace qforge::ops {
 
-Status ResolveReduceAxes(const ir::Attributes& attrs, bool have_axes, const std::vector<int64_t>& axes, int rank,
-                         std::vector<bool>* reduced, bool* noop) {
+Status ResolveReduceAxes(const ir::Attributes& attrs, bool have_axes, const std::vector<int64_t>& axes,
+                         int rank, std::vector<bool>* reduced, bool* noop) {
   reduced->assign(static_cast<size_t>(rank), false);
   *noop = false;
   if (!have_axes || axes.empty()) {
@@ -59,8 +59,10 @@ Status Infer(InferContext& ctx) {
   }
   if (have_axes && axes_value == nullptr) {
     // Axes known only at run time: with keepdims the rank survives.
-    if (keepdims) ctx.outputs[0] = MakeType(x.dtype, std::vector<int64_t>(x.dims.size(), ir::kDynamicDim));
-    else ctx.outputs[0] = out;
+    if (keepdims)
+      ctx.outputs[0] = MakeType(x.dtype, std::vector<int64_t>(x.dims.size(), ir::kDynamicDim));
+    else
+      ctx.outputs[0] = out;
     return Status::Ok();
   }
   std::vector<bool> reduced;

@@ -15,7 +15,7 @@ namespace qforge::ops {
 // noop_with_empty_axes attribute. Sets *noop when the op is an identity
 // (empty axes with noop_with_empty_axes=1). Errors (axis out of range,
 // repeated axis) carry no node prefix.
-Status ResolveReduceAxes(const ir::Attributes& attrs, bool have_axes, const std::vector<int64_t>& axes, int rank,
-                         std::vector<bool>* reduced, bool* noop);
+Status ResolveReduceAxes(const ir::Attributes& attrs, bool have_axes, const std::vector<int64_t>& axes,
+                         int rank, std::vector<bool>* reduced, bool* noop);
 
 }  // namespace qforge::ops

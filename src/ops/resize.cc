@@ -27,7 +27,8 @@ Status ParseResizeAttrs(const ir::Attributes& attrs, ResizeAttrs* out) {
     out->coord = CoordMode::kAlignCorners;
   } else if (coord == "asymmetric") {
     out->coord = CoordMode::kAsymmetric;
-  } else if (coord == "tf_half_pixel_for_nearest" || coord == "tf_half_pixel_for_nn") {  // early opset-11 name
+  } else if (coord == "tf_half_pixel_for_nearest" ||
+             coord == "tf_half_pixel_for_nn") {  // early opset-11 name
     out->coord = CoordMode::kTfHalfPixelForNearest;
   } else if (coord == "tf_crop_and_resize") {
     out->coord = CoordMode::kTfCropAndResize;
@@ -76,7 +77,8 @@ Status ComputeResizeShape(const std::vector<int64_t>& in, const Tensor* scales, 
     }
     for (size_t i = 0; i < rank; ++i) {
       const double s = scales->data<float>()[i];
-      if (!(s > 0) || !std::isfinite(s)) return InvalidModel("scale " + std::to_string(s) + " must be positive");
+      if (!(s > 0) || !std::isfinite(s))
+        return InvalidModel("scale " + std::to_string(s) + " must be positive");
       const double d = std::floor(static_cast<double>(in[i]) * s);
       if (d > kMaxDim) return InvalidModel("scale " + std::to_string(s) + " makes the output too large");
       (*out)[i] = static_cast<int64_t>(d);
@@ -91,7 +93,8 @@ Status ComputeResizeShape(const std::vector<int64_t>& in, const Tensor* scales, 
   }
   for (size_t i = 0; i < rank; ++i) {
     const int64_t d = sizes->data<int64_t>()[i];
-    if (d < 0 || static_cast<double>(d) > kMaxDim) return InvalidModel("size " + std::to_string(d) + " is invalid");
+    if (d < 0 || static_cast<double>(d) > kMaxDim)
+      return InvalidModel("size " + std::to_string(d) + " is invalid");
     (*out)[i] = d;
     (*used_scales)[i] = in[i] > 0 ? static_cast<double>(d) / static_cast<double>(in[i]) : 1.0;
   }
@@ -116,8 +119,9 @@ Status Infer(InferContext& ctx) {
   ResizeAttrs ra;
   QF_RETURN_IF_ERROR(ParseResizeAttrs(ctx.attrs(), &ra).WithContext(prefix));
   if (ra.mode == ResizeMode::kNearest) {
-    QF_RETURN_IF_ERROR(RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64, DataType::kInt8,
-                                             DataType::kUInt8, DataType::kInt32, DataType::kInt64}));
+    QF_RETURN_IF_ERROR(RequireDtype(ctx, 0,
+                                    {DataType::kFloat32, DataType::kFloat64, DataType::kInt8,
+                                     DataType::kUInt8, DataType::kInt32, DataType::kInt64}));
   } else {
     QF_RETURN_IF_ERROR(RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64}));
     // The kernel visits 2^rank corners per output element.

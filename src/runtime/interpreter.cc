@@ -151,7 +151,8 @@ Status Interpreter::PlanArena() {
   for (size_t i = 0; i < ids.size(); ++i) arena_offset_[static_cast<size_t>(ids[i])] = plan.offsets[i];
   arena_bytes_ = plan.total_bytes;
   void* p = std::aligned_alloc(kArenaAlignment, std::max<size_t>(arena_bytes_, kArenaAlignment));
-  if (p == nullptr) return InvalidArgument("cannot allocate an arena of " + std::to_string(arena_bytes_) + " bytes");
+  if (p == nullptr)
+    return InvalidArgument("cannot allocate an arena of " + std::to_string(arena_bytes_) + " bytes");
   arena_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
   return Status::Ok();
 }
@@ -161,7 +162,8 @@ Status Interpreter::RunNode(size_t index, std::vector<Tensor>& tensors, const st
   const ir::Node& node = g.nodes[index];
   std::vector<const Tensor*> ins;
   ins.reserve(node.inputs.size());
-  for (ir::ValueId in : node.inputs) ins.push_back(in == ir::kNoValue ? nullptr : &tensors[static_cast<size_t>(in)]);
+  for (ir::ValueId in : node.inputs)
+    ins.push_back(in == ir::kNoValue ? nullptr : &tensors[static_cast<size_t>(in)]);
 
   if (plans_[index].dynamic) {
     std::vector<Tensor> outs;
@@ -194,14 +196,15 @@ Status Interpreter::RunNode(size_t index, std::vector<Tensor>& tensors, const st
   }
   if (observer_) {
     std::vector<Tensor*> outs;
-    for (ir::ValueId out : node.outputs) outs.push_back(out == ir::kNoValue ? nullptr : &tensors[static_cast<size_t>(out)]);
+    for (ir::ValueId out : node.outputs)
+      outs.push_back(out == ir::kNoValue ? nullptr : &tensors[static_cast<size_t>(out)]);
     observer_(node, outs);
   }
   // Free run-time allocated values after their last reader.
   for (ir::ValueId in : node.inputs) {
     if (in == ir::kNoValue) continue;
-    if (last_use[static_cast<size_t>(in)] == static_cast<int>(index) && arena_offset_[static_cast<size_t>(in)] < 0 &&
-        !known_[static_cast<size_t>(in)]) {
+    if (last_use[static_cast<size_t>(in)] == static_cast<int>(index) &&
+        arena_offset_[static_cast<size_t>(in)] < 0 && !known_[static_cast<size_t>(in)]) {
       bool is_graph_io = std::find(g.outputs.begin(), g.outputs.end(), in) != g.outputs.end();
       if (!is_graph_io) tensors[static_cast<size_t>(in)] = Tensor();
     }
@@ -218,9 +221,10 @@ Result<std::vector<Tensor>> Interpreter::Run(std::span<const Tensor> inputs) {
   const ir::Graph& g = *graph_;
   std::vector<Tensor> tensors(g.values.size());
   for (size_t i = 0; i < g.values.size(); ++i) {
-    if (known_[i]) tensors[i] = Tensor::View(known_[i]->dtype(), known_[i]->dims(),
-                                             const_cast<void*>(known_[i]->raw_data()),
-                                             std::const_pointer_cast<Tensor>(known_[i]));
+    if (known_[i])
+      tensors[i] =
+          Tensor::View(known_[i]->dtype(), known_[i]->dims(), const_cast<void*>(known_[i]->raw_data()),
+                       std::const_pointer_cast<Tensor>(known_[i]));
     if (known_[i]) tensors[i].set_quant(known_[i]->quant());
   }
   for (size_t i = 0; i < inputs.size(); ++i) tensors[static_cast<size_t>(g.inputs[i])] = inputs[i];

@@ -52,7 +52,7 @@ class Interpreter {
   Observer observer_;
   bool prepared_ = false;
   std::vector<std::vector<int64_t>> prepared_dims_;
-  std::vector<ir::TensorType> types_;  // per value, specialized to prepared_dims_
+  std::vector<ir::TensorType> types_;                 // per value, specialized to prepared_dims_
   std::vector<std::shared_ptr<const Tensor>> known_;  // per value: data known at prepare
   std::vector<NodePlan> plans_;
   std::vector<int64_t> arena_offset_;  // per value; -1 if not in the arena

@@ -41,7 +41,8 @@ void ExpectCleanError(const CliResult& r, int code, const std::string& needle) {
 TEST(CliErrors, HelpListsCommands) {
   CliResult r = RunCli("--help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* cmd : {"inspect", "run", "eval", "convert"}) EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+  for (const char* cmd : {"inspect", "run", "eval", "convert"})
+    EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
 }
 
 TEST(CliErrors, UnknownFlagIsUsageError) {
@@ -138,7 +139,8 @@ TEST(CliErrors, MismatchedInputShapeNamesInput) {
 TEST(CliErrors, RawDataOfWrongSize) {
   std::string dir = TempDir("bad_raw");
   WriteBytes(dir + "/x.raw", std::string(28 * 28 * 4 + 3, '\0'));
-  CliResult r = RunCli("run " + kModel + " --input " + dir + "/x.raw --shape 1 28 28 --output " + dir + "/y.npy");
+  CliResult r =
+      RunCli("run " + kModel + " --input " + dir + "/x.raw --shape 1 28 28 --output " + dir + "/y.npy");
   ExpectCleanError(r, 2, "x.raw");
   EXPECT_FALSE(std::filesystem::exists(dir + "/y.npy"));
 }
@@ -157,8 +159,9 @@ TEST(CliErrors, LabelsShorterThanData) {
   // IDX label file with 3 labels, but the image file has 10,000 samples.
   std::string idx = std::string("\x00\x00\x08\x01\x00\x00\x00\x03\x01\x02\x03", 11);
   WriteBytes(dir + "/labels.idx", idx);
-  CliResult r = RunCli("eval " + kModel + " --data /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz --labels " +
-                       dir + "/labels.idx");
+  CliResult r = RunCli("eval " + kModel +
+                       " --data /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz --labels " + dir +
+                       "/labels.idx");
   ExpectCleanError(r, 2, "labels.idx");
 }
 

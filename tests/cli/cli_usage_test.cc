@@ -34,7 +34,8 @@ TEST(CliUsage, RunWritesNpyOutputForARawBatch) {
       f.write(reinterpret_cast<const char*>(&v), 4);
     }
   }
-  CliResult r = RunCli("run " + kModel + " --input " + dir + "/x.raw --shape 1 28 28 --output " + dir + "/logits.npy");
+  CliResult r =
+      RunCli("run " + kModel + " --input " + dir + "/x.raw --shape 1 28 28 --output " + dir + "/logits.npy");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_TRUE(std::filesystem::exists(dir + "/logits.npy"));
   EXPECT_GE(std::filesystem::file_size(dir + "/logits.npy"), 3u * 10 * 4);
@@ -42,7 +43,8 @@ TEST(CliUsage, RunWritesNpyOutputForARawBatch) {
 }
 
 TEST(CliUsage, EvalPrintsTop1AndTop5) {
-  CliResult r = RunCli("eval " + kModel + " --data " + kImages + " --labels " + kLabels + " --limit 500 --batch 50");
+  CliResult r =
+      RunCli("eval " + kModel + " --data " + kImages + " --labels " + kLabels + " --limit 500 --batch 50");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("samples: 500"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("top-1:"), std::string::npos);
@@ -118,7 +120,8 @@ TEST(CliUsage, ConvertWritesAnEquivalentOnnxModelAndNeverOverwritesItsInput) {
   ASSERT_EQ(RunCli("run " + kModel + input + " --output " + dir + "/a.npy").exit_code, 0);
   ASSERT_EQ(RunCli("run " + dir + "/cnn17.onnx" + input + " --output " + dir + "/b.npy").exit_code, 0);
   std::ifstream a(dir + "/a.npy", std::ios::binary), b(dir + "/b.npy", std::ios::binary);
-  const std::string abytes((std::istreambuf_iterator<char>(a)), {}), bbytes((std::istreambuf_iterator<char>(b)), {});
+  const std::string abytes((std::istreambuf_iterator<char>(a)), {}),
+      bbytes((std::istreambuf_iterator<char>(b)), {});
   EXPECT_GT(abytes.size(), 8u * 10 * 4);
   EXPECT_EQ(abytes, bbytes);  // same ops, same order: bit-identical
 
@@ -126,7 +129,8 @@ TEST(CliUsage, ConvertWritesAnEquivalentOnnxModelAndNeverOverwritesItsInput) {
   CliResult same = RunCli("convert " + dir + "/in.onnx -o " + dir + "/in.onnx");
   EXPECT_EQ(same.exit_code, 2);
   std::ifstream in(dir + "/in.onnx", std::ios::binary), orig(kModel, std::ios::binary);
-  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), {}), std::string((std::istreambuf_iterator<char>(orig)), {}));
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), {}),
+            std::string((std::istreambuf_iterator<char>(orig)), {}));
 }
 
 }  // namespace

@@ -2,10 +2,10 @@
 // 10,000 Fashion-MNIST test images, must reproduce the top-1 that PyTorch
 // measured when it trained the model (recorded in models/cnn.json).
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "eval/classification.h"
 #include "io/data/dataset.h"

@@ -27,13 +27,27 @@ inline std::vector<double> Values(const Tensor& t) {
   std::vector<double> v;
   for (int64_t i = 0; i < t.num_elements(); ++i) {
     switch (t.dtype()) {
-      case DataType::kFloat32: v.push_back(t.data<float>()[i]); break;
-      case DataType::kFloat64: v.push_back(t.data<double>()[i]); break;
-      case DataType::kInt32: v.push_back(t.data<int32_t>()[i]); break;
-      case DataType::kInt64: v.push_back(static_cast<double>(t.data<int64_t>()[i])); break;
-      case DataType::kUInt8: v.push_back(t.data<uint8_t>()[i]); break;
-      case DataType::kInt8: v.push_back(t.data<int8_t>()[i]); break;
-      default: ADD_FAILURE() << "unexpected dtype"; return v;
+      case DataType::kFloat32:
+        v.push_back(t.data<float>()[i]);
+        break;
+      case DataType::kFloat64:
+        v.push_back(t.data<double>()[i]);
+        break;
+      case DataType::kInt32:
+        v.push_back(t.data<int32_t>()[i]);
+        break;
+      case DataType::kInt64:
+        v.push_back(static_cast<double>(t.data<int64_t>()[i]));
+        break;
+      case DataType::kUInt8:
+        v.push_back(t.data<uint8_t>()[i]);
+        break;
+      case DataType::kInt8:
+        v.push_back(t.data<int8_t>()[i]);
+        break;
+      default:
+        ADD_FAILURE() << "unexpected dtype";
+        return v;
     }
   }
   return v;
@@ -61,7 +75,9 @@ inline Tensor Run1(OpKind op, const ir::Attributes& attrs, const std::vector<con
   return std::move(r.value()[0]);
 }
 
-inline ir::TensorType Type(DataType dtype, std::vector<int64_t> dims) { return ops::MakeType(dtype, std::move(dims)); }
+inline ir::TensorType Type(DataType dtype, std::vector<int64_t> dims) {
+  return ops::MakeType(dtype, std::move(dims));
+}
 
 // Shape inference of one node from declared input types (nullptr = omitted)
 // and optional known input values.

@@ -45,7 +45,8 @@ TEST(Conv, AutoPadSameUpperAndLower) {
 TEST(Conv, DepthwiseGroups) {
   Tensor x = F32({1, 2, 1, 2}, {1, 2, 3, 4});
   Tensor w = F32({2, 1, 1, 1}, {10, 100});
-  ExpectTensor(Run1(OpKind::kConv, Attrs({{"group", int64_t{2}}}), {&x, &w}), {1, 2, 1, 2}, {10, 20, 300, 400});
+  ExpectTensor(Run1(OpKind::kConv, Attrs({{"group", int64_t{2}}}), {&x, &w}), {1, 2, 1, 2},
+               {10, 20, 300, 400});
 }
 
 TEST(Conv, Dilated1D) {
@@ -140,7 +141,8 @@ Tensor ConvByIm2col(const Tensor& x, const Tensor& w, const Tensor* b, int64_t g
         for (int64_t o = 0; o < out_size; ++o) {
           double acc = b ? b->data<float>()[mo] : 0.0;
           for (int64_t r = 0; r < cg * k_size; ++r) {
-            acc += static_cast<double>(w.data<float>()[mo * cg * k_size + r]) * cols[static_cast<size_t>(r * out_size + o)];
+            acc += static_cast<double>(w.data<float>()[mo * cg * k_size + r]) *
+                   cols[static_cast<size_t>(r * out_size + o)];
           }
           y.data<float>()[(n * m + mo) * out_size + o] = static_cast<float>(acc);
         }

@@ -29,7 +29,8 @@ TEST(ConvTranspose, StridePadsOutputPaddingAndOutputShape) {
   ExpectTensor(Run1(OpKind::kConvTranspose, p, {&x, &w}), {1, 1, 2, 2}, {1, 2, 3, 4});
   ir::Attributes op = a;
   op.Set("output_padding", Ints{1, 1});  // one extra zero row and column at the end
-  const std::vector<double> padded = {1, 1, 2, 2, 0, 1, 1, 2, 2, 0, 3, 3, 4, 4, 0, 3, 3, 4, 4, 0, 0, 0, 0, 0, 0};
+  const std::vector<double> padded = {1, 1, 2, 2, 0, 1, 1, 2, 2, 0, 3, 3, 4,
+                                      4, 0, 3, 3, 4, 4, 0, 0, 0, 0, 0, 0};
   ExpectTensor(Run1(OpKind::kConvTranspose, op, {&x, &w}), {1, 1, 5, 5}, padded);
   ir::Attributes os = a;
   os.Set("output_shape", Ints{5, 5});  // the same result via the requested shape
@@ -78,7 +79,8 @@ TEST(ConvTranspose, InferShapes) {
 
 // Independent "gather" formulation: output position o receives x[i] * w[k]
 // for every (i, k) with i * s - pb + k * d == o.
-Tensor ConvTransposeGather(const Tensor& x, const Tensor& w, int64_t s, int64_t d, int64_t pb, int64_t out_len) {
+Tensor ConvTransposeGather(const Tensor& x, const Tensor& w, int64_t s, int64_t d, int64_t pb,
+                           int64_t out_len) {
   const int64_t c = x.dim(1), m = w.dim(1), in = x.dim(2), k = w.dim(2);
   Tensor y(DataType::kFloat32, {x.dim(0), m, out_len});
   for (int64_t n = 0; n < x.dim(0); ++n) {

@@ -51,7 +51,8 @@ TEST(LayerNorm, InferShapes) {
   EXPECT_EQ((*r)[2].dims, (std::vector<int64_t>{-1, 7, 1}));
   ir::Attributes bad_axis;
   bad_axis.Set("axis", int64_t{3});
-  EXPECT_EQ(InferTypes(OpKind::kLayerNormalization, bad_axis, {&x, &s}).status().code(), StatusCode::kInvalidModel);
+  EXPECT_EQ(InferTypes(OpKind::kLayerNormalization, bad_axis, {&x, &s}).status().code(),
+            StatusCode::kInvalidModel);
   ir::TensorType s_bad = Type(DataType::kFloat32, {8});
   EXPECT_NE(InferTypes(OpKind::kLayerNormalization, {}, {&x, &s_bad}).status().code(), StatusCode::kOk);
 }

@@ -50,7 +50,8 @@ TEST(MatMul, InferShapes) {
   EXPECT_EQ(InferTypes(OpKind::kMatMul, {}, {&a, &bad}).status().code(), StatusCode::kInvalidModel);
   ir::TensorType batch_bad = Type(DataType::kFloat32, {2, 5, 6});
   ir::TensorType batch3 = Type(DataType::kFloat32, {3, 4, 5});
-  EXPECT_EQ(InferTypes(OpKind::kMatMul, {}, {&batch3, &batch_bad}).status().code(), StatusCode::kInvalidModel);
+  EXPECT_EQ(InferTypes(OpKind::kMatMul, {}, {&batch3, &batch_bad}).status().code(),
+            StatusCode::kInvalidModel);
   ir::TensorType u8 = Type(DataType::kUInt8, {2, 2});
   EXPECT_EQ(InferTypes(OpKind::kMatMul, {}, {&u8, &u8}).status().code(), StatusCode::kUnsupported);
 }

@@ -25,7 +25,8 @@ TEST(MaxPool, Basic2D) {
 TEST(MaxPool, PaddingNeverWins) {
   // All values negative: a zero pad would win if pads took part.
   Tensor x = F32({1, 1, 3, 3}, {-1, -2, -3, -4, -5, -6, -7, -8, -9});
-  ExpectTensor(Run1(OpKind::kMaxPool, Window({2, 2}, {2, 2}, {1, 1, 1, 1}), {&x}), {1, 1, 2, 2}, {-1, -2, -4, -5});
+  ExpectTensor(Run1(OpKind::kMaxPool, Window({2, 2}, {2, 2}, {1, 1, 1, 1}), {&x}), {1, 1, 2, 2},
+               {-1, -2, -4, -5});
 }
 
 TEST(MaxPool, Dilations1D) {
@@ -107,7 +108,8 @@ TEST(Pool, InferShapesAndErrors) {
   EXPECT_EQ(InferTypes(OpKind::kMaxPool, {}, {&x}).status().code(), StatusCode::kInvalidModel);  // no kernel
   EXPECT_EQ(InferTypes(OpKind::kMaxPool, Window({3}), {&x}).status().code(), StatusCode::kInvalidModel);
   ir::TensorType xi = Type(DataType::kInt32, {1, 1, 4, 4});
-  EXPECT_EQ(InferTypes(OpKind::kAveragePool, Window({2, 2}), {&xi}).status().code(), StatusCode::kUnsupported);
+  EXPECT_EQ(InferTypes(OpKind::kAveragePool, Window({2, 2}), {&xi}).status().code(),
+            StatusCode::kUnsupported);
 }
 
 // Independent N-D formulation: walk every kernel offset with flat index

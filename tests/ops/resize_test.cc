@@ -7,7 +7,8 @@ namespace {
 
 using Ints = std::vector<int64_t>;
 
-ir::Attributes ResizeAttrs(const std::string& mode, const std::string& coord, const std::string& nearest = "") {
+ir::Attributes ResizeAttrs(const std::string& mode, const std::string& coord,
+                           const std::string& nearest = "") {
   ir::Attributes a;
   a.Set("mode", mode);
   a.Set("coordinate_transformation_mode", coord);
@@ -18,8 +19,8 @@ ir::Attributes ResizeAttrs(const std::string& mode, const std::string& coord, co
 TEST(Resize, NearestUpsampleByScales) {
   Tensor x = F32({1, 1, 2, 2}, {1, 2, 3, 4});
   Tensor scales = F32({4}, {1, 1, 2, 2});
-  ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("nearest", "asymmetric"), {&x, nullptr, &scales}), {1, 1, 4, 4},
-               {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4});
+  ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("nearest", "asymmetric"), {&x, nullptr, &scales}),
+               {1, 1, 4, 4}, {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4});
 }
 
 // Input [a, b] = [10, 20] to length 4, asymmetric: source coordinates 0,
@@ -41,8 +42,8 @@ TEST(Resize, NearestModes) {
 TEST(Resize, NearestHalfPixelVariants) {
   Tensor x = F32({4}, {10, 20, 30, 40});
   Tensor sizes = I64({1}, {2});
-  ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("nearest", "half_pixel"), {&x, nullptr, nullptr, &sizes}), {2},
-               {10, 30});
+  ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("nearest", "half_pixel"), {&x, nullptr, nullptr, &sizes}),
+               {2}, {10, 30});
   ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("nearest", "half_pixel", "round_prefer_ceil"),
                     {&x, nullptr, nullptr, &sizes}),
                {2}, {20, 40});
@@ -50,27 +51,28 @@ TEST(Resize, NearestHalfPixelVariants) {
                     {&x, nullptr, nullptr, &sizes}),
                {2}, {20, 40});
   Tensor u8 = MakeTensor(DataType::kUInt8, {4}, {1, 2, 3, 250});
-  ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("nearest", "asymmetric"), {&u8, nullptr, nullptr, &sizes}), {2},
-               {1, 3});
+  ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("nearest", "asymmetric"), {&u8, nullptr, nullptr, &sizes}),
+               {2}, {1, 3});
 }
 
 TEST(Resize, LinearCoordinateModes) {
   Tensor x = F32({1, 1, 1, 2}, {1, 3});
   Tensor scales = F32({4}, {1, 1, 1, 2});
   // half_pixel: source -0.25, 0.25, 0.75, 1.25, clamped to [0, 1].
-  ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("linear", "half_pixel"), {&x, nullptr, &scales}), {1, 1, 1, 4},
-               {1, 1.5, 2.5, 3});
+  ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("linear", "half_pixel"), {&x, nullptr, &scales}),
+               {1, 1, 1, 4}, {1, 1.5, 2.5, 3});
   // asymmetric: 0, 0.5, 1, 1.5.
-  ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("linear", "asymmetric"), {&x, nullptr, &scales}), {1, 1, 1, 4},
-               {1, 2, 3, 3});
+  ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("linear", "asymmetric"), {&x, nullptr, &scales}),
+               {1, 1, 1, 4}, {1, 2, 3, 3});
   // align_corners to 3: 0, 0.5, 1.
   Tensor sizes = I64({4}, {1, 1, 1, 3});
   ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("linear", "align_corners"), {&x, nullptr, nullptr, &sizes}),
                {1, 1, 1, 3}, {1, 2, 3});
   // pytorch_half_pixel to length 1 reads position 0.
   Tensor one = I64({4}, {1, 1, 1, 1});
-  ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("linear", "pytorch_half_pixel"), {&x, nullptr, nullptr, &one}),
-               {1, 1, 1, 1}, {1});
+  ExpectTensor(
+      Run1(OpKind::kResize, ResizeAttrs("linear", "pytorch_half_pixel"), {&x, nullptr, nullptr, &one}),
+      {1, 1, 1, 1}, {1});
   ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("linear", "half_pixel"), {&x, nullptr, nullptr, &one}),
                {1, 1, 1, 1}, {2});  // half_pixel: source 0.5
 }
@@ -79,8 +81,8 @@ TEST(Resize, BilinearDownsample) {
   // 2x4 -> 1x2 with half_pixel: source rows 0.5, columns 0.5 and 2.5.
   Tensor x = F32({1, 1, 2, 4}, {1, 2, 3, 4, 5, 6, 7, 8});
   Tensor scales = F32({4}, {1, 1, 0.5, 0.5});
-  ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("linear", "half_pixel"), {&x, nullptr, &scales}), {1, 1, 1, 2},
-               {3.5, 5.5});
+  ExpectTensor(Run1(OpKind::kResize, ResizeAttrs("linear", "half_pixel"), {&x, nullptr, &scales}),
+               {1, 1, 1, 2}, {3.5, 5.5});
 }
 
 TEST(Resize, TfCropAndResizeExtrapolates) {
@@ -116,25 +118,35 @@ TEST(Resize, InferShapesAndUnsupported) {
 
   ir::TensorType xs = Type(DataType::kFloat32, {1, 3, 10, 20});
   EXPECT_EQ(InferTypes(OpKind::kResize, ResizeAttrs("cubic", "half_pixel"), {&xs, nullptr, &scales_t},
-                       {nullptr, nullptr, &scales}).status().code(),
+                       {nullptr, nullptr, &scales})
+                .status()
+                .code(),
             StatusCode::kUnsupported);
   ir::Attributes anti;
   anti.Set("antialias", int64_t{1});
-  EXPECT_EQ(InferTypes(OpKind::kResize, anti, {&xs, nullptr, &scales_t}, {nullptr, nullptr, &scales}).status().code(),
+  EXPECT_EQ(InferTypes(OpKind::kResize, anti, {&xs, nullptr, &scales_t}, {nullptr, nullptr, &scales})
+                .status()
+                .code(),
             StatusCode::kUnsupported);
   ir::Attributes policy;
   policy.Set("keep_aspect_ratio_policy", std::string("not_larger"));
-  EXPECT_EQ(InferTypes(OpKind::kResize, policy, {&xs, nullptr, &scales_t}, {nullptr, nullptr, &scales}).status().code(),
+  EXPECT_EQ(InferTypes(OpKind::kResize, policy, {&xs, nullptr, &scales_t}, {nullptr, nullptr, &scales})
+                .status()
+                .code(),
             StatusCode::kUnsupported);
   EXPECT_EQ(InferTypes(OpKind::kResize, ResizeAttrs("bogus", "half_pixel"), {&xs}).status().code(),
             StatusCode::kInvalidModel);
   // Both scales and sizes given.
-  EXPECT_EQ(InferTypes(OpKind::kResize, {}, {&xs, nullptr, &scales_t, &sizes_t}, {nullptr, nullptr, &scales, &sizes})
-                .status().code(),
+  EXPECT_EQ(InferTypes(OpKind::kResize, {}, {&xs, nullptr, &scales_t, &sizes_t},
+                       {nullptr, nullptr, &scales, &sizes})
+                .status()
+                .code(),
             StatusCode::kInvalidModel);
   ir::TensorType xi = Type(DataType::kInt32, {1, 1, 2, 2});
   EXPECT_EQ(InferTypes(OpKind::kResize, ResizeAttrs("linear", "half_pixel"), {&xi, nullptr, &scales_t},
-                       {nullptr, nullptr, &scales}).status().code(),
+                       {nullptr, nullptr, &scales})
+                .status()
+                .code(),
             StatusCode::kUnsupported);
 }
 

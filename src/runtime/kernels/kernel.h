@@ -22,9 +22,7 @@ struct KernelContext {
   const Tensor& in(size_t i) const { return *inputs[i]; }
   bool has_in(size_t i) const { return i < inputs.size() && inputs[i] != nullptr; }
   Tensor& out(size_t i) { return *outputs[i]; }
-  Status Error(const std::string& msg) const {
-    return InvalidArgument(graph->Describe(*node) + ": " + msg);
-  }
+  Status Error(const std::string& msg) const { return InvalidArgument(graph->Describe(*node) + ": " + msg); }
 };
 
 using KernelFn = Status (*)(KernelContext&);

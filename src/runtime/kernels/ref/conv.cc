@@ -8,10 +8,10 @@ namespace qforge::kernels::ref::conv {
 namespace {
 
 template <typename T>
-void ConvLoops(const T* x, const T* w, const T* bias, T* y, int64_t batch, int64_t channels, int64_t out_channels,
-               int64_t group, const ops::Window3D& g) {
-  const int64_t cg = channels / group;       // input channels per group
-  const int64_t mg = out_channels / group;   // output channels per group
+void ConvLoops(const T* x, const T* w, const T* bias, T* y, int64_t batch, int64_t channels,
+               int64_t out_channels, int64_t group, const ops::Window3D& g) {
+  const int64_t cg = channels / group;      // input channels per group
+  const int64_t mg = out_channels / group;  // output channels per group
   const int64_t in_size = g.in[0] * g.in[1] * g.in[2];
   const int64_t out_size = g.out[0] * g.out[1] * g.out[2];
   const int64_t k_size = g.kernel[0] * g.kernel[1] * g.kernel[2];
@@ -66,11 +66,11 @@ Status Run(KernelContext& ctx) {
   const ops::Window3D g = ops::ToWindow3D(geo);
   const int64_t group = ctx.attrs().GetInt("group", 1);
   if (x.dtype() == DataType::kFloat64) {
-    ConvLoops<double>(x.data<double>(), w.data<double>(), b ? b->data<double>() : nullptr, ctx.out(0).data<double>(),
-                      x.dim(0), x.dim(1), w.dim(0), group, g);
+    ConvLoops<double>(x.data<double>(), w.data<double>(), b ? b->data<double>() : nullptr,
+                      ctx.out(0).data<double>(), x.dim(0), x.dim(1), w.dim(0), group, g);
   } else {
-    ConvLoops<float>(x.data<float>(), w.data<float>(), b ? b->data<float>() : nullptr, ctx.out(0).data<float>(),
-                     x.dim(0), x.dim(1), w.dim(0), group, g);
+    ConvLoops<float>(x.data<float>(), w.data<float>(), b ? b->data<float>() : nullptr,
+                     ctx.out(0).data<float>(), x.dim(0), x.dim(1), w.dim(0), group, g);
   }
   return Status::Ok();
 }

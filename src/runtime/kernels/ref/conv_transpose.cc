@@ -40,7 +40,8 @@ void ConvTransposeLoops(const T* x, const T* w, const T* bias, T* y, int64_t bat
                   for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
                     const int64_t ow = iw * g.stride[2] - g.pad_begin[2] + kw * g.dilation[2];
                     if (ow < 0 || ow >= g.out[2]) continue;
-                    y_nm[(od * g.out[1] + oh) * g.out[2] + ow] += v * w_cm[(kd * g.kernel[1] + kh) * g.kernel[2] + kw];
+                    y_nm[(od * g.out[1] + oh) * g.out[2] + ow] +=
+                        v * w_cm[(kd * g.kernel[1] + kh) * g.kernel[2] + kw];
                   }
                 }
               }
@@ -65,7 +66,8 @@ Status Run(KernelContext& ctx) {
   if (s.ok()) s = ops::ParseWindowAttrs(ctx.attrs(), kernel, &wa);
   if (s.ok()) {
     s = ops::ResolveTransposedWindow(wa, {x.dims().begin() + 2, x.dims().end()},
-                                     ctx.attrs().GetInts("output_padding"), ctx.attrs().GetInts("output_shape"), &geo);
+                                     ctx.attrs().GetInts("output_padding"),
+                                     ctx.attrs().GetInts("output_shape"), &geo);
   }
   if (!s.ok()) return ctx.Error(s.message());
   const ops::Window3D g = ops::ToWindow3D(geo);

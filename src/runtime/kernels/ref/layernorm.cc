@@ -48,7 +48,8 @@ void LayerNormLoops(KernelContext& ctx) {
   const T* scale = ctx.in(1).data<T>();
   const std::vector<int64_t> scale_off = ParamOffsets(ctx.in(1).dims(), norm_dims);
   const T* bias = ctx.has_in(2) ? ctx.in(2).data<T>() : nullptr;
-  const std::vector<int64_t> bias_off = bias ? ParamOffsets(ctx.in(2).dims(), norm_dims) : std::vector<int64_t>{};
+  const std::vector<int64_t> bias_off =
+      bias ? ParamOffsets(ctx.in(2).dims(), norm_dims) : std::vector<int64_t>{};
   T* mean_out = ctx.outputs.size() > 1 && ctx.outputs[1] ? ctx.outputs[1]->data<T>() : nullptr;
   T* inv_std_out = ctx.outputs.size() > 2 && ctx.outputs[2] ? ctx.outputs[2]->data<T>() : nullptr;
   const T* px = x.data<T>();

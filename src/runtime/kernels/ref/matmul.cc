@@ -1,8 +1,9 @@
 // Reference MatMul: numpy matmul with batch broadcasting; one plain triple
 // loop per batch entry.
+#include "ops/matmul.h"
+
 #include <type_traits>
 
-#include "ops/matmul.h"
 #include "runtime/kernels/kernel.h"
 
 namespace qforge::kernels::ref::matmul {
@@ -74,10 +75,18 @@ Status Run(KernelContext& ctx) {
   const Tensor& b = ctx.in(1);
   Tensor& y = ctx.out(0);
   switch (a.dtype()) {
-    case DataType::kFloat64: MatMulLoops(a.data<double>(), b.data<double>(), y.data<double>(), s); break;
-    case DataType::kInt32: MatMulLoops(a.data<int32_t>(), b.data<int32_t>(), y.data<int32_t>(), s); break;
-    case DataType::kInt64: MatMulLoops(a.data<int64_t>(), b.data<int64_t>(), y.data<int64_t>(), s); break;
-    default: MatMulLoops(a.data<float>(), b.data<float>(), y.data<float>(), s); break;
+    case DataType::kFloat64:
+      MatMulLoops(a.data<double>(), b.data<double>(), y.data<double>(), s);
+      break;
+    case DataType::kInt32:
+      MatMulLoops(a.data<int32_t>(), b.data<int32_t>(), y.data<int32_t>(), s);
+      break;
+    case DataType::kInt64:
+      MatMulLoops(a.data<int64_t>(), b.data<int64_t>(), y.data<int64_t>(), s);
+      break;
+    default:
+      MatMulLoops(a.data<float>(), b.data<float>(), y.data<float>(), s);
+      break;
   }
   return Status::Ok();
 }

@@ -113,10 +113,14 @@ Status RunTyped(KernelContext& ctx) {
 
 Status Run(KernelContext& ctx) {
   switch (ctx.in(0).dtype()) {
-    case DataType::kFloat64: return RunTyped<double>(ctx);
-    case DataType::kInt8: return RunTyped<int8_t>(ctx);
-    case DataType::kUInt8: return RunTyped<uint8_t>(ctx);
-    default: return RunTyped<float>(ctx);
+    case DataType::kFloat64:
+      return RunTyped<double>(ctx);
+    case DataType::kInt8:
+      return RunTyped<int8_t>(ctx);
+    case DataType::kUInt8:
+      return RunTyped<uint8_t>(ctx);
+    default:
+      return RunTyped<float>(ctx);
   }
 }
 

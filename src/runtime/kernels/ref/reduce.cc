@@ -3,12 +3,13 @@
 // double; integer sums in uint64 (wrapping like two's complement instead of
 // overflowing). An empty reduction gives 0 (Sum), NaN (Mean) and -inf or the
 // lowest integer (Max).
+#include "ops/reduce.h"
+
 #include <cstring>
 #include <limits>
 #include <type_traits>
 
 #include "ops/infer.h"
-#include "ops/reduce.h"
 #include "runtime/kernels/kernel.h"
 
 namespace qforge::kernels::ref::reduce {
@@ -85,10 +86,18 @@ Status Run(KernelContext& ctx) {
   }
   const OpKind op = ctx.node->op;
   switch (x.dtype()) {
-    case DataType::kFloat64: ReduceLoops(x, reduced, op, y.data<double>(), y.num_elements()); break;
-    case DataType::kInt32: ReduceLoops(x, reduced, op, y.data<int32_t>(), y.num_elements()); break;
-    case DataType::kInt64: ReduceLoops(x, reduced, op, y.data<int64_t>(), y.num_elements()); break;
-    default: ReduceLoops(x, reduced, op, y.data<float>(), y.num_elements()); break;
+    case DataType::kFloat64:
+      ReduceLoops(x, reduced, op, y.data<double>(), y.num_elements());
+      break;
+    case DataType::kInt32:
+      ReduceLoops(x, reduced, op, y.data<int32_t>(), y.num_elements());
+      break;
+    case DataType::kInt64:
+      ReduceLoops(x, reduced, op, y.data<int64_t>(), y.num_elements());
+      break;
+    default:
+      ReduceLoops(x, reduced, op, y.data<float>(), y.num_elements());
+      break;
   }
   return Status::Ok();
 }

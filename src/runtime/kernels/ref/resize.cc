@@ -3,10 +3,11 @@
 // nearest mode rounds to one input index and linear mode turns into two
 // clamped neighbours and a weight. An output element then combines the
 // 2^rank corner values with the product of its per-axis weights.
+#include "ops/resize.h"
+
 #include <algorithm>
 #include <cmath>
 
-#include "ops/resize.h"
 #include "runtime/kernels/kernel.h"
 
 namespace qforge::kernels::ref::resize {
@@ -14,21 +15,25 @@ namespace qforge::kernels::ref::resize {
 namespace {
 
 struct AxisMap {
-  std::vector<int64_t> lo, hi;   // neighbour input indices (equal for nearest)
-  std::vector<double> w_hi;      // weight of `hi` (1 - w_hi for `lo`)
-  std::vector<char> outside;     // tf_crop_and_resize: coordinate outside the input
+  std::vector<int64_t> lo, hi;  // neighbour input indices (equal for nearest)
+  std::vector<double> w_hi;     // weight of `hi` (1 - w_hi for `lo`)
+  std::vector<char> outside;    // tf_crop_and_resize: coordinate outside the input
 };
 
 double SourceCoordinate(const ops::ResizeAttrs& ra, double x, double scale, int64_t in, float roi_start,
                         float roi_end) {
   const double out_len = scale * static_cast<double>(in);  // unfloored, as the ONNX reference does
   switch (ra.coord) {
-    case ops::CoordMode::kHalfPixel: return (x + 0.5) / scale - 0.5;
-    case ops::CoordMode::kPytorchHalfPixel: return out_len > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
+    case ops::CoordMode::kHalfPixel:
+      return (x + 0.5) / scale - 0.5;
+    case ops::CoordMode::kPytorchHalfPixel:
+      return out_len > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
     case ops::CoordMode::kAlignCorners:
       return out_len == 1 ? 0.0 : x * static_cast<double>(in - 1) / (out_len - 1);
-    case ops::CoordMode::kAsymmetric: return x / scale;
-    case ops::CoordMode::kTfHalfPixelForNearest: return (x + 0.5) / scale;
+    case ops::CoordMode::kAsymmetric:
+      return x / scale;
+    case ops::CoordMode::kTfHalfPixelForNearest:
+      return (x + 0.5) / scale;
     case ops::CoordMode::kTfCropAndResize: {
       const double span = static_cast<double>(roi_end - roi_start) * static_cast<double>(in - 1);
       const double start = static_cast<double>(roi_start) * static_cast<double>(in - 1);
@@ -41,15 +46,20 @@ double SourceCoordinate(const ops::ResizeAttrs& ra, double x, double scale, int6
 int64_t RoundNearest(ops::NearestMode mode, double x) {
   const double fl = std::floor(x);
   switch (mode) {
-    case ops::NearestMode::kFloor: return static_cast<int64_t>(fl);
-    case ops::NearestMode::kCeil: return static_cast<int64_t>(std::ceil(x));
-    case ops::NearestMode::kRoundPreferFloor: return static_cast<int64_t>(x - fl == 0.5 ? fl : std::round(x));
-    case ops::NearestMode::kRoundPreferCeil: return static_cast<int64_t>(x - fl == 0.5 ? fl + 1 : std::round(x));
+    case ops::NearestMode::kFloor:
+      return static_cast<int64_t>(fl);
+    case ops::NearestMode::kCeil:
+      return static_cast<int64_t>(std::ceil(x));
+    case ops::NearestMode::kRoundPreferFloor:
+      return static_cast<int64_t>(x - fl == 0.5 ? fl : std::round(x));
+    case ops::NearestMode::kRoundPreferCeil:
+      return static_cast<int64_t>(x - fl == 0.5 ? fl + 1 : std::round(x));
   }
   return 0;
 }
 
-AxisMap MapAxis(const ops::ResizeAttrs& ra, int64_t in, int64_t out, double scale, float roi_start, float roi_end) {
+AxisMap MapAxis(const ops::ResizeAttrs& ra, int64_t in, int64_t out, double scale, float roi_start,
+                float roi_end) {
   AxisMap m;
   const size_t n = static_cast<size_t>(out);
   m.lo.resize(n);
@@ -146,12 +156,24 @@ Status Run(KernelContext& ctx) {
     maps.push_back(MapAxis(ra, x.dim(a), y.dim(a), scales[static_cast<size_t>(a)], start, end));
   }
   switch (x.dtype()) {
-    case DataType::kFloat64: ResizeLoops<double>(x, y, maps, ra); break;
-    case DataType::kInt8: ResizeLoops<int8_t>(x, y, maps, ra); break;
-    case DataType::kUInt8: ResizeLoops<uint8_t>(x, y, maps, ra); break;
-    case DataType::kInt32: ResizeLoops<int32_t>(x, y, maps, ra); break;
-    case DataType::kInt64: ResizeLoops<int64_t>(x, y, maps, ra); break;
-    default: ResizeLoops<float>(x, y, maps, ra); break;
+    case DataType::kFloat64:
+      ResizeLoops<double>(x, y, maps, ra);
+      break;
+    case DataType::kInt8:
+      ResizeLoops<int8_t>(x, y, maps, ra);
+      break;
+    case DataType::kUInt8:
+      ResizeLoops<uint8_t>(x, y, maps, ra);
+      break;
+    case DataType::kInt32:
+      ResizeLoops<int32_t>(x, y, maps, ra);
+      break;
+    case DataType::kInt64:
+      ResizeLoops<int64_t>(x, y, maps, ra);
+      break;
+    default:
+      ResizeLoops<float>(x, y, maps, ra);
+      break;
   }
   return Status::Ok();
 }
