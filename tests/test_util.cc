@@ -48,24 +48,50 @@ Tensor MakeTensor(DataType dtype, std::vector<int64_t> dims, const std::vector<d
   return t;
 }
 
-Result<std::vector<Tensor>> RunSingleOp(OpKind op, const ir::Attributes& attrs,
-                                        const std::vector<const Tensor*>& inputs, int num_outputs) {
-  ir::Graph g;
-  g.name = "single_op";
+ir::Node SingleNode(ir::Graph* g, OpKind op, const ir::Attributes& attrs, const std::vector<bool>& present,
+                    int num_outputs) {
   ir::Node n;
   n.name = "op";
   n.op = op;
   n.attrs = attrs;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    n.inputs.push_back(inputs[i] ? g.AddValue("in" + std::to_string(i)) : ir::kNoValue);
+  for (size_t i = 0; i < present.size(); ++i) {
+    n.inputs.push_back(present[i] ? g->AddValue("in" + std::to_string(i)) : ir::kNoValue);
   }
-  for (int i = 0; i < num_outputs; ++i) n.outputs.push_back(g.AddValue("out" + std::to_string(i)));
+  for (int i = 0; i < num_outputs; ++i) n.outputs.push_back(g->AddValue("out" + std::to_string(i)));
+  return n;
+}
+
+Result<std::vector<Tensor>> RunSingleOp(OpKind op, const ir::Attributes& attrs,
+                                        const std::vector<const Tensor*>& inputs, int num_outputs) {
+  ir::Graph g;
+  g.name = "single_op";
+  std::vector<bool> present;
+  for (const Tensor* in : inputs) present.push_back(in != nullptr);
+  ir::Node n = SingleNode(&g, op, attrs, present, num_outputs);
   std::vector<Tensor> outs;
   QF_RETURN_IF_ERROR(runtime::EvaluateNode(g, n, inputs, &outs));
   return outs;
 }
 
-namespace {
+int64_t IntAt(const Tensor& t, int64_t i) {
+  switch (t.dtype()) {
+    case DataType::kInt8:
+      return t.data<int8_t>()[i];
+    case DataType::kUInt8:
+      return t.data<uint8_t>()[i];
+    case DataType::kBool:
+      return t.data<uint8_t>()[i];
+    case DataType::kInt16:
+      return t.data<int16_t>()[i];
+    case DataType::kInt32:
+      return t.data<int32_t>()[i];
+    case DataType::kInt64:
+      return t.data<int64_t>()[i];
+    default:
+      return 0;
+  }
+}
+
 double At(const Tensor& t, int64_t i) {
   switch (t.dtype()) {
     case DataType::kFloat32:
@@ -74,24 +100,10 @@ double At(const Tensor& t, int64_t i) {
       return t.data<double>()[i];
     case DataType::kFloat16:
       return HalfToFloat(t.data<uint16_t>()[i]);
-    case DataType::kInt8:
-      return t.data<int8_t>()[i];
-    case DataType::kUInt8:
-      return t.data<uint8_t>()[i];
-    case DataType::kInt16:
-      return t.data<int16_t>()[i];
-    case DataType::kInt32:
-      return t.data<int32_t>()[i];
-    case DataType::kInt64:
-      return static_cast<double>(t.data<int64_t>()[i]);
-    case DataType::kBool:
-      return t.data<uint8_t>()[i];
-    case DataType::kUndefined:
-      return 0;
+    default:
+      return static_cast<double>(IntAt(t, i));
   }
-  return 0;
 }
-}  // namespace
 
 double MaxRelError(const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype() || a.dims() != b.dims()) return -1;

@@ -15,11 +15,24 @@ std::string SourcePath(const std::string& rel);
 // A tensor filled from `values` (converted to dtype).
 Tensor MakeTensor(DataType dtype, std::vector<int64_t> dims, const std::vector<double>& values);
 
+// Adds to `g` the values of a node `op` (named "op") with inputs "in<i>"
+// (ir::kNoValue where !present[i]) and outputs "out<i>", and returns it.
+ir::Node SingleNode(ir::Graph* g, OpKind op, const ir::Attributes& attrs, const std::vector<bool>& present,
+                    int num_outputs);
+
 // Runs one node (op + attrs) on `inputs` through shape inference and the
 // reference kernel, without a model file. nullptr inputs are omitted
 // optional inputs.
 Result<std::vector<Tensor>> RunSingleOp(OpKind op, const ir::Attributes& attrs,
                                         const std::vector<const Tensor*>& inputs, int num_outputs = 1);
+
+// Element `i` (row-major) of `t` as a double; float16 and bool are decoded,
+// kUndefined reads as 0.
+double At(const Tensor& t, int64_t i);
+
+// Element `i` of an integer or bool tensor, exact (also for int64 beyond
+// 2^53); 0 for other dtypes.
+int64_t IntAt(const Tensor& t, int64_t i);
 
 // Max |a - b| / max(1, |b|) over elements, as doubles; -1 if shapes/dtypes differ.
 double MaxRelError(const Tensor& a, const Tensor& b);

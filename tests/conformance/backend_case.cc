@@ -9,44 +9,13 @@
 #include "io/onnx/onnx_reader.h"
 #include "io/onnx/onnx_writer.h"
 #include "runtime/interpreter.h"
+#include "test_util.h"
 
 namespace qforge::testing {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-double ElementAsDouble(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DataType::kFloat32:
-      return t.data<float>()[i];
-    case DataType::kFloat64:
-      return t.data<double>()[i];
-    case DataType::kFloat16:
-      return HalfToFloat(t.data<uint16_t>()[i]);
-    default:
-      return 0;
-  }
-}
-
-int64_t ElementAsInt(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DataType::kInt8:
-      return t.data<int8_t>()[i];
-    case DataType::kUInt8:
-      return t.data<uint8_t>()[i];
-    case DataType::kBool:
-      return t.data<uint8_t>()[i];
-    case DataType::kInt16:
-      return t.data<int16_t>()[i];
-    case DataType::kInt32:
-      return t.data<int32_t>()[i];
-    case DataType::kInt64:
-      return t.data<int64_t>()[i];
-    default:
-      return 0;
-  }
-}
 
 CaseResult Classify(const Status& s, const std::string& stage) {
   CaseResult r;
@@ -79,13 +48,13 @@ std::string CompareBackendTensors(const Tensor& actual, const Tensor& expected) 
   const bool is_float = IsFloat(actual.dtype());
   for (int64_t i = 0; i < expected.num_elements(); ++i) {
     if (is_float) {
-      const double a = ElementAsDouble(actual, i), e = ElementAsDouble(expected, i);
+      const double a = At(actual, i), e = At(expected, i);
       if (std::isnan(a) && std::isnan(e)) continue;
       if (a == e) continue;  // includes equal infinities
       if (std::fabs(a - e) <= kBackendAtol + kBackendRtol * std::fabs(e)) continue;
       return "element " + std::to_string(i) + " is " + std::to_string(a) + ", expected " + std::to_string(e);
     }
-    const int64_t a = ElementAsInt(actual, i), e = ElementAsInt(expected, i);
+    const int64_t a = IntAt(actual, i), e = IntAt(expected, i);
     if (a != e)
       return "element " + std::to_string(i) + " is " + std::to_string(a) + ", expected " + std::to_string(e);
   }

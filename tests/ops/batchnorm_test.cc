@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
-#include "compute_op_test_util.h"
+#include <cmath>
 
-namespace qforge::testing::compute_ops {
+#include "op_test_helpers.h"
+
+namespace qforge::testing {
 namespace {
 
 TEST(BatchNorm, PerChannelAffine) {
@@ -50,4 +52,4 @@ TEST(BatchNorm, InferAndErrors) {
 }
 
 }  // namespace
-}  // namespace qforge::testing::compute_ops
+}  // namespace qforge::testing

@@ -2,7 +2,7 @@
 // (x - x_zp) with (w - w_zp), padding contributing 0.
 #include <gtest/gtest.h>
 
-#include "quant_test_helpers.h"
+#include "op_test_helpers.h"
 
 namespace qforge::testing {
 namespace {

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "compute_op_test_util.h"
+#include "op_test_helpers.h"
 
-namespace qforge::testing::compute_ops {
+namespace qforge::testing {
 namespace {
 
 ir::Attributes Attrs(std::initializer_list<std::pair<const char*, ir::Attribute>> kv) {
@@ -189,4 +189,4 @@ TEST(Conv, MatchesIm2colOnRandomShapes) {
 }
 
 }  // namespace
-}  // namespace qforge::testing::compute_ops
+}  // namespace qforge::testing

@@ -1,7 +1,7 @@
 // DequantizeLinear: golden values worked out by hand from y = (x - zero_point) * scale.
 #include <gtest/gtest.h>
 
-#include "quant_test_helpers.h"
+#include "op_test_helpers.h"
 
 namespace qforge::testing {
 namespace {

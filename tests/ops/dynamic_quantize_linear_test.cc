@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "quant_test_helpers.h"
+#include "op_test_helpers.h"
 
 namespace qforge::testing {
 namespace {

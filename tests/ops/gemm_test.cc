@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "compute_op_test_util.h"
+#include "op_test_helpers.h"
 
-namespace qforge::testing::compute_ops {
+namespace qforge::testing {
 namespace {
 
 // A = [[1,2,3],[4,5,6]], B = [[1,0],[0,1],[1,1]]: A*B = [[4,5],[10,11]].
@@ -58,4 +58,4 @@ TEST(Gemm, InferShapesAndErrors) {
 }
 
 }  // namespace
-}  // namespace qforge::testing::compute_ops
+}  // namespace qforge::testing

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "compute_op_test_util.h"
+#include "op_test_helpers.h"
 
-namespace qforge::testing::compute_ops {
+namespace qforge::testing {
 namespace {
 
 // Rows [1, 3] (mean 2, var 1) and [2, 6] (mean 4, var 4) both normalize to
@@ -58,4 +58,4 @@ TEST(LayerNorm, InferShapes) {
 }
 
 }  // namespace
-}  // namespace qforge::testing::compute_ops
+}  // namespace qforge::testing

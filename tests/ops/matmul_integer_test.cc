@@ -1,7 +1,7 @@
 // MatMulInteger: golden values worked out by hand from (A - a_zp) x (B - b_zp).
 #include <gtest/gtest.h>
 
-#include "quant_test_helpers.h"
+#include "op_test_helpers.h"
 
 namespace qforge::testing {
 namespace {

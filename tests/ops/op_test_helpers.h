@@ -1,7 +1,10 @@
-// Helpers for the single-op golden tests of tests/ops.
+// Helpers for the single-op tests of tests/ops: shorthand tensor builders,
+// running one node, shape inference of one node on declared input types, and
+// a seeded random fill for the cross-checks against naive formulations.
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <vector>
 
 #include "ir/attribute.h"
@@ -21,14 +24,35 @@ Result<Tensor> RunOp(OpKind op, const std::vector<const Tensor*>& ins, const ir:
 std::vector<double> RunValues(OpKind op, const std::vector<const Tensor*>& ins,
                               const ir::Attributes& attrs = {});
 
-// Shape inference alone on input types, with the data of some inputs
-// (nullptr = unknown), as the interpreter sees a node at prepare time.
+// Runs the node and returns its first output; fails the test on error.
+Tensor Run1(OpKind op, const ir::Attributes& attrs, const std::vector<const Tensor*>& inputs);
+
+// Runs one op and expects success with a single output of `dtype`, `dims`.
+Tensor RunOk(OpKind op, const ir::Attributes& attrs, const std::vector<const Tensor*>& inputs, DataType dtype,
+             const std::vector<int64_t>& dims);
+
+// Runs one op and returns the error code (kOk if it succeeded).
+StatusCode RunCode(OpKind op, const ir::Attributes& attrs, const std::vector<const Tensor*>& inputs);
+
+// Shape inference alone on declared input types (nullptr = omitted input)
+// and optional known input values (nullptr = unknown), as the interpreter
+// sees a node at prepare time.
 Result<std::vector<ir::TensorType>> InferTypes(OpKind op, const ir::Attributes& attrs,
-                                               const std::vector<ir::TensorType>& types,
-                                               const std::vector<const Tensor*>& values, int num_outputs = 1);
+                                               const std::vector<const ir::TensorType*>& inputs,
+                                               const std::vector<const Tensor*>& values = {},
+                                               int num_outputs = 1);
 
 // Every element as a double (bool and float16 decoded), row-major.
 std::vector<double> Values(const Tensor& t);
+
+// Float32 results are compared against hand values within float rounding of
+// a handful of operations.
+inline constexpr double kHandTolerance = 1e-5;
+
+// Expects `got` to have `dims` and elements within `tol` (relative to
+// max(1, |want|)) of `want`.
+void ExpectTensor(const Tensor& got, const std::vector<int64_t>& dims, const std::vector<double>& want,
+                  double tol = kHandTolerance);
 
 // Shorthands for test inputs.
 inline Tensor F32(std::vector<int64_t> dims, const std::vector<double>& v) {
@@ -40,5 +64,15 @@ inline Tensor I64(std::vector<int64_t> dims, const std::vector<double>& v) {
 inline Tensor I32(std::vector<int64_t> dims, const std::vector<double>& v) {
   return MakeTensor(DataType::kInt32, std::move(dims), v);
 }
+
+// A rank-0 tensor.
+inline Tensor Scalar(DataType dtype, double value) { return MakeTensor(dtype, {}, {value}); }
+
+inline ir::TensorType Type(DataType dtype, std::vector<int64_t> dims) {
+  return ops::MakeType(dtype, std::move(dims));
+}
+
+// Uniform values in [-1, 1) from `rng`.
+Tensor RandomF32(std::vector<int64_t> dims, std::mt19937* rng);
 
 }  // namespace qforge::testing

@@ -2,9 +2,9 @@
 
 #include <limits>
 
-#include "compute_op_test_util.h"
+#include "op_test_helpers.h"
 
-namespace qforge::testing::compute_ops {
+namespace qforge::testing {
 namespace {
 
 using Ints = std::vector<int64_t>;
@@ -175,4 +175,4 @@ TEST(Pool, MatchesNaiveOnRandomShapes) {
 }
 
 }  // namespace
-}  // namespace qforge::testing::compute_ops
+}  // namespace qforge::testing

@@ -2,7 +2,7 @@
 // y = saturate(round_half_even(acc * a_scale * b_scale / y_scale) + y_zp).
 #include <gtest/gtest.h>
 
-#include "quant_test_helpers.h"
+#include "op_test_helpers.h"
 
 namespace qforge::testing {
 namespace {

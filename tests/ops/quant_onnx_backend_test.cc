@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "quant_test_helpers.h"
+#include "op_test_helpers.h"
 
 namespace qforge::testing {
 namespace {

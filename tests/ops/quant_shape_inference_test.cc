@@ -2,7 +2,7 @@
 // dynamic dims (kDynamicDim) and unknown ranks.
 #include <gtest/gtest.h>
 
-#include "quant_test_helpers.h"
+#include "op_test_helpers.h"
 
 namespace qforge::testing {
 namespace {
@@ -38,7 +38,7 @@ TEST(QuantShapeInference, QuantizeAndDequantizeKeepDims) {
 
 TEST(QuantShapeInference, DynamicQuantizeLinearOutputs) {
   ir::TensorType x = Type(DataType::kFloat32, {kDyn, 4});
-  Result<std::vector<ir::TensorType>> r = InferTypes(OpKind::kDynamicQuantizeLinear, {}, {&x}, 3);
+  Result<std::vector<ir::TensorType>> r = InferTypes(OpKind::kDynamicQuantizeLinear, {}, {&x}, {}, 3);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->at(0).dtype, DataType::kUInt8);
   EXPECT_EQ(r->at(0).dims, (std::vector<int64_t>{kDyn, 4}));

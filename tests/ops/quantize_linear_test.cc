@@ -2,7 +2,7 @@
 // y = saturate(round_half_even(x / scale) + zero_point).
 #include <gtest/gtest.h>
 
-#include "quant_test_helpers.h"
+#include "op_test_helpers.h"
 
 namespace qforge::testing {
 namespace {

@@ -38,7 +38,7 @@ TEST(RangeTest, Int64AndZeroDelta) {
 
 TEST(RangeTest, UnknownValuesGiveDynamicLength) {
   ir::TensorType s = ops::MakeType(DataType::kFloat32, {});
-  auto r = InferTypes(OpKind::kRange, {}, {s, s, s}, {});
+  auto r = InferTypes(OpKind::kRange, {}, {&s, &s, &s}, {});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)[0].dims, (std::vector<int64_t>{ir::kDynamicDim}));
 }

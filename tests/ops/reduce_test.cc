@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "compute_op_test_util.h"
+#include "op_test_helpers.h"
 
-namespace qforge::testing::compute_ops {
+namespace qforge::testing {
 namespace {
 
 using Ints = std::vector<int64_t>;
@@ -96,4 +96,4 @@ TEST(Reduce, InferShapes) {
 }
 
 }  // namespace
-}  // namespace qforge::testing::compute_ops
+}  // namespace qforge::testing

@@ -54,12 +54,12 @@ TEST(ReshapeTest, RejectsCountMismatchAndTwoMinusOnes) {
 TEST(ReshapeTest, UnknownShapeValueGivesDynamicDims) {
   ir::TensorType x = ops::MakeType(DataType::kFloat32, {2, 3});
   ir::TensorType shape = ops::MakeType(DataType::kInt64, {3});
-  auto r = InferTypes(OpKind::kReshape, {}, {x, shape}, {});
+  auto r = InferTypes(OpKind::kReshape, {}, {&x, &shape}, {});
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE((*r)[0].rank_known);
   EXPECT_EQ((*r)[0].dims, (std::vector<int64_t>{-1, -1, -1}));
   shape.dims = {ir::kDynamicDim};
-  auto u = InferTypes(OpKind::kReshape, {}, {x, shape}, {});
+  auto u = InferTypes(OpKind::kReshape, {}, {&x, &shape}, {});
   ASSERT_TRUE(u.ok());
   EXPECT_FALSE((*u)[0].rank_known);
 }
@@ -68,7 +68,7 @@ TEST(ReshapeTest, MinusOneWithDynamicBatch) {
   ir::TensorType x = ops::MakeType(DataType::kFloat32, {ir::kDynamicDim, 3, 4});
   ir::TensorType shape = ops::MakeType(DataType::kInt64, {2});
   Tensor value = I64({2}, {0, -1});
-  auto r = InferTypes(OpKind::kReshape, {}, {x, shape}, {nullptr, &value});
+  auto r = InferTypes(OpKind::kReshape, {}, {&x, &shape}, {nullptr, &value});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ((*r)[0].dims, (std::vector<int64_t>{ir::kDynamicDim, ir::kDynamicDim}));
 }

@@ -88,7 +88,7 @@ TEST(SliceTest, RejectsZeroStepAndRepeatedAxis) {
 TEST(SliceTest, UnknownStartsKeepRank) {
   ir::TensorType x = ops::MakeType(DataType::kFloat32, {3, 4});
   ir::TensorType idx = ops::MakeType(DataType::kInt64, {1});
-  auto r = InferTypes(OpKind::kSlice, {}, {x, idx, idx}, {});
+  auto r = InferTypes(OpKind::kSlice, {}, {&x, &idx, &idx}, {});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)[0].dims, (std::vector<int64_t>{-1, -1}));
 }

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
-#include "compute_op_test_util.h"
+#include <cmath>
 
-namespace qforge::testing::compute_ops {
+#include "op_test_helpers.h"
+
+namespace qforge::testing {
 namespace {
 
 std::vector<double> SoftmaxOf(const std::vector<double>& v) {
@@ -61,4 +63,4 @@ TEST(Softmax, InferAndErrors) {
 }
 
 }  // namespace
-}  // namespace qforge::testing::compute_ops
+}  // namespace qforge::testing

@@ -115,7 +115,7 @@ TEST(UnaryTest, Float16Exp) {
 TEST(UnaryTest, UnknownRankPropagates) {
   ir::TensorType in;
   in.dtype = DataType::kFloat32;
-  auto r = InferTypes(OpKind::kRelu, {}, {in}, {});
+  auto r = InferTypes(OpKind::kRelu, {}, {&in}, {});
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE((*r)[0].rank_known);
   EXPECT_EQ((*r)[0].dtype, DataType::kFloat32);
