@@ -68,22 +68,7 @@ Result<std::unique_ptr<Dataset>> OpenNpy(const DataSpec& spec, const std::vector
                                          DataType model_dtype) {
   const std::string& path = spec.path;
   std::ifstream f(path, std::ios::binary);
-  if (!f) return NotFound(path + ": cannot open");
-  f.seekg(0, std::ios::end);
-  const std::streamoff file_size = f.tellg();
-  if (file_size < 0) return IoError(path + ": cannot determine file size");
-  f.seekg(0);
-  std::string prefix(std::min<size_t>(static_cast<size_t>(file_size), kNpyPrefixBytes), '\0');
-  if (!f.read(prefix.data(), static_cast<std::streamsize>(prefix.size()))) {
-    return IoError(path + ": read failed");
-  }
-  QF_ASSIGN_OR_RETURN(NpyHeader h, ParseNpyHeader(prefix, path));
-  const uint64_t expected = h.data_offset + h.data_bytes;
-  if (static_cast<uint64_t>(file_size) != expected) {
-    return InvalidArgument(path + ": npy shape " + DimsToString(h.dims) + " needs " +
-                           std::to_string(expected) + " bytes, file has " + std::to_string(file_size) +
-                           (static_cast<uint64_t>(file_size) < expected ? " (truncated)" : ""));
-  }
+  QF_ASSIGN_OR_RETURN(NpyHeader h, ReadNpyFileHeader(path, f));
   QF_ASSIGN_OR_RETURN(SampleLayout layout, FitLayout(h.dims, model_dims, path));
   QF_ASSIGN_OR_RETURN(ElementConversion conv, ChooseConversion(h.dtype, model_dtype, path));
   return std::unique_ptr<Dataset>(new FileArrayDataset(path, h.data_offset, std::move(layout), conv));

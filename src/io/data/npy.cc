@@ -227,13 +227,7 @@ Result<std::string> EncodeNpy(const Tensor& t) {
   return out;
 }
 
-Status WriteNpy(const std::string& path, const Tensor& t) {
-  QF_ASSIGN_OR_RETURN(std::string bytes, EncodeNpy(t));
-  return WriteFileAtomic(path, bytes);
-}
-
-Result<Tensor> ReadNpy(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
+Result<NpyHeader> ReadNpyFileHeader(const std::string& path, std::ifstream& f) {
   if (!f) return NotFound(path + ": cannot open");
   f.seekg(0, std::ios::end);
   const std::streamoff file_size = f.tellg();
@@ -250,6 +244,17 @@ Result<Tensor> ReadNpy(const std::string& path) {
                            std::to_string(expected) + " bytes, file has " + std::to_string(file_size) +
                            (static_cast<uint64_t>(file_size) < expected ? " (truncated)" : ""));
   }
+  return h;
+}
+
+Status WriteNpy(const std::string& path, const Tensor& t) {
+  QF_ASSIGN_OR_RETURN(std::string bytes, EncodeNpy(t));
+  return WriteFileAtomic(path, bytes);
+}
+
+Result<Tensor> ReadNpy(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  QF_ASSIGN_OR_RETURN(NpyHeader h, ReadNpyFileHeader(path, f));
   Tensor t(h.dtype, h.dims);
   f.seekg(static_cast<std::streamoff>(h.data_offset));
   if (h.data_bytes > 0 &&

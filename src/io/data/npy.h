@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,11 @@ struct NpyHeader {
 // member, at most kNpyPrefixBytes are needed). `name` prefixes errors.
 // Fortran order, big-endian and structured dtypes are Unsupported.
 Result<NpyHeader> ParseNpyHeader(std::string_view prefix, const std::string& name);
+
+// Parses the header of the .npy file opened as `f` (which names errors with
+// `path`; NotFound if `f` failed to open) and checks that the file holds
+// exactly the data the header declares.
+Result<NpyHeader> ReadNpyFileHeader(const std::string& path, std::ifstream& f);
 
 // The full .npy encoding of `t` (header + data).
 Result<std::string> EncodeNpy(const Tensor& t);
