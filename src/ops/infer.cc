@@ -22,7 +22,18 @@ Status InferContext::Unsupported(const std::string& msg) const {
 
 Status InferNode(InferContext& ctx) {
   ctx.outputs.assign(ctx.node->outputs.size(), ir::TensorType{});
-  return kInferFns[static_cast<size_t>(ctx.node->op)](ctx);
+  QF_RETURN_IF_ERROR(kInferFns[static_cast<size_t>(ctx.node->op)](ctx));
+  // An integer op's output (S, Z) is a decision of the quantizer (or of the
+  // QDQ file read), not a function of its inputs: where the family leaves
+  // it open, the value's declared parameters stand.
+  for (size_t o = 0; o < ctx.outputs.size(); ++o) {
+    const ir::ValueId id = ctx.node->outputs[o];
+    if (id == ir::kNoValue || ctx.graph == nullptr) continue;
+    const ir::TensorType& declared = ctx.graph->value(id).type;
+    ir::TensorType& out = ctx.outputs[o];
+    if (out.quant.empty() && !declared.quant.empty() && out.dtype == declared.dtype) out.quant = declared.quant;
+  }
+  return Status::Ok();
 }
 
 Status NormalizeAxis(const InferContext& ctx, int64_t axis, int rank, int* out) {
