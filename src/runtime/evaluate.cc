@@ -60,7 +60,7 @@ Status EvaluateNode(const ir::Graph& graph, const ir::Node& node, const std::vec
   for (size_t i = 0; i < outputs->size(); ++i) {
     kctx.outputs.push_back(node.outputs[i] == ir::kNoValue ? nullptr : &(*outputs)[i]);
   }
-  return kernels::ref::GetKernel(node.op)(kctx);
+  return kernels::ref::RunKernel(kctx);
 }
 
 }  // namespace qforge::runtime

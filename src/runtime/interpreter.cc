@@ -192,7 +192,7 @@ Status Interpreter::RunNode(size_t index, std::vector<Tensor>& tensors, const st
       dst.set_quant(t.quant);
       ctx.outputs.push_back(&dst);
     }
-    QF_RETURN_IF_ERROR(kernels::ref::GetKernel(node.op)(ctx));
+    QF_RETURN_IF_ERROR(kernels::ref::RunKernel(ctx));
   }
   if (observer_) {
     std::vector<Tensor*> outs;

@@ -37,6 +37,9 @@ namespace ref {
 #undef QF_OP
 
 KernelFn GetKernel(OpKind op);
+// Runs the node's reference kernel, then its fused activation on a float
+// output (see quant/fused_activation.h). Every caller goes through this.
+Status RunKernel(KernelContext& ctx);
 }  // namespace ref
 
 }  // namespace qforge::kernels
