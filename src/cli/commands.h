@@ -13,5 +13,6 @@ void RegisterInspect(CLI::App& app, Action* action);
 void RegisterRun(CLI::App& app, Action* action);
 void RegisterEval(CLI::App& app, Action* action);
 void RegisterConvert(CLI::App& app, Action* action);
+void RegisterQuantize(CLI::App& app, Action* action);
 
 }  // namespace qforge::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   RegisterRun(app, &action);
   RegisterEval(app, &action);
   RegisterConvert(app, &action);
+  RegisterQuantize(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -38,6 +38,35 @@ Status CheckDtypes(InferContext& ctx) {
   return Status::Ok();
 }
 
+bool IsQuantized(const ir::TensorType& t) {
+  return !t.quant.empty() && (t.dtype == DataType::kInt8 || t.dtype == DataType::kUInt8 ||
+                              t.dtype == DataType::kInt16 || t.dtype == DataType::kInt32);
+}
+
+// Quantized Add/Sub/Mul (docs/design/quantized_ir.md): both inputs quantized
+// per tensor, of one 8-bit dtype; the output keeps that dtype and takes its
+// declared (S, Z) (ops::InferNode). Other binary ops have no integer form.
+Status CheckQuantized(InferContext& ctx) {
+  const OpKind op = ctx.node->op;
+  if (op != OpKind::kAdd && op != OpKind::kSub && op != OpKind::kMul) {
+    return ctx.Unsupported("quantized inputs (only Add, Sub and Mul have integer kernels)");
+  }
+  for (size_t i = 0; i < 2; ++i) {
+    const ir::TensorType& t = ctx.input(i);
+    if (!IsQuantized(t)) {
+      return ctx.Invalid("input " + std::to_string(i) + " is not quantized while the other input is");
+    }
+    if (t.dtype != DataType::kInt8 && t.dtype != DataType::kUInt8) {
+      return ctx.Unsupported("quantized input " + std::to_string(i) + " of dtype " + DataTypeName(t.dtype) +
+                             " (int8 or uint8 only)");
+    }
+    if (t.quant.per_axis() || t.quant.scale.size() != 1) {
+      return ctx.Unsupported("per-axis quantized input " + std::to_string(i));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status Infer(InferContext& ctx) {
@@ -46,6 +75,9 @@ Status Infer(InferContext& ctx) {
   }
   if (ctx.num_inputs() == 0) return ctx.Invalid("needs at least one input");
   QF_RETURN_IF_ERROR(CheckDtypes(ctx));
+  bool quantized = false;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) quantized = quantized || IsQuantized(ctx.input(i));
+  if (quantized) QF_RETURN_IF_ERROR(CheckQuantized(ctx));
   const DataType out_dtype = ctx.node->op == OpKind::kEqual ? DataType::kBool : ctx.input(0).dtype;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
     if (!ctx.input(i).rank_known) {

@@ -1,5 +1,7 @@
 // Clip(x, min?, max?): min and max are scalar inputs of x's dtype; an
-// omitted bound is no bound.
+// omitted bound is no bound. A quantized x (int8/uint8, per tensor) runs as a
+// table activation: min and max stay float32 constants (real bounds), and
+// the output takes its declared (S, Z), or the input's when none is declared.
 #include "ops/infer.h"
 #include "ops/shape_inputs.h"
 
@@ -11,12 +13,17 @@ Status Infer(InferContext& ctx) {
                                   {DataType::kFloat32, DataType::kFloat64, DataType::kInt8, DataType::kUInt8,
                                    DataType::kInt16, DataType::kInt32, DataType::kInt64}));
   const ir::TensorType& x = ctx.input(0);
+  const bool quantized = !x.quant.empty() && (x.dtype == DataType::kInt8 || x.dtype == DataType::kUInt8);
+  if (quantized && (x.quant.per_axis() || x.quant.scale.size() != 1)) {
+    return ctx.Unsupported("per-axis quantized input");
+  }
+  const DataType bound_dtype = quantized ? DataType::kFloat32 : x.dtype;
   for (size_t i = 1; i < 3; ++i) {
     if (!ctx.has_input(i)) continue;
     const ir::TensorType& b = ctx.input(i);
-    if (b.dtype != x.dtype) {
+    if (b.dtype != bound_dtype) {
       return ctx.Invalid(std::string(i == 1 ? "min" : "max") + " has dtype " + DataTypeName(b.dtype) +
-                         ", x has " + DataTypeName(x.dtype));
+                         ", needs " + DataTypeName(bound_dtype));
     }
     // A scalar; some exporters write a 1-element 1-D tensor.
     if (b.rank_known && CheckedElementCount(b.dims) > 1) {
@@ -26,7 +33,12 @@ Status Infer(InferContext& ctx) {
   }
   ctx.outputs[0] = x.rank_known ? MakeType(x.dtype, x.dims) : UnknownRankType(x.dtype);
   ctx.outputs[0].dim_names = x.dim_names;
-  ForwardPerTensorQuant(x, &ctx.outputs[0]);
+  bool declared = false;
+  if (quantized && ctx.graph != nullptr && ctx.node->outputs[0] != ir::kNoValue) {
+    const ir::TensorType& d = ctx.graph->value(ctx.node->outputs[0]).type;
+    declared = !d.quant.empty() && d.dtype == x.dtype;  // kept by InferNode
+  }
+  if (!declared) ForwardPerTensorQuant(x, &ctx.outputs[0]);
   return Status::Ok();
 }
 

@@ -7,6 +7,37 @@
 
 namespace qforge::ops::concat {
 
+namespace {
+
+// Quantized inputs are requantized to the output's (S, Z) while copying
+// (docs/design/quantized_ir.md): the output takes its declared parameters,
+// or, when none are declared, the inputs' if they all share one.
+Status InferQuant(InferContext& ctx) {
+  bool any_quantized = false;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) any_quantized = any_quantized || !ctx.input(i).quant.empty();
+  if (!any_quantized) return Status::Ok();
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    const ir::TensorType& t = ctx.input(i);
+    if (t.quant.empty()) {
+      return ctx.Invalid("input " + std::to_string(i) + " is not quantized while another input is");
+    }
+    if (t.quant.per_axis() || t.quant.scale.size() != 1) {
+      return ctx.Unsupported("per-axis quantized input " + std::to_string(i));
+    }
+  }
+  if (ctx.graph != nullptr && ctx.node->outputs[0] != ir::kNoValue) {
+    const ir::TensorType& d = ctx.graph->value(ctx.node->outputs[0]).type;
+    if (!d.quant.empty() && d.dtype == ctx.outputs[0].dtype) return Status::Ok();  // kept by InferNode
+  }
+  bool same_quant = true;
+  for (size_t i = 1; i < ctx.num_inputs(); ++i)
+    same_quant = same_quant && ctx.input(i).quant == ctx.input(0).quant;
+  if (same_quant) ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status Infer(InferContext& ctx) {
   if (ctx.num_inputs() == 0) return ctx.Invalid("needs at least one input");
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
@@ -29,7 +60,7 @@ Status Infer(InferContext& ctx) {
   }
   if (rank < 0) {
     ctx.outputs[0] = UnknownRankType(dt);
-    return Status::Ok();
+    return InferQuant(ctx);
   }
   if (rank == 0) return ctx.Invalid("cannot concatenate scalars");
   int axis = 0;
@@ -62,12 +93,7 @@ Status Infer(InferContext& ctx) {
   }
   dims[static_cast<size_t>(axis)] = total;
   ctx.outputs[0] = MakeType(dt, std::move(dims));
-  // Only inputs that already share one scale concatenate without requantizing.
-  bool same_quant = true;
-  for (size_t i = 1; i < ctx.num_inputs(); ++i)
-    same_quant = same_quant && ctx.input(i).quant == ctx.input(0).quant;
-  if (same_quant) ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);
-  return Status::Ok();
+  return InferQuant(ctx);
 }
 
 }  // namespace qforge::ops::concat

@@ -1,17 +1,26 @@
 // Conv: X (N, C, D1..Dk), W (M, C/group, k1..kk), optional B (M).
+// Float, integer (int8/uint8 X, int8 W, int32 B) and hybrid (float32 X,
+// int8 W, float32 B) forms, chosen by the input types (ClassifyLinear).
 #include "ops/conv_attrs.h"
 #include "ops/infer.h"
+#include "ops/matmul.h"
 
 namespace qforge::ops::conv {
 
 Status Infer(InferContext& ctx) {
-  QF_RETURN_IF_ERROR(RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64}));
-  QF_RETURN_IF_ERROR(RequireDtype(ctx, 1, {ctx.input(0).dtype}));
+  LinearForm form = LinearForm::kFloat;
+  QF_RETURN_IF_ERROR(ClassifyLinear(ctx, {.weight = 1, .weight_axis = 0, .bias = 2}, &form));
+  if (form == LinearForm::kFloat) {
+    QF_RETURN_IF_ERROR(RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64}));
+    QF_RETURN_IF_ERROR(RequireDtype(ctx, 1, {ctx.input(0).dtype}));
+    if (ctx.has_input(2)) QF_RETURN_IF_ERROR(RequireDtype(ctx, 2, {ctx.input(0).dtype}));
+  }
   const ir::TensorType& x = ctx.input(0);
   const ir::TensorType& w = ctx.input(1);
+  const DataType out_dtype = form == LinearForm::kHybrid ? DataType::kFloat32 : x.dtype;
   if (!x.rank_known || !w.rank_known) {
     ir::TensorType t;
-    t.dtype = x.dtype;
+    t.dtype = out_dtype;
     ctx.outputs[0] = t;
     return Status::Ok();
   }
@@ -37,7 +46,6 @@ Status Infer(InferContext& ctx) {
                        std::to_string(c) + " channels in " + std::to_string(group) + " groups");
   }
   if (ctx.has_input(2)) {
-    QF_RETURN_IF_ERROR(RequireDtype(ctx, 2, {x.dtype}));
     const ir::TensorType& b = ctx.input(2);
     if (b.rank_known && (b.rank() != 1 || (b.dims[0] >= 0 && m >= 0 && b.dims[0] != m))) {
       return ctx.Invalid("bias shape " + DimsToString(b.dims) + " is not [" + std::to_string(m) + "]");
@@ -52,7 +60,7 @@ Status Infer(InferContext& ctx) {
   QF_RETURN_IF_ERROR(WithNode(ctx, ResolveForwardWindow(wa, {x.dims.begin() + 2, x.dims.end()}, &g)));
   std::vector<int64_t> dims = {x.dims[0], m};
   dims.insert(dims.end(), g.out.begin(), g.out.end());
-  ctx.outputs[0] = MakeType(x.dtype, std::move(dims));
+  ctx.outputs[0] = MakeType(out_dtype, std::move(dims));
   return Status::Ok();
 }
 

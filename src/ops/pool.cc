@@ -1,5 +1,7 @@
 // MaxPool, AveragePool (windowed, 1-3 spatial dims) and GlobalAveragePool,
 // GlobalMaxPool (whole spatial extent) over X (N, C, D1..Dk).
+#include <string>
+
 #include "ops/conv_attrs.h"
 #include "ops/infer.h"
 
@@ -7,33 +9,59 @@ namespace qforge::ops::pool {
 
 namespace {
 
+bool IsQuantized8(const ir::TensorType& t) {
+  return !t.quant.empty() && (t.dtype == DataType::kInt8 || t.dtype == DataType::kUInt8);
+}
+
+// Float types, or int8/uint8 when quantized (per tensor) for the integer kernels.
+Status CheckInput(InferContext& ctx) {
+  const ir::TensorType& x = ctx.input(0);
+  if (!IsQuantized8(x)) return RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64});
+  if (x.quant.per_axis() || x.quant.scale.size() != 1) return ctx.Unsupported("per-axis quantized input");
+  return Status::Ok();
+}
+
+// MaxPool, AveragePool and GlobalMaxPool keep their input's (S, Z)
+// (QUANT_SPEC 2); a declared output with other parameters is a quantizer or
+// model error, not something to requantize silently.
+Status KeepInputQuant(InferContext& ctx) {
+  const ir::TensorType& x = ctx.input(0);
+  if (!IsQuantized8(x)) return Status::Ok();
+  ctx.outputs[0].quant = x.quant;
+  if (ctx.graph == nullptr || ctx.node->outputs[0] == ir::kNoValue) return Status::Ok();
+  const ir::TensorType& declared = ctx.graph->value(ctx.node->outputs[0]).type;
+  if (!declared.quant.empty() && declared.dtype == x.dtype && declared.quant != x.quant) {
+    return ctx.Invalid("declared output quantization parameters differ from the input's; " +
+                       std::string(OpName(ctx.node->op)) + " keeps its input's scale and zero point");
+  }
+  return Status::Ok();
+}
+
 Status InferGlobal(InferContext& ctx) {
-  QF_RETURN_IF_ERROR(RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64}));
+  QF_RETURN_IF_ERROR(CheckInput(ctx));
   const ir::TensorType& x = ctx.input(0);
   if (!x.rank_known) {
     ctx.outputs[0].dtype = x.dtype;
-    return Status::Ok();
+    return ctx.node->op == OpKind::kGlobalMaxPool ? KeepInputQuant(ctx) : Status::Ok();
   }
   if (x.rank() < 3) return ctx.Invalid("input " + DimsToString(x.dims) + " has rank below 3 (N, C, spatial)");
   std::vector<int64_t> dims(x.dims.size(), 1);
   dims[0] = x.dims[0];
   dims[1] = x.dims[1];
   ctx.outputs[0] = MakeType(x.dtype, std::move(dims));
+  if (ctx.node->op == OpKind::kGlobalMaxPool) return KeepInputQuant(ctx);
   return Status::Ok();
 }
 
-}  // namespace
-
-Status Infer(InferContext& ctx) {
+Status InferWindow(InferContext& ctx) {
   const OpKind op = ctx.node->op;
-  if (op == OpKind::kGlobalAveragePool || op == OpKind::kGlobalMaxPool) return InferGlobal(ctx);
   if (op == OpKind::kMaxPool) {
     QF_RETURN_IF_ERROR(
         RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64, DataType::kInt8, DataType::kUInt8}));
     if (ctx.attrs().GetInt("storage_order", 0) != 0) return ctx.Unsupported("MaxPool storage_order=1");
     if (ctx.outputs.size() > 1) return ctx.Unsupported("the MaxPool Indices output");
   } else {
-    QF_RETURN_IF_ERROR(RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64}));
+    QF_RETURN_IF_ERROR(CheckInput(ctx));
     const int64_t cip = ctx.attrs().GetInt("count_include_pad", 0);
     if (cip != 0 && cip != 1) return ctx.Invalid("count_include_pad must be 0 or 1");
   }
@@ -59,6 +87,15 @@ Status Infer(InferContext& ctx) {
   dims.insert(dims.end(), g.out.begin(), g.out.end());
   ctx.outputs[0] = MakeType(x.dtype, std::move(dims));
   return Status::Ok();
+}
+
+}  // namespace
+
+Status Infer(InferContext& ctx) {
+  const OpKind op = ctx.node->op;
+  if (op == OpKind::kGlobalAveragePool || op == OpKind::kGlobalMaxPool) return InferGlobal(ctx);
+  QF_RETURN_IF_ERROR(InferWindow(ctx));
+  return KeepInputQuant(ctx);
 }
 
 }  // namespace qforge::ops::pool

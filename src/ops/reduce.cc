@@ -32,18 +32,13 @@ Status ResolveReduceAxes(const ir::Attributes& attrs, bool have_axes, const std:
 
 namespace reduce {
 
-Status Infer(InferContext& ctx) {
-  if (ctx.node->op == OpKind::kReduceMean) {
-    QF_RETURN_IF_ERROR(RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64}));
-  } else {
-    QF_RETURN_IF_ERROR(
-        RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64, DataType::kInt32, DataType::kInt64}));
-  }
-  const int64_t keepdims = ctx.attrs().GetInt("keepdims", 1);
-  const int64_t noop_attr = ctx.attrs().GetInt("noop_with_empty_axes", 0);
-  if ((keepdims != 0 && keepdims != 1) || (noop_attr != 0 && noop_attr != 1)) {
-    return ctx.Invalid("keepdims and noop_with_empty_axes must be 0 or 1");
-  }
+namespace {
+
+bool IsQuantized8(const ir::TensorType& t) {
+  return !t.quant.empty() && (t.dtype == DataType::kInt8 || t.dtype == DataType::kUInt8);
+}
+
+Status InferShape(InferContext& ctx, int64_t keepdims) {
   const ir::TensorType& x = ctx.input(0);
   const bool have_axes = ctx.has_input(1);
   if (have_axes) {
@@ -79,6 +74,32 @@ Status Infer(InferContext& ctx) {
     }
   }
   ctx.outputs[0] = MakeType(x.dtype, std::move(dims));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Infer(InferContext& ctx) {
+  // Quantized int8/uint8 (per tensor): ReduceMean requantizes to its declared
+  // output parameters, ReduceMax keeps the input's; ReduceSum has no integer form.
+  const bool quantized = IsQuantized8(ctx.input(0)) && ctx.node->op != OpKind::kReduceSum;
+  if (quantized) {
+    if (ctx.input(0).quant.per_axis() || ctx.input(0).quant.scale.size() != 1) {
+      return ctx.Unsupported("per-axis quantized input");
+    }
+  } else if (ctx.node->op == OpKind::kReduceMean) {
+    QF_RETURN_IF_ERROR(RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64}));
+  } else {
+    QF_RETURN_IF_ERROR(
+        RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64, DataType::kInt32, DataType::kInt64}));
+  }
+  const int64_t keepdims = ctx.attrs().GetInt("keepdims", 1);
+  const int64_t noop_attr = ctx.attrs().GetInt("noop_with_empty_axes", 0);
+  if ((keepdims != 0 && keepdims != 1) || (noop_attr != 0 && noop_attr != 1)) {
+    return ctx.Invalid("keepdims and noop_with_empty_axes must be 0 or 1");
+  }
+  QF_RETURN_IF_ERROR(InferShape(ctx, keepdims));
+  if (quantized && ctx.node->op == OpKind::kReduceMax) ctx.outputs[0].quant = ctx.input(0).quant;
   return Status::Ok();
 }
 

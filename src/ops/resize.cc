@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ops/infer.h"
+#include "ops/shape_inputs.h"
 
 namespace qforge::ops {
 
@@ -112,9 +113,7 @@ bool StaticallyEmpty(const InferContext& ctx, size_t i) {
   return t.IsStatic() && CheckedElementCount(t.dims) == 0;
 }
 
-}  // namespace
-
-Status Infer(InferContext& ctx) {
+Status InferShape(InferContext& ctx) {
   const std::string prefix = ctx.graph->Describe(*ctx.node) + ": ";
   ResizeAttrs ra;
   QF_RETURN_IF_ERROR(ParseResizeAttrs(ctx.attrs(), &ra).WithContext(prefix));
@@ -169,6 +168,15 @@ Status Infer(InferContext& ctx) {
   std::vector<double> used;
   QF_RETURN_IF_ERROR(ComputeResizeShape(x.dims, scales, sizes, &dims, &used).WithContext(prefix));
   ctx.outputs[0] = MakeType(x.dtype, std::move(dims));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Infer(InferContext& ctx) {
+  QF_RETURN_IF_ERROR(InferShape(ctx));
+  // Nearest-neighbour resizing only copies values: a quantized input keeps its (S, Z).
+  ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);
   return Status::Ok();
 }
 

@@ -7,8 +7,15 @@
 namespace qforge::ops::softmax {
 
 Status Infer(InferContext& ctx) {
-  QF_RETURN_IF_ERROR(RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64}));
   const ir::TensorType& x = ctx.input(0);
+  // Quantized int8/uint8 (per tensor) runs the table kernel; the output keeps
+  // the dtype and takes its declared (S, Z) (QUANT_SPEC 2: 1/256, -128 for int8).
+  const bool quantized = !x.quant.empty() && (x.dtype == DataType::kInt8 || x.dtype == DataType::kUInt8);
+  if (quantized) {
+    if (x.quant.per_axis() || x.quant.scale.size() != 1) return ctx.Unsupported("per-axis quantized input");
+  } else {
+    QF_RETURN_IF_ERROR(RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64}));
+  }
   const int64_t coerce = ctx.attrs().GetInt("coerce_2d", 0);
   if (coerce != 0 && coerce != 1) return ctx.Invalid("coerce_2d must be 0 or 1");
   if (x.rank_known) {

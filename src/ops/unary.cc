@@ -1,5 +1,7 @@
 // Shape inference for the elementwise unary ops and activations; the output
 // has the input's type. Dropout is inference-mode only.
+#include <string>
+
 #include "ops/infer.h"
 #include "ops/shape_inputs.h"
 
@@ -7,8 +9,25 @@ namespace qforge::ops::unary {
 
 namespace {
 
+bool IsQuantized(const ir::TensorType& t) {
+  return !t.quant.empty() && (t.dtype == DataType::kInt8 || t.dtype == DataType::kUInt8 ||
+                              t.dtype == DataType::kInt16 || t.dtype == DataType::kInt32);
+}
+
 Status CheckDtype(InferContext& ctx) {
-  switch (ctx.node->op) {
+  const ir::TensorType& x = ctx.input(0);
+  const OpKind op = ctx.node->op;
+  if (IsQuantized(x) && op != OpKind::kIdentity && op != OpKind::kDropout) {
+    // Table activation (docs/design/quantized_ir.md): per-tensor int8/uint8
+    // in, the same dtype out with the declared (S, Z) kept by InferNode.
+    if (x.dtype != DataType::kInt8 && x.dtype != DataType::kUInt8) {
+      return ctx.Unsupported(std::string("quantized ") + DataTypeName(x.dtype) +
+                             " input (table activations take int8 or uint8)");
+    }
+    if (x.quant.per_axis() || x.quant.scale.size() != 1) return ctx.Unsupported("per-axis quantized input");
+    return Status::Ok();
+  }
+  switch (op) {
     case OpKind::kIdentity:
       if (ctx.input(0).dtype == DataType::kUndefined) return ctx.Unsupported("input dtype undefined");
       return Status::Ok();
@@ -43,7 +62,8 @@ Status Infer(InferContext& ctx) {
   const ir::TensorType& in = ctx.input(0);
   ir::TensorType out = in.rank_known ? MakeType(in.dtype, in.dims) : UnknownRankType(in.dtype);
   out.dim_names = in.dim_names;
-  if (ctx.node->op == OpKind::kIdentity) out.quant = in.quant;
+  // Identity and Dropout move values unchanged, so they keep the (S, Z).
+  if (ctx.node->op == OpKind::kIdentity || ctx.node->op == OpKind::kDropout) out.quant = in.quant;
   if (ctx.node->op == OpKind::kDropout) {
     QF_RETURN_IF_ERROR(CheckDropout(ctx));
     if (ctx.outputs.size() > 1) {

@@ -12,6 +12,7 @@
 #include "io/onnx/onnx_tensor.h"
 #include "ops/infer.h"
 #include "passes/constant_fold.h"
+#include "passes/fold_qdq.h"
 
 namespace qforge::io {
 
@@ -344,6 +345,7 @@ Result<std::unique_ptr<ir::Graph>> Importer::Run() {
   QF_RETURN_IF_ERROR(ir::VerifyGraph(*g_));
   SetInputLayouts();
   QF_RETURN_IF_ERROR(InferTypes());
+  QF_RETURN_IF_ERROR(passes::FoldQdq(*g_));
   return std::move(g_);
 }
 

@@ -2,12 +2,15 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cmath>
+#include <map>
 #include <unordered_set>
 
 #include "io/atomic_file.h"
 #include "io/onnx/onnx_attrs.h"
 #include "io/onnx/onnx_tensor.h"
 #include "ops/infer.h"
+#include "quant/fused_activation.h"
 
 namespace qforge::io {
 
@@ -27,8 +30,27 @@ class Exporter {
   std::string Use(ir::ValueId id);
   onnx::NodeProto* AddNode(const std::string& op_type, const std::string& name);
   Status WriteNode(const ir::Node& n);
-  Status WriteCoercedSoftmax(const ir::Node& n);
-  Status WriteReduceWithAxesAttr(const ir::Node& n);
+  // Writes `n` as its float ONNX op reading `ins` and writing `outs`, then
+  // its fused activation (Relu / Clip) when it has one.
+  Status WriteFloat(const ir::Node& n, const std::vector<std::string>& ins,
+                    const std::vector<std::string>& outs);
+  Status WriteCoercedSoftmax(const ir::Node& n, const std::string& in, const std::string& out);
+  Status WriteReduceWithAxesAttr(const ir::Node& n, const std::vector<std::string>& ins,
+                                 const std::string& out);
+  Status WriteAttributes(const ir::Node& n, onnx::NodeProto* p);
+  void WriteActivation(const ir::Node& n, quant::ActivationRange range, const std::string& in,
+                       const std::string& out);
+  // QDQ layout (docs/design/quantized_ir.md): see qdq notes above WriteQuantizedOp.
+  bool IsQuantized(ir::ValueId id) const;
+  const QuantParams& ParamsOf(ir::ValueId id) const;
+  Status QuantParamNames(ir::ValueId id, std::string* scale, std::string* zero_point);
+  Result<std::string> Dequantized(ir::ValueId id);
+  Status Quantize(const std::string& in, ir::ValueId out);
+  Status WriteQuantizedOp(const ir::Node& n);
+  Status WriteRequantize(const ir::Node& n);
+  bool IsHybrid(const ir::Node& n) const;
+  Status WriteHybrid(const ir::Node& n);
+  std::string AddInitializer(const Tensor& t, const std::string& hint);
   void WriteOutputs();
   void InferMissingTypes();
 
@@ -41,6 +63,8 @@ class Exporter {
   std::vector<char> initializer_written_;
   std::vector<char> is_output_;
   std::vector<ir::TensorType> types_;  // per ValueId: the graph's, completed by inference
+  // (scale, zero point) initializers already written, keyed by their bytes.
+  std::map<std::string, std::pair<std::string, std::string>> qparam_names_;
 };
 
 // ONNX requires typed graph outputs; a graph built by a pass may not have
@@ -120,25 +144,25 @@ onnx::NodeProto* Exporter::AddNode(const std::string& op_type, const std::string
 // Softmax before opset 13 normalized over a flattened 2-D view; opset 17
 // normalizes one axis. Flatten(axis) -> Softmax(-1) -> Reshape(original
 // shape) is the same computation.
-Status Exporter::WriteCoercedSoftmax(const ir::Node& n) {
+Status Exporter::WriteCoercedSoftmax(const ir::Node& n, const std::string& in, const std::string& out) {
   const ir::TensorType& x = types_[static_cast<size_t>(n.inputs[0])];
   const int64_t axis = n.attrs.GetInt("axis", 1);
   const std::string op(OpName(n.op));
   const int rank = x.rank();
   if (x.rank_known && (axis == rank - 1 || axis == -1)) {
     onnx::NodeProto* p = AddNode(op, n.name);
-    p->add_input(Use(n.inputs[0]));
-    p->add_output(names_[static_cast<size_t>(n.outputs[0])]);
+    p->add_input(in);
+    p->add_output(out);
     AttributeToProto("axis", int64_t{-1}, p->add_attribute());
     return Status::Ok();
   }
   const std::string shape = Fresh(n.name + "_shape"), flat = Fresh(n.name + "_flat"),
                     soft = Fresh(n.name + "_2d");
   onnx::NodeProto* s = AddNode("Shape", n.name + "_shape");
-  s->add_input(Use(n.inputs[0]));
+  s->add_input(in);
   s->add_output(shape);
   onnx::NodeProto* f = AddNode("Flatten", n.name + "_flatten");
-  f->add_input(Use(n.inputs[0]));
+  f->add_input(in);
   f->add_output(flat);
   AttributeToProto("axis", axis, f->add_attribute());
   onnx::NodeProto* p = AddNode(op, n.name);
@@ -148,13 +172,14 @@ Status Exporter::WriteCoercedSoftmax(const ir::Node& n) {
   onnx::NodeProto* r = AddNode("Reshape", n.name + "_reshape");
   r->add_input(soft);
   r->add_input(shape);
-  r->add_output(names_[static_cast<size_t>(n.outputs[0])]);
+  r->add_output(out);
   return Status::Ok();
 }
 
 // ReduceMean/ReduceMax take axes as an attribute until opset 18, and have
 // no noop_with_empty_axes: an empty axes list with noop=1 becomes Identity.
-Status Exporter::WriteReduceWithAxesAttr(const ir::Node& n) {
+Status Exporter::WriteReduceWithAxesAttr(const ir::Node& n, const std::vector<std::string>& ins,
+                                         const std::string& out) {
   std::vector<int64_t> axes;
   const ir::ValueId axes_id = n.input(1);
   if (axes_id != ir::kNoValue) {
@@ -169,25 +194,20 @@ Status Exporter::WriteReduceWithAxesAttr(const ir::Node& n) {
   }
   const bool noop = n.attrs.GetInt("noop_with_empty_axes", 0) != 0;
   onnx::NodeProto* p = AddNode(axes.empty() && noop ? "Identity" : std::string(OpName(n.op)), n.name);
-  p->add_input(Use(n.inputs[0]));
-  p->add_output(names_[static_cast<size_t>(n.outputs[0])]);
+  p->add_input(ins[0]);
+  p->add_output(out);
   if (axes.empty() && noop) return Status::Ok();
   if (!axes.empty()) AttributeToProto("axes", axes, p->add_attribute());
   AttributeToProto("keepdims", n.attrs.GetInt("keepdims", 1), p->add_attribute());
   return Status::Ok();
 }
 
-Status Exporter::WriteNode(const ir::Node& n) {
-  if ((n.op == OpKind::kSoftmax || n.op == OpKind::kLogSoftmax) && n.attrs.GetInt("coerce_2d", 0) != 0) {
-    return WriteCoercedSoftmax(n);
-  }
-  if (n.op == OpKind::kReduceMean || n.op == OpKind::kReduceMax) return WriteReduceWithAxesAttr(n);
-  onnx::NodeProto* p = AddNode(std::string(GetOpInfo(n.op).onnx_type), n.name);
-  for (ir::ValueId in : n.inputs) p->add_input(Use(in));
-  for (ir::ValueId out : n.outputs)
-    p->add_output(out == ir::kNoValue ? "" : names_[static_cast<size_t>(out)]);
+// The node's ONNX attributes: qforge-only ones dropped (coerce_2d is false
+// on this path; fused activations become nodes), Cast's `to` mapped back to
+// the ONNX enum.
+Status Exporter::WriteAttributes(const ir::Node& n, onnx::NodeProto* p) {
   for (const auto& [name, value] : n.attrs.all()) {
-    if (name == "coerce_2d") continue;  // qforge-only, false here
+    if (name == "coerce_2d" || name == quant::kActivationMin || name == quant::kActivationMax) continue;
     if (n.op == OpKind::kCast && name == "to") {
       const int64_t to = std::get<int64_t>(value);
       const int32_t onnx_to = DataTypeToOnnx(static_cast<DataType>(to));
@@ -199,6 +219,332 @@ Status Exporter::WriteNode(const ir::Node& n) {
     AttributeToProto(name, value, p->add_attribute());
   }
   return Status::Ok();
+}
+
+std::string Exporter::AddInitializer(const Tensor& t, const std::string& hint) {
+  const std::string name = Fresh(hint);
+  TensorToProto(t, name, graph_->add_initializer());
+  return name;
+}
+
+// A fused clamp is Relu when it is [0, inf), Clip otherwise; ONNX Runtime
+// drops either when the following QuantizeLinear already clamps there.
+void Exporter::WriteActivation(const ir::Node& n, quant::ActivationRange range, const std::string& in,
+                               const std::string& out) {
+  if (range.min == 0.0f && std::isinf(range.max) && range.max > 0) {
+    onnx::NodeProto* r = AddNode("Relu", n.name + "_relu");
+    r->add_input(in);
+    r->add_output(out);
+    return;
+  }
+  auto bound = [&](float v, const char* suffix) -> std::string {
+    if (std::isinf(v)) return "";
+    Tensor t(DataType::kFloat32, {});
+    t.data<float>()[0] = v;
+    return AddInitializer(t, n.name + suffix);
+  };
+  onnx::NodeProto* c = AddNode("Clip", n.name + "_clip");
+  c->add_input(in);
+  c->add_input(bound(range.min, "_clip_min"));
+  c->add_input(bound(range.max, "_clip_max"));
+  c->add_output(out);
+}
+
+Status Exporter::WriteFloat(const ir::Node& n, const std::vector<std::string>& ins,
+                            const std::vector<std::string>& outs) {
+  const std::string_view onnx_type = GetOpInfo(n.op).onnx_type;
+  if (onnx_type.empty()) return Unsupported(g_.Describe(n) + ": has no ONNX form");
+  const quant::ActivationRange range = quant::FusedActivation(n);
+  std::vector<std::string> op_outs = outs;
+  const bool activation = !range.unbounded();
+  if (activation) {
+    if (outs.size() != 1) return Unsupported(g_.Describe(n) + ": a fused activation on a multi-output op");
+    op_outs[0] = Fresh(outs[0] + "_preact");
+  }
+  if ((n.op == OpKind::kSoftmax || n.op == OpKind::kLogSoftmax) && n.attrs.GetInt("coerce_2d", 0) != 0) {
+    QF_RETURN_IF_ERROR(WriteCoercedSoftmax(n, ins[0], op_outs[0]));
+  } else if (n.op == OpKind::kReduceMean || n.op == OpKind::kReduceMax) {
+    QF_RETURN_IF_ERROR(WriteReduceWithAxesAttr(n, ins, op_outs[0]));
+  } else {
+    onnx::NodeProto* p = AddNode(std::string(onnx_type), n.name);
+    for (const std::string& in : ins) p->add_input(in);
+    for (const std::string& out : op_outs) p->add_output(out);
+    QF_RETURN_IF_ERROR(WriteAttributes(n, p));
+  }
+  if (activation) WriteActivation(n, range, op_outs[0], outs[0]);
+  return Status::Ok();
+}
+
+// --- QDQ layout --------------------------------------------------------------
+// An integer op of the quantized IR is written the way ONNX Runtime's static
+// quantizer lays it out, so that ORT fuses it back into QLinearConv & co.:
+// every quantized input goes through its own DequantizeLinear, the float op
+// computes, its fused activation follows, and a QuantizeLinear with the
+// output's (scale, zero point) produces the int8/uint8 tensor under the
+// value's own name.
+
+bool IsOnnxQuantOp(OpKind op) {
+  return op == OpKind::kQuantizeLinear || op == OpKind::kDequantizeLinear ||
+         op == OpKind::kDynamicQuantizeLinear || op == OpKind::kConvInteger || op == OpKind::kMatMulInteger ||
+         op == OpKind::kQLinearConv || op == OpKind::kQLinearMatMul;
+}
+
+const QuantParams& Exporter::ParamsOf(ir::ValueId id) const {
+  const size_t i = static_cast<size_t>(id);
+  const ir::Value& v = g_.values[i];
+  if (types_[i].quant.empty() && v.is_constant()) return v.constant->quant();
+  return types_[i].quant;
+}
+
+bool Exporter::IsQuantized(ir::ValueId id) const {
+  if (id == ir::kNoValue) return false;
+  const DataType t = types_[static_cast<size_t>(id)].dtype;
+  const bool integer =
+      t == DataType::kInt8 || t == DataType::kUInt8 || t == DataType::kInt16 || t == DataType::kInt32;
+  return integer && !ParamsOf(id).empty();
+}
+
+Status Exporter::QuantParamNames(ir::ValueId id, std::string* scale, std::string* zero_point) {
+  const size_t i = static_cast<size_t>(id);
+  const QuantParams& q = ParamsOf(id);
+  const DataType dtype = types_[i].dtype;
+  const std::string what = "value '" + names_[i] + "'";
+  if (dtype != DataType::kInt8 && dtype != DataType::kUInt8 && dtype != DataType::kInt32) {
+    return Unsupported(what + ": " + DataTypeName(dtype) +
+                       " quantized values need opset 21 QuantizeLinear; qforge writes opset 17");
+  }
+  if (q.scale.size() != q.zero_point.size() || q.scale.empty()) {
+    return InvalidArgument(what + ": " + std::to_string(q.scale.size()) + " scales but " +
+                           std::to_string(q.zero_point.size()) + " zero points");
+  }
+  if (!q.per_axis() && q.scale.size() != 1)
+    return InvalidArgument(what + ": per-tensor quantization with several scales");
+  // Identical parameters share one pair of initializers.
+  std::string key(DataTypeName(dtype));
+  key += ":" + std::to_string(q.axis) + ":";
+  key.append(reinterpret_cast<const char*>(q.scale.data()), q.scale.size() * sizeof(float));
+  key.append(reinterpret_cast<const char*>(q.zero_point.data()), q.zero_point.size() * sizeof(int64_t));
+  auto it = qparam_names_.find(key);
+  if (it != qparam_names_.end()) {
+    *scale = it->second.first;
+    *zero_point = it->second.second;
+    return Status::Ok();
+  }
+  std::vector<int64_t> dims;
+  if (q.per_axis()) dims.push_back(static_cast<int64_t>(q.scale.size()));
+  Tensor s(DataType::kFloat32, dims), z(dtype, dims);
+  for (size_t k = 0; k < q.scale.size(); ++k) {
+    s.data<float>()[k] = q.scale[k];
+    const int64_t zp = q.zero_point[k];
+    if (dtype == DataType::kInt8) z.data<int8_t>()[k] = static_cast<int8_t>(zp);
+    if (dtype == DataType::kUInt8) z.data<uint8_t>()[k] = static_cast<uint8_t>(zp);
+    if (dtype == DataType::kInt32) z.data<int32_t>()[k] = static_cast<int32_t>(zp);
+  }
+  *scale = AddInitializer(s, names_[i] + "_scale");
+  *zero_point = AddInitializer(z, names_[i] + "_zero_point");
+  qparam_names_[key] = {*scale, *zero_point};
+  return Status::Ok();
+}
+
+Result<std::string> Exporter::Dequantized(ir::ValueId id) {
+  std::string scale, zero_point;
+  QF_RETURN_IF_ERROR(QuantParamNames(id, &scale, &zero_point));
+  const std::string& name = names_[static_cast<size_t>(id)];
+  const std::string out = Fresh(name + "_dequantized");
+  onnx::NodeProto* p = AddNode("DequantizeLinear", out);
+  p->add_input(Use(id));
+  p->add_input(scale);
+  p->add_input(zero_point);
+  p->add_output(out);
+  const QuantParams& q = ParamsOf(id);
+  if (q.per_axis()) AttributeToProto("axis", int64_t{q.axis}, p->add_attribute());
+  return out;
+}
+
+Status Exporter::Quantize(const std::string& in, ir::ValueId out) {
+  std::string scale, zero_point;
+  QF_RETURN_IF_ERROR(QuantParamNames(out, &scale, &zero_point));
+  if (types_[static_cast<size_t>(out)].dtype == DataType::kInt32) {
+    return Unsupported("value '" + names_[static_cast<size_t>(out)] +
+                       "': QuantizeLinear to int32 at opset 17");
+  }
+  const std::string& name = names_[static_cast<size_t>(out)];
+  onnx::NodeProto* p = AddNode("QuantizeLinear", name + "_quantize");
+  p->add_input(in);
+  p->add_input(scale);
+  p->add_input(zero_point);
+  p->add_output(name);
+  const QuantParams& q = ParamsOf(out);
+  if (q.per_axis()) AttributeToProto("axis", int64_t{q.axis}, p->add_attribute());
+  return Status::Ok();
+}
+
+Status Exporter::WriteQuantizedOp(const ir::Node& n) {
+  std::vector<std::string> ins, outs;
+  for (ir::ValueId in : n.inputs) {
+    if (!IsQuantized(in)) {
+      ins.push_back(Use(in));
+      continue;
+    }
+    Result<std::string> dq = Dequantized(in);
+    if (!dq.ok()) return dq.status().WithContext(g_.Describe(n) + ": ");
+    ins.push_back(std::move(dq).value());
+  }
+  for (ir::ValueId out : n.outputs) {
+    if (out == ir::kNoValue) {
+      outs.push_back("");
+    } else {
+      const std::string& name = names_[static_cast<size_t>(out)];
+      outs.push_back(IsQuantized(out) ? Fresh(name + "_float") : name);
+    }
+  }
+  QF_RETURN_IF_ERROR(WriteFloat(n, ins, outs));
+  for (size_t i = 0; i < n.outputs.size(); ++i) {
+    if (!IsQuantized(n.outputs[i])) continue;
+    Status s = Quantize(outs[i], n.outputs[i]);
+    if (!s.ok()) return s.WithContext(g_.Describe(n) + ": ");
+  }
+  return Status::Ok();
+}
+
+// Requantize has no ONNX op: DequantizeLinear with the input's parameters,
+// QuantizeLinear with the output's.
+Status Exporter::WriteRequantize(const ir::Node& n) {
+  if (n.inputs.size() != 1 || n.outputs.size() != 1 || !IsQuantized(n.inputs[0]) ||
+      !IsQuantized(n.outputs[0])) {
+    return InvalidArgument(g_.Describe(n) + ": needs one quantized input and one quantized output");
+  }
+  Result<std::string> dq = Dequantized(n.inputs[0]);
+  if (!dq.ok()) return dq.status().WithContext(g_.Describe(n) + ": ");
+  Status s = Quantize(dq.value(), n.outputs[0]);
+  return s.ok() ? s : s.WithContext(g_.Describe(n) + ": ");
+}
+
+// Hybrid (dynamic-range) Conv / Gemm / MatMul: float activation, int8
+// constant weight, float output.
+bool Exporter::IsHybrid(const ir::Node& n) const {
+  if (n.op != OpKind::kConv && n.op != OpKind::kGemm && n.op != OpKind::kMatMul) return false;
+  if (n.inputs.size() < 2 || n.outputs.size() != 1 || n.inputs[1] == ir::kNoValue) return false;
+  const ir::Value& w = g_.value(n.inputs[1]);
+  return types_[static_cast<size_t>(n.inputs[0])].dtype == DataType::kFloat32 && w.is_constant() &&
+         w.constant->dtype() == DataType::kInt8 && !ParamsOf(n.inputs[1]).empty() &&
+         types_[static_cast<size_t>(n.outputs[0])].dtype == DataType::kFloat32;
+}
+
+// ONNX Runtime's dynamic quantizer layout: DynamicQuantizeLinear(x) ->
+// ConvInteger / MatMulInteger(x_q, w, x_zero_point) -> Cast(float) ->
+// Mul(x_scale * w_scale) -> Add(bias) -> fused activation.
+Status Exporter::WriteHybrid(const ir::Node& n) {
+  const std::string where = g_.Describe(n) + ": ";
+  const ir::ValueId w_id = n.inputs[1];
+  Tensor w = *g_.value(w_id).constant;
+  const QuantParams& wq = ParamsOf(w_id);
+  for (int64_t zp : wq.zero_point) {
+    if (zp != 0) return Unsupported(where + "hybrid weights must be symmetric (zero point 0)");
+  }
+  const bool is_conv = n.op == OpKind::kConv;
+  std::string w_name = Use(w_id);
+  if (n.op == OpKind::kGemm) {
+    if (n.attrs.GetInt("transA", 0) != 0 || n.attrs.GetFloat("alpha", 1.0f) != 1.0f ||
+        n.attrs.GetFloat("beta", 1.0f) != 1.0f) {
+      return Unsupported(where + "hybrid Gemm with transA, alpha or beta is not written");
+    }
+    if (w.rank() != 2) return InvalidArgument(where + "Gemm weight is not 2-D");
+    if (n.attrs.GetInt("transB", 0) != 0) {
+      // MatMulInteger has no transB: write the transposed weight.
+      Tensor t(DataType::kInt8, {w.dim(1), w.dim(0)});
+      for (int64_t r = 0; r < w.dim(0); ++r)
+        for (int64_t c = 0; c < w.dim(1); ++c)
+          t.data<int8_t>()[c * w.dim(0) + r] = w.data<int8_t>()[r * w.dim(1) + c];
+      w_name = AddInitializer(t, w_name + "_transposed");
+    }
+  }
+  const std::string x = Use(n.inputs[0]);
+  const std::string& out = names_[static_cast<size_t>(n.outputs[0])];
+  const std::string xq = Fresh(x + "_quantized"), xs = Fresh(x + "_scale"), xz = Fresh(x + "_zero_point");
+  onnx::NodeProto* dql = AddNode("DynamicQuantizeLinear", n.name + "_quantize");
+  dql->add_input(x);
+  for (const std::string& o : {xq, xs, xz}) dql->add_output(o);
+
+  const std::string acc = Fresh(out + "_int32");
+  onnx::NodeProto* mm = AddNode(is_conv ? "ConvInteger" : "MatMulInteger", n.name);
+  mm->add_input(xq);
+  mm->add_input(w_name);
+  mm->add_input(xz);
+  mm->add_output(acc);
+  if (is_conv) QF_RETURN_IF_ERROR(WriteAttributes(n, mm));
+
+  const std::string acc_f = Fresh(out + "_int32_float");
+  onnx::NodeProto* cast = AddNode("Cast", n.name + "_cast");
+  cast->add_input(acc);
+  cast->add_output(acc_f);
+  AttributeToProto("to", int64_t{onnx::TensorProto::FLOAT}, cast->add_attribute());
+
+  // w_scale broadcast per output channel: [1, C, 1, 1] for Conv, [C] for
+  // the last axis of MatMul / Gemm.
+  std::vector<int64_t> scale_dims;
+  if (wq.per_axis()) {
+    const int64_t c = static_cast<int64_t>(wq.scale.size());
+    if (is_conv) {
+      scale_dims.assign(static_cast<size_t>(std::max(w.rank(), 2)), 1);
+      scale_dims[1] = c;
+    } else {
+      scale_dims = {c};
+    }
+  }
+  Tensor w_scale(DataType::kFloat32, scale_dims);
+  std::copy(wq.scale.begin(), wq.scale.end(), w_scale.data<float>());
+  const std::string w_scale_name = AddInitializer(w_scale, names_[static_cast<size_t>(w_id)] + "_scale");
+  const std::string scale = Fresh(out + "_scale");
+  onnx::NodeProto* sm = AddNode("Mul", n.name + "_scale");
+  sm->add_input(xs);
+  sm->add_input(w_scale_name);
+  sm->add_output(scale);
+
+  const ir::ValueId b_id = n.input(2);
+  const quant::ActivationRange range = quant::FusedActivation(n);
+  const bool activation = !range.unbounded();
+  const std::string scaled = b_id == ir::kNoValue && !activation ? out : Fresh(out + "_scaled");
+  onnx::NodeProto* mul = AddNode("Mul", n.name + "_mul");
+  mul->add_input(acc_f);
+  mul->add_input(scale);
+  mul->add_output(scaled);
+  std::string result = scaled;
+  if (b_id != ir::kNoValue) {
+    std::string b = Use(b_id);
+    const ir::Value& bv = g_.value(b_id);
+    if (is_conv) {
+      // A [C] bias must broadcast along axis 1 of NCHW.
+      if (!bv.is_constant() || bv.constant->rank() != 1) {
+        return Unsupported(where + "hybrid Conv bias must be a constant 1-D tensor");
+      }
+      std::vector<int64_t> dims(static_cast<size_t>(std::max(w.rank(), 2)), 1);
+      dims[1] = bv.constant->dim(0);
+      b = AddInitializer(bv.constant->Reshaped(dims), b + "_reshaped");
+    }
+    result = activation ? Fresh(out + "_biased") : out;
+    onnx::NodeProto* add = AddNode("Add", n.name + "_bias");
+    add->add_input(scaled);
+    add->add_input(b);
+    add->add_output(result);
+  }
+  if (activation) WriteActivation(n, range, result, out);
+  return Status::Ok();
+}
+
+Status Exporter::WriteNode(const ir::Node& n) {
+  std::vector<std::string> ins, outs;
+  if (n.op == OpKind::kRequantize) return WriteRequantize(n);
+  if (!IsOnnxQuantOp(n.op)) {
+    if (IsHybrid(n)) return WriteHybrid(n);
+    for (ir::ValueId out : n.outputs) {
+      if (IsQuantized(out)) return WriteQuantizedOp(n);
+    }
+  }
+  for (ir::ValueId in : n.inputs) ins.push_back(Use(in));
+  for (ir::ValueId out : n.outputs)
+    outs.push_back(out == ir::kNoValue ? "" : names_[static_cast<size_t>(out)]);
+  return WriteFloat(n, ins, outs);
 }
 
 void Exporter::WriteOutputs() {

@@ -8,6 +8,8 @@
 #include "runtime/kernels/kernel.h"
 #include "runtime/kernels/ref/broadcast.h"
 #include "runtime/kernels/ref/dispatch.h"
+#include "runtime/kernels/ref/int_common.h"
+#include "runtime/kernels/ref/int_kernels.h"
 
 namespace qforge::kernels::ref::binary {
 
@@ -189,6 +191,11 @@ Status RunTyped(KernelContext& ctx, const std::vector<const Tensor*>& ins, Tenso
 }  // namespace
 
 Status Run(KernelContext& ctx) {
+  const OpKind op = ctx.node->op;
+  if ((op == OpKind::kAdd || op == OpKind::kSub || op == OpKind::kMul) &&
+      (IsQuantized(ctx.in(0)) || IsQuantized(ctx.in(1)))) {
+    return RunQuantizedBinary(ctx);
+  }
   std::vector<const Tensor*> ins(ctx.inputs.begin(), ctx.inputs.end());
   // float16 is widened to float32 (Pow's exponent too), computed, narrowed.
   std::vector<Tensor> widened;

@@ -3,12 +3,23 @@
 
 #include "runtime/kernels/kernel.h"
 #include "runtime/kernels/ref/dispatch.h"
+#include "runtime/kernels/ref/int_common.h"
+#include "runtime/kernels/ref/int_kernels.h"
 
 namespace qforge::kernels::ref::clip {
 
 Status Run(KernelContext& ctx) {
   const Tensor& x = ctx.in(0);
   Tensor& out = ctx.out(0);
+  if (IsQuantized(x) && (x.dtype() == DataType::kInt8 || x.dtype() == DataType::kUInt8)) {
+    // Real (float32) bounds, applied by the float formula below to each
+    // dequantized table entry.
+    float lo = -std::numeric_limits<float>::infinity();
+    float hi = std::numeric_limits<float>::infinity();
+    if (ctx.has_in(1) && ctx.in(1).num_elements() > 0) lo = ctx.in(1).data<float>()[0];
+    if (ctx.has_in(2) && ctx.in(2).num_elements() > 0) hi = ctx.in(2).data<float>()[0];
+    return RunQuantizedTable(ctx, [lo, hi](float v) { return std::min(std::max(v, lo), hi); });
+  }
   const bool ok = VisitNumeric(x.dtype(), [&](auto t) {
     using T = decltype(t);
     T lo = std::numeric_limits<T>::lowest();

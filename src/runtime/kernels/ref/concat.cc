@@ -1,8 +1,10 @@
 // Concat copies, for each index of the dims before `axis`, one contiguous
-// block from every input in turn.
+// block from every input in turn. A quantized input whose (S, Z) differs
+// from the output's is requantized (Requantize arithmetic) while copying.
 #include <cstring>
 
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/ref/int_common.h"
 
 namespace qforge::kernels::ref::concat {
 
@@ -13,15 +15,38 @@ Status Run(KernelContext& ctx) {
   if (axis < 0) axis += rank;
   int64_t outer = 1;
   for (int64_t d = 0; d < axis; ++d) outer *= out.dim(static_cast<int>(d));
+  // requantize[i]: input i needs its values moved to the output's (S, Z).
+  std::vector<bool> requantize(ctx.inputs.size(), false);
+  std::vector<Requantizer> requantizers(ctx.inputs.size());
+  bool any_quantized = false;
+  for (size_t i = 0; i < ctx.inputs.size(); ++i) any_quantized = any_quantized || IsQuantized(ctx.in(i));
+  if (any_quantized) {
+    TensorQuant qo;
+    QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, out, "the output", &qo));
+    for (size_t i = 0; i < ctx.inputs.size(); ++i) {
+      if (ctx.in(i).quant() == out.quant()) continue;
+      TensorQuant qi;
+      QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, ctx.in(i), "input " + std::to_string(i), &qi));
+      QF_RETURN_IF_ERROR(MakeRequantizer(ctx, qi, qo, &requantizers[i]));
+      requantize[i] = true;
+    }
+  }
   const size_t elem = DataTypeSize(out.dtype());
   char* dst = static_cast<char*>(out.raw_data());
+  int64_t out_index = 0;
   for (int64_t o = 0; o < outer; ++o) {
     for (size_t i = 0; i < ctx.inputs.size(); ++i) {
       const Tensor& in = ctx.in(i);
       if (in.num_elements() == 0) continue;
-      const size_t block = static_cast<size_t>(in.num_elements() / outer) * elem;
-      std::memcpy(dst, static_cast<const char*>(in.raw_data()) + static_cast<size_t>(o) * block, block);
-      dst += block;
+      const int64_t count = in.num_elements() / outer;
+      if (requantize[i]) {
+        for (int64_t j = 0; j < count; ++j) StoreQ(&out, out_index + j, requantizers[i](LoadQ(in, o * count + j)));
+      } else {
+        const size_t block = static_cast<size_t>(count) * elem;
+        std::memcpy(dst + static_cast<size_t>(out_index) * elem,
+                    static_cast<const char*>(in.raw_data()) + static_cast<size_t>(o) * block, block);
+      }
+      out_index += count;
     }
   }
   return Status::Ok();

@@ -1,7 +1,9 @@
 // Reference Conv: direct convolution, one output element at a time, 1-D and
-// 2-D handled as 3-D with unit leading dims.
+// 2-D handled as 3-D with unit leading dims. Integer and hybrid inputs go to
+// int_conv.h.
 #include "ops/conv_attrs.h"
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/ref/int_conv.h"
 
 namespace qforge::kernels::ref::conv {
 
@@ -55,6 +57,8 @@ void ConvLoops(const T* x, const T* w, const T* bias, T* y, int64_t batch, int64
 Status Run(KernelContext& ctx) {
   const Tensor& x = ctx.in(0);
   const Tensor& w = ctx.in(1);
+  if (x.dtype() == DataType::kInt8 || x.dtype() == DataType::kUInt8) return RunIntegerConv(ctx);
+  if (x.dtype() == DataType::kFloat32 && w.dtype() == DataType::kInt8) return RunHybridConv(ctx);
   const Tensor* b = ctx.has_in(2) ? ctx.inputs[2] : nullptr;
   std::vector<int64_t> kernel;
   ops::WindowAttrs wa;

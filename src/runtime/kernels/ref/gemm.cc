@@ -1,5 +1,7 @@
 // Reference Gemm: plain triple loop, accumulating in the element type.
+// Integer and hybrid inputs go to int_matmul.h.
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/ref/int_matmul.h"
 
 namespace qforge::kernels::ref::gemm {
 
@@ -48,6 +50,9 @@ void GemmLoops(KernelContext& ctx) {
 }  // namespace
 
 Status Run(KernelContext& ctx) {
+  const DataType a = ctx.in(0).dtype();
+  if (a == DataType::kInt8 || a == DataType::kUInt8) return RunIntegerGemm(ctx);
+  if (a == DataType::kFloat32 && ctx.in(1).dtype() == DataType::kInt8) return RunHybridGemm(ctx);
   if (ctx.in(0).dtype() == DataType::kFloat64) {
     GemmLoops<double>(ctx);
   } else {

@@ -1,10 +1,11 @@
 // Reference MatMul: numpy matmul with batch broadcasting; one plain triple
-// loop per batch entry.
+// loop per batch entry. Integer and hybrid inputs go to int_matmul.h.
 #include "ops/matmul.h"
 
 #include <type_traits>
 
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/ref/int_matmul.h"
 
 namespace qforge::kernels::ref::matmul {
 
@@ -68,6 +69,9 @@ void MatMulLoops(const T* a, const T* b, T* y, const ops::MatMulShape& s) {
 }  // namespace
 
 Status Run(KernelContext& ctx) {
+  const DataType a_dtype = ctx.in(0).dtype();
+  if (a_dtype == DataType::kInt8 || a_dtype == DataType::kUInt8) return RunIntegerMatMul(ctx);
+  if (a_dtype == DataType::kFloat32 && ctx.in(1).dtype() == DataType::kInt8) return RunHybridMatMul(ctx);
   ops::MatMulShape s;
   Status st = ops::ComputeMatMulShape(ctx.in(0).dims(), ctx.in(1).dims(), &s);
   if (!st.ok()) return ctx.Error(st.message());

@@ -8,6 +8,7 @@
 #include "runtime/kernels/kernel.h"
 #include "runtime/kernels/ref/broadcast.h"
 #include "runtime/kernels/ref/dispatch.h"
+#include "runtime/kernels/ref/int_common.h"
 
 namespace qforge::kernels::ref::pad {
 
@@ -36,6 +37,25 @@ int64_t SourceIndex(int64_t c, int64_t dim, Mode mode) {
   return -1;
 }
 
+// The constant of a quantized Pad as q in the data's (S, Z): absent means
+// real 0.0, i.e. Z; a quantized constant_value with other parameters is
+// requantized to the data's.
+Status QuantizedFill(KernelContext& ctx, int32_t* fill) {
+  TensorQuant qd;
+  QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, ctx.in(0), "the data", &qd));
+  *fill = qd.zero_point;
+  if (!ctx.has_in(2) || ctx.in(2).num_elements() == 0) return Status::Ok();
+  const Tensor& cv = ctx.in(2);
+  *fill = LoadQ(cv, 0);
+  if (cv.quant().empty() || cv.quant() == ctx.in(0).quant()) return Status::Ok();
+  TensorQuant qc;
+  QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, cv, "constant_value", &qc));
+  Requantizer r;
+  QF_RETURN_IF_ERROR(MakeRequantizer(ctx, qc, qd, &r));
+  *fill = r(*fill);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status Run(KernelContext& ctx) {
@@ -59,11 +79,19 @@ Status Run(KernelContext& ctx) {
       maps[d].push_back(SourceIndex(o - pads[d], dim, mode));
     }
   }
+  const bool quantized = IsQuantized(in) && in.dtype() != DataType::kInt32;
+  int32_t quantized_fill = 0;
+  if (quantized) QF_RETURN_IF_ERROR(QuantizedFill(ctx, &quantized_fill));
   const size_t elem = DataTypeSize(in.dtype());
   const bool ok = VisitElementSize(elem, [&](auto e) {
     using E = decltype(e);
     E fill{};  // zero bytes are 0 for every dtype
-    if (ctx.has_in(2) && ctx.in(2).num_elements() > 0) std::memcpy(&fill, ctx.in(2).raw_data(), sizeof(E));
+    if (quantized) {
+      // Two's complement bytes of the int8/uint8/int16 value.
+      fill = static_cast<E>(static_cast<uint32_t>(quantized_fill));
+    } else if (ctx.has_in(2) && ctx.in(2).num_elements() > 0) {
+      std::memcpy(&fill, ctx.in(2).raw_data(), sizeof(E));
+    }
     const E* src = in.data<E>();
     E* dst = out.data<E>();
     ForEachAxisMapped(out.dims(), maps, DenseStrides(in.dims()),

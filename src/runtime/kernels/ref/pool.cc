@@ -9,6 +9,8 @@
 
 #include "ops/conv_attrs.h"
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/ref/int_common.h"
+#include "runtime/kernels/ref/int_kernels.h"
 
 namespace qforge::kernels::ref::pool {
 
@@ -87,7 +89,9 @@ Status RunTyped(KernelContext& ctx) {
   const Tensor& x = ctx.in(0);
   const int64_t planes = x.dim(0) * x.dim(1);
   const OpKind op = ctx.node->op;
+  const bool quantized = IsQuantized(x);
   if (op == OpKind::kGlobalAveragePool || op == OpKind::kGlobalMaxPool) {
+    if (quantized) return RunQuantizedGlobalPool(ctx);
     if constexpr (std::is_floating_point_v<T>) {
       const int64_t size = planes > 0 ? x.num_elements() / planes : 0;
       GlobalPool<T>(x.data<T>(), ctx.out(0).data<T>(), planes, size, op == OpKind::kGlobalMaxPool);
@@ -100,6 +104,7 @@ Status RunTyped(KernelContext& ctx) {
   if (s.ok()) s = ops::ResolveForwardWindow(wa, {x.dims().begin() + 2, x.dims().end()}, &geo);
   if (!s.ok()) return ctx.Error(s.message());
   const ops::Window3D g = ops::ToWindow3D(geo);
+  if (quantized) return RunQuantizedWindowPool(ctx, g);
   if (op == OpKind::kMaxPool) {
     WindowPool<T, true>(x.data<T>(), ctx.out(0).data<T>(), planes, g, false);
   } else {

@@ -11,6 +11,8 @@
 
 #include "ops/infer.h"
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/ref/int_common.h"
+#include "runtime/kernels/ref/int_kernels.h"
 
 namespace qforge::kernels::ref::reduce {
 
@@ -80,12 +82,22 @@ Status Run(KernelContext& ctx) {
   bool noop = false;
   Status s = ops::ResolveReduceAxes(ctx.attrs(), have_axes, axes, x.rank(), &reduced, &noop);
   if (!s.ok()) return ctx.Error(s.message());
+  const OpKind op = ctx.node->op;
+  if (IsQuantized(x) && op == OpKind::kReduceMean) {
+    // noop leaves every dim unreduced: a count-1 mean, i.e. a requantization.
+    return RunQuantizedReduceMean(ctx, reduced);
+  }
   if (noop) {
     std::memcpy(y.raw_data(), x.raw_data(), x.byte_size());
     return Status::Ok();
   }
-  const OpKind op = ctx.node->op;
   switch (x.dtype()) {
+    case DataType::kInt8:  // quantized ReduceMax: max of q, same (S, Z)
+      ReduceLoops(x, reduced, op, y.data<int8_t>(), y.num_elements());
+      break;
+    case DataType::kUInt8:
+      ReduceLoops(x, reduced, op, y.data<uint8_t>(), y.num_elements());
+      break;
     case DataType::kFloat64:
       ReduceLoops(x, reduced, op, y.data<double>(), y.num_elements());
       break;

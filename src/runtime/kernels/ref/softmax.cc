@@ -7,6 +7,8 @@
 #include <cmath>
 
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/ref/int_common.h"
+#include "runtime/kernels/ref/int_kernels.h"
 
 namespace qforge::kernels::ref::softmax {
 
@@ -49,6 +51,7 @@ Status Run(KernelContext& ctx) {
     }
   }
   const bool log = ctx.node->op == OpKind::kLogSoftmax;
+  if (IsQuantized(x)) return RunQuantizedSoftmax(ctx, outer, n, inner, log);
   if (x.dtype() == DataType::kFloat64) {
     SoftmaxLoops(x.data<double>(), ctx.out(0).data<double>(), outer, n, inner, log);
   } else {

@@ -6,6 +6,8 @@
 
 #include "runtime/kernels/kernel.h"
 #include "runtime/kernels/ref/dispatch.h"
+#include "runtime/kernels/ref/int_common.h"
+#include "runtime/kernels/ref/int_kernels.h"
 
 namespace qforge::kernels::ref::unary {
 
@@ -68,11 +70,16 @@ T Eval(OpKind op, T x, float alpha, float beta) {
   }
 }
 
+// ONNX defaults: LeakyRelu alpha 0.01, HardSigmoid alpha 0.2, beta 0.5.
+float Alpha(const KernelContext& ctx) {
+  return ctx.attrs().GetFloat("alpha", ctx.node->op == OpKind::kLeakyRelu ? 0.01f : 0.2f);
+}
+float Beta(const KernelContext& ctx) { return ctx.attrs().GetFloat("beta", 0.5f); }
+
 Status Compute(KernelContext& ctx, const Tensor& in, Tensor& out) {
   const OpKind op = ctx.node->op;
-  // ONNX defaults: LeakyRelu alpha 0.01, HardSigmoid alpha 0.2, beta 0.5.
-  const float alpha = ctx.attrs().GetFloat("alpha", op == OpKind::kLeakyRelu ? 0.01f : 0.2f);
-  const float beta = ctx.attrs().GetFloat("beta", 0.5f);
+  const float alpha = Alpha(ctx);
+  const float beta = Beta(ctx);
   const bool ok = VisitNumeric(in.dtype(), [&](auto t) {
     using T = decltype(t);
     const T* x = in.data<T>();
@@ -101,6 +108,11 @@ Status Run(KernelContext& ctx) {
       std::memset(mask.raw_data(), 1, mask.byte_size());
     }
     return Status::Ok();
+  }
+  if (IsQuantized(in)) {
+    const float alpha = Alpha(ctx);
+    const float beta = Beta(ctx);
+    return RunQuantizedTable(ctx, [op, alpha, beta](float v) { return Eval<float>(op, v, alpha, beta); });
   }
   if (in.dtype() != DataType::kFloat16) return Compute(ctx, in, out);
   const Tensor wide_in = HalfToFloatTensor(in);

@@ -1,0 +1,137 @@
+#include "cli/quantize_report.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <vector>
+
+#include "cli/exit_codes.h"
+#include "cli/progress.h"
+#include "eval/classification.h"
+#include "qforge/model.h"
+#include "qforge/runtime.h"
+
+namespace qforge::cli {
+
+namespace {
+
+std::string Bytes(uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+uint64_t FileSize(const std::string& path) {
+  std::error_code ec;
+  const uintmax_t n = std::filesystem::file_size(path, ec);
+  return ec ? 0 : static_cast<uint64_t>(n);
+}
+
+double Ratio(uint64_t before, uint64_t after) {
+  return after == 0 ? 0.0 : static_cast<double>(before) / static_cast<double>(after);
+}
+
+struct ModelResult {
+  eval::TopKCounts counts;
+  double latency_ms = 0.0;  // median single-sample latency
+  uint64_t file_bytes = 0;
+};
+
+// Median of `runs` single-sample inferences after one warm-up run.
+Result<double> MedianLatencyMs(Session& session, const Tensor& sample, int runs) {
+  std::vector<double> ms;
+  for (int i = 0; i <= runs; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    QF_RETURN_IF_ERROR(session.Run({&sample, 1}).status());
+    const double d = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (i > 0) ms.push_back(d);
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+Result<ModelResult> Measure(const std::string& path, const EvalRequest& req, const char* label) {
+  QF_ASSIGN_OR_RETURN(Model model, Model::Load(path));
+  const std::vector<IoInfo> inputs = model.inputs();
+  if (inputs.size() != 1) return Unsupported(path + ": --eval needs a model with one input");
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<io::Dataset> data, io::OpenDataset(req.data, inputs[0].dims, inputs[0].dtype));
+  Result<std::vector<int64_t>> labels = req.labels.empty() ? data->FolderLabels() : io::LoadLabels(req.labels);
+  if (!labels.ok()) {
+    if (req.labels.empty()) return InvalidArgument(req.data.path + ": has no class subfolders; pass --labels");
+    return labels.status();
+  }
+  const int64_t n = req.limit >= 0 ? std::min(req.limit, data->size()) : data->size();
+  if (static_cast<int64_t>(labels->size()) < n) {
+    return InvalidArgument("--labels has " + std::to_string(labels->size()) + " labels but " + req.data.path +
+                           " has " + std::to_string(n) + " samples");
+  }
+  QF_ASSIGN_OR_RETURN(Session session, Session::Create(model));
+  ModelResult r;
+  r.file_bytes = FileSize(path);
+  ProgressBar bar(std::string("eval ") + label, n);
+  eval::EvalOptions eo;
+  eo.batch = 32;
+  eo.limit = req.limit;
+  eo.progress = [&](int64_t done, int64_t) { bar.Update(done); };
+  Result<eval::TopKCounts> counts = eval::EvaluateClassifier(session, *data, *labels, eo);
+  bar.Finish();
+  if (!counts.ok()) return counts.status().WithContext(path + ": ");
+  r.counts = *counts;
+  QF_ASSIGN_OR_RETURN(Tensor first, data->Read(0, 1));
+  QF_ASSIGN_OR_RETURN(r.latency_ms, MedianLatencyMs(session, first, 20));
+  return r;
+}
+
+}  // namespace
+
+void PrintQuantizeReport(const ReportInputs& in) {
+  const quant::QuantizeOptions& o = *in.options;
+  const quant::QuantizeReport& r = *in.report;
+  std::printf("quantized %s -> %s\n", in.model_path.c_str(), in.output_path.c_str());
+  std::string mode = quant::QuantModeName(o.mode);
+  if (o.mode != quant::QuantMode::kFloat16) mode += o.per_channel ? ", per-channel weights" : ", per-tensor weights";
+  if (quant::NeedsCalibration(o.mode)) mode += std::string(", ") + DataTypeName(o.activation_type) + " activations";
+  if (o.mode == quant::QuantMode::kInt8Only) mode += std::string(", ") + DataTypeName(o.io_type) + " I/O";
+  std::printf("  %-18s %s\n", "mode", mode.c_str());
+  if (!in.calibration.source.empty()) {
+    std::printf("  %-18s %lld samples from %s, estimator %s\n", "calibration",
+                static_cast<long long>(in.calibration.samples), in.calibration.source.c_str(),
+                in.calibration.estimator.c_str());
+  }
+  if (in.prepare != nullptr) {
+    std::printf("  %-18s %d batch norms folded, %d activations fused, %d identities removed\n", "prepared",
+                in.prepare->batchnorms_folded, in.prepare->activations_fused, in.prepare->identities_removed);
+  }
+  std::string by_op;
+  for (const auto& [op, n] : r.quantized_by_op) by_op += (by_op.empty() ? "" : ", ") + op + " " + std::to_string(n);
+  std::printf("  %-18s %lld (%s)\n", "ops quantized", static_cast<long long>(r.nodes_quantized), by_op.c_str());
+  std::printf("  %-18s %lld\n", "ops kept float", static_cast<long long>(r.nodes_float));
+  for (const std::string& f : r.float_nodes) std::printf("    %s\n", f.c_str());
+  std::printf("  %-18s %s -> %s bytes (%.2fx smaller)\n", "weights", Bytes(r.weight_bytes_before).c_str(),
+              Bytes(r.weight_bytes_after).c_str(), Ratio(r.weight_bytes_before, r.weight_bytes_after));
+  const uint64_t fin = FileSize(in.model_path), fout = FileSize(in.output_path);
+  std::printf("  %-18s %s -> %s bytes (%.2fx smaller)\n", "file", Bytes(fin).c_str(), Bytes(fout).c_str(),
+              Ratio(fin, fout));
+}
+
+int CompareAccuracy(const std::string& float_path, const std::string& quant_path, quant::QuantMode mode,
+                    const EvalRequest& req) {
+  Result<ModelResult> f = Measure(float_path, req, "float");
+  if (!f.ok()) return ReportError(f.status());
+  Result<ModelResult> q = Measure(quant_path, req, quant::QuantModeName(mode));
+  if (!q.ok()) return ReportError(q.status());
+  const double delta = q->counts.top1_percent() - f->counts.top1_percent();
+  std::printf("\n  %-10s %18s %18s\n", "", "float", quant::QuantModeName(mode));
+  std::printf("  %-10s %9.2f%% %5lld/%-5lld %9.2f%% %5lld/%-5lld  (%+.2f pt)\n", "top-1", f->counts.top1_percent(),
+              static_cast<long long>(f->counts.top1), static_cast<long long>(f->counts.total),
+              q->counts.top1_percent(), static_cast<long long>(q->counts.top1),
+              static_cast<long long>(q->counts.total), delta);
+  std::printf("  %-10s %18s %18s  (%.2fx smaller)\n", "size", Bytes(f->file_bytes).c_str(),
+              Bytes(q->file_bytes).c_str(), Ratio(f->file_bytes, q->file_bytes));
+  std::printf("  %-10s %15.3f ms %15.3f ms  (batch 1, median of 20, reference runtime)\n", "latency",
+              f->latency_ms, q->latency_ms);
+  return kExitOk;
+}
+
+}  // namespace qforge::cli

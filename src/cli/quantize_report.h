@@ -1,0 +1,41 @@
+// What `qforge quantize` prints: the quantization table, and with --eval the
+// float and quantized models side by side (top-1, size, latency).
+#pragma once
+
+#include <string>
+
+#include "io/data/dataset.h"
+#include "passes/prepare_quantization.h"
+#include "quant/quantizer.h"
+
+namespace qforge::cli {
+
+struct CalibrationInfo {
+  std::string source;  // data path or stats file; empty when not calibrated
+  int64_t samples = 0;
+  std::string estimator;
+};
+
+struct ReportInputs {
+  std::string model_path;
+  std::string output_path;
+  const quant::QuantizeOptions* options = nullptr;
+  const quant::QuantizeReport* report = nullptr;
+  const passes::PrepareReport* prepare = nullptr;
+  CalibrationInfo calibration;
+};
+
+void PrintQuantizeReport(const ReportInputs& in);
+
+struct EvalRequest {
+  io::DataSpec data;
+  std::string labels;
+  int64_t limit = -1;
+};
+
+// Evaluates both model files on the labelled data and prints top-1, file
+// size and single-sample latency of each; returns the CLI exit code.
+int CompareAccuracy(const std::string& float_path, const std::string& quant_path, quant::QuantMode mode,
+                    const EvalRequest& req);
+
+}  // namespace qforge::cli

@@ -1,0 +1,162 @@
+#include "quant/quantizer.h"
+
+#include "ops/infer.h"
+#include "quant/quantize_internal.h"
+
+namespace qforge::quant {
+
+namespace {
+
+struct ModeName {
+  QuantMode mode;
+  const char* name;
+};
+constexpr ModeName kModes[] = {{QuantMode::kWeightOnly, "weight-only"},
+                               {QuantMode::kDynamic, "dynamic"},
+                               {QuantMode::kFloat16, "float16"},
+                               {QuantMode::kInt8, "int8"},
+                               {QuantMode::kInt8Only, "int8-only"}};
+
+// Re-derives every node's output types from its inputs and checks them
+// against what the quantizer declared: a mismatch is a quantizer bug, and
+// an op whose integer form shape inference rejects surfaces here, naming it.
+Status CheckTypes(ir::Graph& g) {
+  for (const ir::Node& node : g.nodes) {
+    ops::InferContext ctx;
+    ctx.graph = &g;
+    ctx.node = &node;
+    for (ir::ValueId in : node.inputs) {
+      ctx.inputs.push_back(in == ir::kNoValue ? nullptr : &g.value(in).type);
+      ctx.values.push_back(in == ir::kNoValue ? nullptr : g.value(in).constant.get());
+    }
+    QF_RETURN_IF_ERROR(ops::InferNode(ctx));
+    for (size_t i = 0; i < node.outputs.size(); ++i) {
+      if (node.outputs[i] == ir::kNoValue) continue;
+      ir::TensorType& have = g.value(node.outputs[i]).type;
+      const ir::TensorType& got = ctx.outputs[i];
+      if (have.dtype != got.dtype) {
+        return Internal(g.Describe(node) + ": quantized output '" + g.value(node.outputs[i]).name + "' is " +
+                        DataTypeName(have.dtype) + " but the op computes " + DataTypeName(got.dtype));
+      }
+      if (!got.quant.empty()) have.quant = got.quant;
+      if (!have.rank_known && got.rank_known) {
+        const ir::Layout layout = have.layout;
+        have = got;
+        have.layout = layout;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<QuantMode> ParseQuantMode(std::string_view s) {
+  for (const ModeName& m : kModes) {
+    if (s == m.name) return m.mode;
+  }
+  return InvalidArgument("unknown quantization mode '" + std::string(s) +
+                         "' (expected weight-only, dynamic, float16, int8 or int8-only)");
+}
+
+const char* QuantModeName(QuantMode mode) {
+  for (const ModeName& m : kModes) {
+    if (m.mode == mode) return m.name;
+  }
+  return "?";
+}
+
+bool NeedsCalibration(QuantMode m) { return m == QuantMode::kInt8 || m == QuantMode::kInt8Only; }
+
+NameTable::NameTable(const ir::Graph* g) {
+  for (const ir::Value& v : g->values) values_.insert(v.name);
+  for (const ir::Node& n : g->nodes) nodes_.insert(n.name);
+}
+
+namespace {
+std::string Unique(std::set<std::string>& taken, const std::string& hint) {
+  std::string name = hint;
+  for (int i = 1; taken.count(name); ++i) name = hint + "_" + std::to_string(i);
+  taken.insert(name);
+  return name;
+}
+}  // namespace
+
+std::string NameTable::Make(const std::string& hint) { return Unique(values_, hint); }
+std::string NameTable::MakeNode(const std::string& hint) { return Unique(nodes_, hint); }
+
+ir::ValueId AddScale(ir::Graph& g, NameTable& names, const std::string& base, const QuantParams& p) {
+  std::vector<int64_t> dims;
+  if (p.per_axis()) dims = {static_cast<int64_t>(p.scale.size())};
+  Tensor t(DataType::kFloat32, dims);
+  for (size_t i = 0; i < p.scale.size(); ++i) t.data<float>()[i] = p.scale[i];
+  return g.AddConstant(names.Make(base + "_scale"), std::move(t));
+}
+
+ir::ValueId AddZeroPoint(ir::Graph& g, NameTable& names, const std::string& base, const QuantParams& p,
+                         DataType dtype) {
+  std::vector<int64_t> dims;
+  if (p.per_axis()) dims = {static_cast<int64_t>(p.zero_point.size())};
+  Tensor t(dtype, dims);
+  for (size_t i = 0; i < p.zero_point.size(); ++i) {
+    if (dtype == DataType::kUInt8) {
+      t.data<uint8_t>()[i] = static_cast<uint8_t>(p.zero_point[i]);
+    } else {
+      t.data<int8_t>()[i] = static_cast<int8_t>(p.zero_point[i]);
+    }
+  }
+  return g.AddConstant(names.Make(base + "_zero_point"), std::move(t));
+}
+
+size_t ConstantBytes(const ir::Graph& g) {
+  size_t total = 0;
+  for (const ir::Value& v : g.values) {
+    if (v.is_constant()) total += v.constant->byte_size();
+  }
+  return total;
+}
+
+Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& opt, QuantizeReport* report) {
+  QuantizeReport local;
+  QuantizeReport& r = report ? *report : local;
+  r = QuantizeReport{};
+  r.mode = opt.mode;
+  for (const std::string& name : opt.exclude) {
+    bool found = false;
+    for (const ir::Node& n : graph.nodes) found = found || n.name == name;
+    if (!found) return InvalidArgument("--exclude: the model has no node named '" + name + "'");
+  }
+  if (opt.activation_type != DataType::kInt8 && opt.activation_type != DataType::kUInt8) {
+    return InvalidArgument("activations must be int8 or uint8");
+  }
+  if (opt.io_type != DataType::kInt8 && opt.io_type != DataType::kUInt8) {
+    return InvalidArgument("--io must be int8 or uint8");
+  }
+  if (NeedsCalibration(opt.mode) && opt.ranges.empty()) {
+    return InvalidArgument(std::string("mode ") + QuantModeName(opt.mode) + " needs calibration ranges");
+  }
+  ir::Graph g = graph;
+  r.weight_bytes_before = ConstantBytes(g);
+  switch (opt.mode) {
+    case QuantMode::kWeightOnly:
+      QF_RETURN_IF_ERROR(QuantizeWeightsOnly(&g, opt, &r));
+      break;
+    case QuantMode::kDynamic:
+      QF_RETURN_IF_ERROR(QuantizeDynamic(&g, opt, &r));
+      break;
+    case QuantMode::kFloat16:
+      QF_RETURN_IF_ERROR(QuantizeFloat16(&g, opt, &r));
+      break;
+    case QuantMode::kInt8:
+    case QuantMode::kInt8Only:
+      QF_RETURN_IF_ERROR(QuantizeStatic(&g, opt, &r));
+      break;
+  }
+  QF_RETURN_IF_ERROR(g.Compact());
+  QF_RETURN_IF_ERROR(ir::VerifyGraph(g));
+  QF_RETURN_IF_ERROR(CheckTypes(g));
+  r.weight_bytes_after = ConstantBytes(g);
+  return g;
+}
+
+}  // namespace qforge::quant

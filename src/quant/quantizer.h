@@ -1,0 +1,59 @@
+// Post-training quantization of a float IR graph into the quantized IR
+// (docs/design/quantized_ir.md), in the modes of QUANT_SPEC section 4.
+//
+// The input graph should have been through passes::PrepareForQuantization
+// (batch norm folded, activations fused) and, for the int8 modes,
+// calibrated on that same graph: ranges are keyed by value name.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "qforge/status.h"
+
+namespace qforge::quant {
+
+enum class QuantMode { kWeightOnly, kDynamic, kFloat16, kInt8, kInt8Only };
+Result<QuantMode> ParseQuantMode(std::string_view s);  // "weight-only", "dynamic", "float16", "int8", "int8-only"
+const char* QuantModeName(QuantMode m);
+bool NeedsCalibration(QuantMode m);
+
+struct ValueRange {
+  float min = 0.0f;
+  float max = 0.0f;
+};
+
+struct QuantizeOptions {
+  QuantMode mode = QuantMode::kInt8;
+  bool per_channel = true;                     // weights per output channel (else per tensor)
+  DataType activation_type = DataType::kInt8;  // int8 or uint8 activations (int8 modes)
+  DataType io_type = DataType::kInt8;          // int8-only: type of graph inputs/outputs
+  std::set<std::string> exclude;               // node names kept in float
+  std::map<std::string, ValueRange> ranges;    // calibrated activation ranges (int8 modes)
+};
+
+struct QuantizeReport {
+  QuantMode mode = QuantMode::kInt8;
+  int64_t nodes_quantized = 0;
+  int64_t nodes_float = 0;  // float-valued compute nodes left in float
+  // "name (Op): reason" for every node left in float, in graph order.
+  std::vector<std::string> float_nodes;
+  std::map<std::string, int64_t> quantized_by_op;  // op name -> count
+  size_t weight_bytes_before = 0;
+  size_t weight_bytes_after = 0;
+};
+
+// Returns the quantized graph (the input is not modified). Errors:
+// InvalidArgument for an unknown --exclude name, a model with no float
+// weights (weight-only / dynamic / float16) or nothing to quantize, missing
+// ranges; Unsupported for int8-only when some node cannot be integer (the
+// message lists every such node).
+Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& options, QuantizeReport* report);
+
+// Total bytes of the graph's constants.
+size_t ConstantBytes(const ir::Graph& g);
+
+}  // namespace qforge::quant

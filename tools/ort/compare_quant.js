@@ -1,0 +1,288 @@
+#!/usr/bin/env node
+// Compares qforge with ONNX Runtime on a quantized (QDQ) Fashion-MNIST model.
+//
+//   node compare_quant.js --qforge QFORGE --model M.onnx [--reference R.onnx] [--images N] [--offset K]
+//                         [--batch B] [--step S|auto] [--min-fraction F] [--max-top1-diff P]
+//                         [--level all|extended|basic|disabled] [--workdir DIR] [--keep] [--verbose]
+//
+// Runs ORT in process on M (graphOptimizationLevel LEVEL, default "all": ORT
+// then fuses each DequantizeLinear -> op -> QuantizeLinear group into
+// QLinearConv / QLinearMatMul / QLinearAdd ..., i.e. it computes in integers
+// as qforge does) and `QFORGE run M --input in.npy --output out.npy` on the
+// same Fashion-MNIST test images (images K .. K+N-1, x/255, N default 10000),
+// B images per run (default 1000: one qforge process per batch keeps 10k
+// images feasible and memory small). Only the model's first output is
+// compared; it must be [batch, classes] logits.
+//
+// step is the output's quantization step (scale): --step S, or --step auto
+// (default) which reads the scale of the DequantizeLinear producing the
+// output from M (it must be a constant scalar; otherwise pass --step).
+//
+// Prints
+//   model NAME: images=N, step=S, within_1_step=F (n/m), max_diff_steps=D, top1_ort=A%, top1_qforge=B%,
+//       top1_diff=C points, argmax_agree=E%, PASS|FAIL
+// where within_1_step is the fraction of output elements with
+// |qforge - ort| <= step * 1.001 (the 0.1% slack absorbs the float rounding
+// of the dequantized values), max_diff_steps = max |qforge - ort| / step, and
+// top-1 is measured against the test labels. With --reference R (usually the
+// float model M was quantized from) it also prints R's top-1 under ORT and
+// the quantization drop, for information only.
+//
+// PASS iff within_1_step >= F (--min-fraction, default 0.999) and
+// |top1_ort - top1_qforge| <= P percentage points (--max-top1-diff, default
+// 0.1) and qforge's output shape equals ORT's. Exit code 0 = PASS, 1 = FAIL
+// (also when qforge fails), 2 = usage or ONNX Runtime errors.
+'use strict';
+
+const childProcess = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const zlib = require('zlib');
+const ort = require('onnxruntime-node');
+const npy = require('./npy');
+const proto = require('./ort_optimized_ops');
+
+const DATA_DIR = '/usr/share/datasets/fashion-mnist';
+const IMAGES_FILE = path.join(DATA_DIR, 't10k-images-idx3-ubyte.gz');
+const LABELS_FILE = path.join(DATA_DIR, 't10k-labels-idx1-ubyte.gz');
+const QFORGE_TIMEOUT_MS = 15 * 60 * 1000;
+const STEP_SLACK = 1.001;
+const LEVELS = ['disabled', 'basic', 'extended', 'all'];
+
+class UsageError extends Error {}
+
+function usage(msg) {
+  if (msg) console.error(`compare_quant.js: ${msg}`);
+  console.error('usage: node compare_quant.js --qforge QFORGE --model M.onnx [--reference R.onnx] [--images N]\n' +
+                '         [--offset K] [--batch B] [--step S|auto] [--min-fraction F] [--max-top1-diff P]\n' +
+                '         [--level all|extended|basic|disabled] [--workdir DIR] [--keep] [--verbose]');
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const args = {qforge: null, model: null, reference: null, images: 10000, offset: 0, batch: 1000, step: 'auto',
+                minFraction: 0.999, maxTop1Diff: 0.1, level: 'all', workdir: null, keep: false, verbose: false};
+  const numeric = {'--images': 'images', '--offset': 'offset', '--batch': 'batch', '--min-fraction': 'minFraction',
+                   '--max-top1-diff': 'maxTop1Diff'};
+  const strings = {'--qforge': 'qforge', '--model': 'model', '--reference': 'reference', '--step': 'step',
+                   '--level': 'level', '--workdir': 'workdir'};
+  for (let i = 0; i < argv.length; ++i) {
+    const flag = argv[i];
+    if (flag === '--keep') { args.keep = true; continue; }
+    if (flag === '--verbose') { args.verbose = true; continue; }
+    if (flag === '-h' || flag === '--help') usage();
+    if (!(flag in numeric) && !(flag in strings)) usage(`unknown argument ${flag}`);
+    if (i + 1 >= argv.length) usage(`${flag} needs a value`);
+    const value = argv[++i];
+    if (flag in strings) {
+      args[strings[flag]] = value;
+    } else {
+      const n = Number(value);
+      if (!Number.isFinite(n) || n < 0) usage(`${flag}: bad number '${value}'`);
+      args[numeric[flag]] = n;
+    }
+  }
+  if (!args.qforge) usage('missing --qforge');
+  if (!args.model) usage('missing --model');
+  for (const k of ['images', 'offset', 'batch']) {
+    if (!Number.isInteger(args[k])) usage(`--${k} must be an integer`);
+  }
+  if (args.images < 1 || args.batch < 1) usage('--images and --batch must be positive');
+  if (args.minFraction > 1) usage('--min-fraction must be in [0, 1]');
+  if (!LEVELS.includes(args.level)) usage(`--level must be one of ${LEVELS.join(', ')}`);
+  if (args.step !== 'auto') {
+    const s = Number(args.step);
+    if (!Number.isFinite(s) || s <= 0) usage(`--step: bad value '${args.step}' (a positive number or auto)`);
+    args.step = s;
+  }
+  return args;
+}
+
+function readIdx(file, magic) {
+  const raw = zlib.gunzipSync(fs.readFileSync(file));
+  if (raw.readUInt32BE(0) !== magic) throw new Error(`${file}: not an IDX uint8 file of the expected rank`);
+  return raw;
+}
+
+// {images: Uint8Array of N*784, labels: Uint8Array of N} for test images [offset, offset + count).
+function loadFashion(offset, count) {
+  const images = readIdx(IMAGES_FILE, 0x803);
+  const labels = readIdx(LABELS_FILE, 0x801);
+  const available = Math.min(images.readUInt32BE(4), labels.readUInt32BE(4));
+  if (offset + count > available) throw new UsageError(`only ${available} test images, asked for ${offset}+${count}`);
+  const px = 28 * 28;
+  return {images: images.subarray(16 + offset * px, 16 + (offset + count) * px),
+          labels: labels.subarray(8 + offset, 8 + offset + count)};
+}
+
+function floatBatch(pixels, start, count) {
+  const px = 28 * 28;
+  const data = new Float32Array(count * px);
+  // Same preprocessing as training (models/*.json): float32(x) / 255.
+  for (let i = 0; i < data.length; ++i) data[i] = Math.fround(pixels[start * px + i] / 255);
+  return {type: 'float32', dims: [count, 1, 28, 28], data};
+}
+
+// Scale of the DequantizeLinear that produces the model's first output.
+function outputStep(modelPath) {
+  const g = proto.loadModel(modelPath);
+  const out = g.outputs[0];
+  const producers = new Map();
+  for (const n of g.nodes) for (const o of n.outputs) producers.set(o, n);
+  const inits = new Map(g.initializers.map((t) => [t.name, t]));
+  const node = producers.get(out);
+  if (!node || node.opType !== 'DequantizeLinear') {
+    throw new UsageError(`output '${out}' is not produced by DequantizeLinear (${node ? node.opType : 'input'}): ` +
+                         'pass --step');
+  }
+  let scaleName = node.inputs[1];
+  // Exporters sometimes route shared constants through Identity.
+  for (let hops = 0; !inits.has(scaleName) && hops < 8; ++hops) {
+    const p = producers.get(scaleName);
+    if (!p || p.opType !== 'Identity') break;
+    scaleName = p.inputs[0];
+  }
+  const t = inits.get(scaleName);
+  if (!t || !t.floats || t.floats.length !== 1) {
+    throw new UsageError(`output '${out}': DequantizeLinear scale '${scaleName}' is not a constant float scalar: ` +
+                         'pass --step');
+  }
+  return t.floats[0];
+}
+
+async function createSession(modelPath, level) {
+  return ort.InferenceSession.create(modelPath, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: level,
+  });
+}
+
+async function runOrt(session, input) {
+  if (session.inputNames.length !== 1) throw new Error(`model has ${session.inputNames.length} inputs, expected 1`);
+  const results = await session.run({[session.inputNames[0]]: new ort.Tensor('float32', input.data, input.dims)});
+  const t = results[session.outputNames[0]];
+  if (t.type !== 'float32') throw new Error(`output '${session.outputNames[0]}' is ${t.type}, expected float32`);
+  return {type: t.type, dims: Array.from(t.dims), data: t.data};
+}
+
+function runQforge(args, inputFile, outputFile) {
+  const argv = ['run', args.model, '--input', inputFile, '--output', outputFile];
+  const res = childProcess.spawnSync(args.qforge, argv, {encoding: 'utf8', timeout: QFORGE_TIMEOUT_MS});
+  if (args.verbose) console.error(`$ ${args.qforge} ${argv.join(' ')}\n${res.stdout || ''}${res.stderr || ''}`);
+  if (res.error) return `could not run ${args.qforge}: ${res.error.message}`;
+  if (res.status !== 0) {
+    const firstLine = (res.stderr || res.stdout || '').trim().split('\n')[0];
+    return `qforge exited with ${res.status === null ? res.signal : res.status}: ${firstLine}`;
+  }
+  return null;
+}
+
+function argmaxRows(t) {
+  const [rows, cols] = t.dims;
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; ++r) {
+    let best = 0;
+    for (let c = 1; c < cols; ++c) if (t.data[r * cols + c] > t.data[r * cols + best]) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+function pct(x) {
+  return (100 * x).toFixed(2);
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const name = path.basename(args.model).replace(/\.onnx$/, '');
+  const step = args.step === 'auto' ? outputStep(args.model) : args.step;
+  const data = loadFashion(args.offset, args.images);
+  const session = await createSession(args.model, args.level);
+  const refSession = args.reference ? await createSession(args.reference, 'all') : null;
+  const workdir = args.workdir || fs.mkdtempSync(path.join(os.tmpdir(), `qforge-compare-quant-${name}-`));
+  fs.mkdirSync(workdir, {recursive: true});
+  const inputFile = path.join(workdir, 'input.npy');
+  const outputFile = path.join(workdir, 'out.npy');
+
+  const s = {elements: 0, within: 0, maxDiff: 0, ortCorrect: 0, qfCorrect: 0, refCorrect: 0, agree: 0,
+             ortMs: 0, qforgeMs: 0};
+  const prefix = `model ${name}: images=${args.images}, step=${step.toExponential(4)}`;
+  for (let start = 0; start < args.images; start += args.batch) {
+    const count = Math.min(args.batch, args.images - start);
+    const input = floatBatch(data.images, start, count);
+    npy.writeNpy(inputFile, input.type, input.dims, input.data);
+    fs.rmSync(outputFile, {force: true});
+    let t0 = Date.now();
+    const ref = await runOrt(session, input);
+    s.ortMs += Date.now() - t0;
+    if (ref.dims.length !== 2 || ref.dims[0] !== count) {
+      throw new Error(`ORT output shape [${ref.dims}] is not [${count}, classes]`);
+    }
+    t0 = Date.now();
+    const failure = runQforge(args, inputFile, outputFile);
+    s.qforgeMs += Date.now() - t0;
+    if (failure) {
+      console.log(`${prefix}, batch at image ${args.offset + start}: ${failure}, FAIL`);
+      console.log(`  input kept in ${workdir}`);
+      return 1;
+    }
+    const got = npy.readNpy(outputFile);
+    if (got.type !== ref.type || got.dims.join(',') !== ref.dims.join(',')) {
+      console.log(`${prefix}, qforge output ${got.type} [${got.dims}] vs ORT ${ref.type} [${ref.dims}], FAIL`);
+      console.log(`  input and output kept in ${workdir}`);
+      return 1;
+    }
+    for (let i = 0; i < ref.data.length; ++i) {
+      const d = Math.abs(got.data[i] - ref.data[i]);
+      // NaN differences count as outside the step and as an infinite max.
+      if (d <= step * STEP_SLACK) s.within += 1;
+      s.maxDiff = Number.isNaN(d) ? Infinity : Math.max(s.maxDiff, d);
+    }
+    s.elements += ref.data.length;
+    const aOrt = argmaxRows(ref);
+    const aQf = argmaxRows(got);
+    let aRef = null;
+    if (refSession) aRef = argmaxRows(await runOrt(refSession, input));
+    for (let r = 0; r < count; ++r) {
+      const label = data.labels[start + r];
+      s.ortCorrect += aOrt[r] === label ? 1 : 0;
+      s.qfCorrect += aQf[r] === label ? 1 : 0;
+      s.agree += aOrt[r] === aQf[r] ? 1 : 0;
+      if (aRef) s.refCorrect += aRef[r] === label ? 1 : 0;
+    }
+    if (args.verbose) console.error(`  images ${args.offset + start}..${args.offset + start + count - 1} done`);
+  }
+  const fraction = s.within / s.elements;
+  const top1Ort = s.ortCorrect / args.images;
+  const top1Qf = s.qfCorrect / args.images;
+  const top1Diff = 100 * Math.abs(top1Ort - top1Qf);
+  const pass = fraction >= args.minFraction && top1Diff <= args.maxTop1Diff + 1e-9;
+  console.log(`${prefix}, within_1_step=${fraction.toFixed(6)} (${s.within}/${s.elements}), ` +
+              `max_diff_steps=${(s.maxDiff / step).toFixed(3)}, top1_ort=${pct(top1Ort)}%, ` +
+              `top1_qforge=${pct(top1Qf)}%, top1_diff=${top1Diff.toFixed(2)} points, ` +
+              `argmax_agree=${pct(s.agree / args.images)}%, ${pass ? 'PASS' : 'FAIL'}`);
+  if (refSession) {
+    const top1Ref = s.refCorrect / args.images;
+    console.log(`  reference ${path.basename(args.reference)}: top1_ort=${pct(top1Ref)}%, ` +
+                `quantized - reference = ${(100 * (top1Ort - top1Ref)).toFixed(2)} points (ORT)`);
+  }
+  console.log(`  time: ORT ${(s.ortMs / 1000).toFixed(1)} s, qforge ${(s.qforgeMs / 1000).toFixed(1)} s ` +
+              `(${Math.ceil(args.images / args.batch)} runs of up to ${args.batch} images)`);
+  if (!pass) {
+    if (fraction < args.minFraction) console.log(`  within_1_step ${fraction.toFixed(6)} < ${args.minFraction}`);
+    if (top1Diff > args.maxTop1Diff) console.log(`  top1_diff ${top1Diff.toFixed(2)} > ${args.maxTop1Diff} points`);
+    console.log(`  last batch kept in ${workdir}`);
+  } else if (!args.keep && !args.workdir) {
+    fs.rmSync(workdir, {recursive: true, force: true});
+  }
+  return pass ? 0 : 1;
+}
+
+main().then((code) => process.exit(code), (err) => {
+  console.error(`compare_quant.js: ${err.message || err}`);
+  process.exit(2);
+});
