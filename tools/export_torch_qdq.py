@@ -165,7 +165,8 @@ def main():
     xt, yt = xt[:2000], yt[:2000]
     model = SmallQdqNet()
     loss = train(model, x, y, args.steps, 3e-3, args.seed)
-    print(f"float: {args.steps} steps, last loss {loss:.3f}, top-1 on 2000 test images {top1(model, xt, yt):.4f}")
+    print(f"float: {args.steps} steps, last loss {loss:.3f}, "
+          f"top-1 on 2000 test images {top1(model, xt, yt):.4f}")
 
     model.eval()
     example = (torch.from_numpy(xt[:1]),)
@@ -203,7 +204,7 @@ def main():
     with torch.no_grad():
         fq = qat(torch.from_numpy(images)).numpy()
     print(f"{output_path}: {list(ref.shape)}; max |ORT - torch fake-quant| = {np.abs(ref - fq).max():.3e}, "
-          f"argmax {ref.argmax(1).tolist()}, labels {fashion_mnist.load_split('t10k')[1][:args.images].tolist()}")
+          f"argmax {ref.argmax(1).tolist()}, labels {yt[:args.images].tolist()}")
     return 0
 
 

@@ -22,6 +22,9 @@ from onnx import TensorProto, helper, numpy_helper
 
 OPSET = 13
 MAX_BYTES = 200 * 1024
+# Model name -> {"input": x, "output": PyTorch's output}, written as
+# <name>_input.npy / <name>_output.npy.
+GOLDEN = {}
 
 
 def randomize_bn(model, gen):
@@ -126,11 +129,20 @@ class ConvTransposeBn(torch.nn.Module):
         return self.act(self.bn(self.up(x)))
 
 
+def golden(m, x):
+    """PyTorch's own output for `x`: an oracle independent of qforge's
+    BatchNormalization kernel, saved next to the model."""
+    m.eval()
+    with torch.no_grad():
+        return {"input": x.numpy(), "output": m(x).numpy()}
+
+
 def conv_bn_relu6(gen):
     torch.manual_seed(1)
     m = ConvBnRelu6()
     randomize_bn(m, gen)
     model = export(m, torch.randn(1, 3, 8, 8), ["input"], ["output"])
+    GOLDEN["conv_bn_relu6"] = golden(m, torch.randn(2, 3, 8, 8) * 2)
     assert count(model, "BatchNormalization") == 3, "BN folded by the exporter"
     # PyTorch drops Dropout in eval mode and never emits Identity for
     # nn.Identity; add them where the passes must handle them: mid-graph and
@@ -147,6 +159,7 @@ def gemm_bn(gen):
     m = GemmBn()
     randomize_bn(m, gen)
     model = export(m, torch.randn(4, 16), ["input"], ["output"])
+    GOLDEN["gemm_bn"] = golden(m, torch.randn(5, 16) * 2)
     # fc2 has no bias: PyTorch writes it as Transpose(W) -> MatMul, which the
     # fold turns into a Gemm once the Transpose is constant-folded.
     assert count(model, "BatchNormalization") == 2 and count(model, "Gemm") == 1
@@ -159,6 +172,7 @@ def convtranspose_bn(gen):
     m = ConvTransposeBn()
     randomize_bn(m, gen)
     model = export(m, torch.randn(1, 4, 5, 5), ["input"], ["output"])
+    GOLDEN["convtranspose_bn"] = golden(m, torch.randn(2, 4, 5, 5) * 2)
     assert count(model, "BatchNormalization") == 1 and count(model, "ConvTranspose") == 1
     return model
 
@@ -263,6 +277,8 @@ def main():
         assert len(data) < MAX_BYTES, name
         with open(os.path.join(out_dir, name + ".onnx"), "wb") as f:
             f.write(data)
+        for key, array in GOLDEN.get(name, {}).items():
+            np.save(os.path.join(out_dir, f"{name}_{key}.npy"), array.astype(np.float32))
         ops = sorted({n.op_type for n in model.graph.node})
         print(f"{name}.onnx: {len(data)} bytes, {len(model.graph.node)} nodes {ops}")
 

@@ -269,7 +269,8 @@ def check(onnx_path, images, use_ort):
         err = float(np.abs(ours[:n] - g[:n]).max())
         good = err <= TOLERANCE
         ok &= good
-        print(f"{name}: max |torch - float64 golden| over {n} images = {err:.3e} ({'ok' if good else 'FAIL'})")
+        verdict = "ok" if good else "FAIL"
+        print(f"{name}: max |torch - float64 golden| over {n} images = {err:.3e} ({verdict})")
     meta_path = os.path.splitext(onnx_path)[0] + ".json"
     top1 = evaluate_top1(module, x, y)
     if os.path.exists(meta_path):

@@ -107,6 +107,51 @@ def quantize(model, mode, calib, qconfig):
     return convert_fx(prepared)
 
 
+def export_qdq(float_model, mode, calib, path):
+    """Calibrates a fake-quantized copy and exports it as a QDQ ONNX file; returns the copy.
+
+    Why not export convert_fx's output: torch.onnx cannot export quantized
+    modules to QDQ. The fake-quant model (prepare_qat_fx, observers run on the
+    calibration set with fake quantization off, then frozen) carries the same
+    kind of calibration, and torch.onnx turns each FakeQuantize into
+    QuantizeLinear -> DequantizeLinear. Differences from 'static': activations
+    use the full quint8 range [0, 255] (torch.onnx refuses fbgemm's
+    reduce_range [0, 127]) and weights qint8 [-128, 127] symmetric (per channel
+    on axis 0 for 'static', per tensor for 'static-per-tensor'). Exported at
+    opset 13 with dynamic batch, input "input", output "logits".
+    """
+    import onnx  # only needed here
+    from torch.ao.quantization import QConfigMapping, disable_fake_quant, disable_observer
+    from torch.ao.quantization import enable_fake_quant, enable_observer
+    from torch.ao.quantization.fake_quantize import (FakeQuantize, default_per_channel_weight_fake_quant,
+                                                     default_weight_fake_quant)
+    from torch.ao.quantization.observer import HistogramObserver
+    from torch.ao.quantization.quantize_fx import prepare_qat_fx
+    import export_torch_qdq
+
+    act = FakeQuantize.with_args(observer=HistogramObserver, quant_min=0, quant_max=255, dtype=torch.quint8,
+                                 qscheme=torch.per_tensor_affine)
+    weight = default_per_channel_weight_fake_quant if mode == "static" else default_weight_fake_quant
+    mapping = QConfigMapping().set_global(QConfig(activation=act, weight=weight))
+    example = (torch.from_numpy(calib[:1]),)
+    # The ONNX-built module has no BatchNorm or Dropout, so train() only satisfies prepare_qat_fx.
+    fq = prepare_qat_fx(copy.deepcopy(float_model).train(), mapping, example)
+    fq.apply(disable_fake_quant)
+    fq.apply(enable_observer)
+    with torch.no_grad():
+        fq(torch.from_numpy(calib))
+    fq.apply(disable_observer)
+    fq.apply(enable_fake_quant)
+    fq.eval()
+    torch.onnx.export(fq, example, path, opset_version=13, input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, do_constant_folding=True)
+    m = onnx.load(path)
+    export_torch_qdq.scalarize_qparams(m)
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+    return fq
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--models", default="cnn,mobilenet,resnet", help="comma-separated names under models/")
@@ -118,6 +163,8 @@ def main():
                    "else onednn)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--test-images", type=int, default=10000)
+    p.add_argument("--export-qdq", metavar="DIR",
+                   help="also write DIR/NAME_MODE_torch_qdq.onnx for the static modes (see export_qdq)")
     p.add_argument("--print-graph", action="store_true", help="print each converted FX graph to stderr")
     args = p.parse_args()
     modes = [m for m in args.modes.split(",") if m]
@@ -156,6 +203,18 @@ def main():
                 "total_seconds": round(time.time() - start, 2),
                 "torch": torch.__version__, "command": command,
             }), flush=True)
+            if args.export_qdq and mode != "dynamic":
+                os.makedirs(args.export_qdq, exist_ok=True)
+                path = os.path.join(args.export_qdq, f"{name}_{mode}_torch_qdq.onnx")
+                start = time.time()
+                fq = export_qdq(float_model, mode, calib, path)
+                print(json.dumps({
+                    "model": name, "mode": f"{mode}-qdq-export", "file": path,
+                    "float_top1": round(float_top1, 4),
+                    "fake_quant_top1": round(onnx_to_torch.evaluate_top1(fq, x, y), 4),
+                    "calib_images": len(calib), "test_images": len(x),
+                    "total_seconds": round(time.time() - start, 2), "command": command,
+                }), flush=True)
     return 0
 
 

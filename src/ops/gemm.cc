@@ -50,15 +50,6 @@ Status Infer(InferContext& ctx) {
   }
   if (ctx.has_input(2)) {
     const ir::TensorType& c = ctx.input(2);
-    if (form == LinearForm::kInteger && c.rank_known) {
-      // The int32 bias is one value per output column: [N] or [1, N].
-      const bool row = (c.rank() == 1 || (c.rank() == 2 && c.dims[0] == 1)) &&
-                       (c.dims.back() < 0 || n < 0 || c.dims.back() == n);
-      if (!row) {
-        return ctx.Unsupported("int32 bias C " + DimsToString(c.dims) +
-                               " is not one value per output column [" + std::to_string(n) + "]");
-      }
-    }
     if (c.rank_known) {
       if (c.rank() > 2) return ctx.Invalid("C " + DimsToString(c.dims) + " has rank above 2");
       const int64_t mn[2] = {m, n};
@@ -69,6 +60,15 @@ Status Infer(InferContext& ctx) {
           return ctx.Invalid("C " + DimsToString(c.dims) + " does not broadcast to [" + std::to_string(m) +
                              ", " + std::to_string(n) + "]");
         }
+      }
+    }
+    if (form == LinearForm::kInteger && c.rank_known) {
+      // The int32 bias is one value per output column: [N] or [1, N].
+      const bool row = (c.rank() == 1 || (c.rank() == 2 && c.dims[0] == 1)) &&
+                       (c.dims.back() < 0 || n < 0 || c.dims.back() == n);
+      if (!row) {
+        return ctx.Unsupported("int32 bias C " + DimsToString(c.dims) +
+                               " is not one value per output column [" + std::to_string(n) + "]");
       }
     }
   }

@@ -10,7 +10,9 @@
 namespace qforge::ops::requantize {
 
 namespace {
-bool IsQuantType(DataType d) { return d == DataType::kInt8 || d == DataType::kUInt8 || d == DataType::kInt16; }
+bool IsQuantType(DataType d) {
+  return d == DataType::kInt8 || d == DataType::kUInt8 || d == DataType::kInt16;
+}
 }  // namespace
 
 Status Infer(InferContext& ctx) {

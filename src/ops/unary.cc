@@ -17,7 +17,9 @@ bool IsQuantized(const ir::TensorType& t) {
 Status CheckDtype(InferContext& ctx) {
   const ir::TensorType& x = ctx.input(0);
   const OpKind op = ctx.node->op;
-  if (IsQuantized(x) && op != OpKind::kIdentity && op != OpKind::kDropout) {
+  // Inference-mode Dropout is an identity: a quantized input passes unchanged.
+  if (IsQuantized(x) && op == OpKind::kDropout) return Status::Ok();
+  if (IsQuantized(x) && op != OpKind::kIdentity) {
     // Table activation (docs/design/quantized_ir.md): per-tensor int8/uint8
     // in, the same dtype out with the declared (S, Z) kept by InferNode.
     if (x.dtype != DataType::kInt8 && x.dtype != DataType::kUInt8) {

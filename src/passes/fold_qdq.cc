@@ -254,9 +254,17 @@ void Folder::FoldConstantQuantize() {
 
 // Every DequantizeLinear with constant parameters tells its input's
 // parameters: constants get them on their tensor, activations on their type.
+// QuantizeLinear outputs get theirs too (shape inference leaves declared
+// types, graph outputs and value_info, without them).
 void Folder::AnnotateDequantized() {
   for (size_t i = 0; i < g_.nodes.size(); ++i) {
     const Node& n = g_.nodes[i];
+    if (!n.removed && n.op == OpKind::kQuantizeLinear && n.outputs.size() == 1) {
+      ir::TensorType& t = g_.value(n.outputs[0]).type;
+      std::optional<QuantParams> q = ConstParams(n, t.rank_known ? t.rank() : 0);
+      if (q && t.quant.empty() && IsActivationType(t.dtype)) t.quant = *q;
+      continue;
+    }
     if (n.removed || n.op != OpKind::kDequantizeLinear) continue;
     const ValueId x = n.inputs[0];
     ir::Value& xv = g_.value(x);

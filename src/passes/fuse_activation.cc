@@ -47,6 +47,10 @@ std::optional<quant::ActivationRange> ActivationOf(const ir::Graph& g, const ir:
   const std::optional<float> lo = ClipBound(g, node.input(1), r.min);
   const std::optional<float> hi = ClipBound(g, node.input(2), r.max);
   if (!lo || !hi) return std::nullopt;
+  // A lower bound of +inf (or upper of -inf) maps everything to infinity;
+  // the clamp attributes cannot record it (an infinite bound means none).
+  if (std::isinf(*lo) && *lo > 0) return std::nullopt;
+  if (std::isinf(*hi) && *hi < 0) return std::nullopt;
   r.min = *lo;
   r.max = *hi;
   return r;

@@ -151,6 +151,8 @@ TEST(IntConv, RandomizedWithinOneStepOfFloat) {
   for (const ConvCase& tc : ConvCases()) {
     for (int trial = 0; trial < 3; ++trial) {
       SCOPED_TRACE(tc.name + " trial " + std::to_string(trial));
+      ir::Attributes attrs = tc.attrs;
+      attrs.Set("group", tc.group);
       const quant::QuantLimits lim = quant::LimitsOf(tc.dtype).value();
       const int64_t in_channels = tc.x_dims[1];
       const float x_scale = RandomScale(0.01f, 0.1f, &rng);
@@ -170,14 +172,14 @@ TEST(IntConv, RandomizedWithinOneStepOfFloat) {
       const Tensor* bias = tc.bias ? &b : nullptr;
 
       Tensor xf = Dequantized(x), wf = Dequantized(w), bf = Dequantized(b);
-      Result<Tensor> yf = RunOp(OpKind::kConv, {&xf, &wf, tc.bias ? &bf : nullptr}, tc.attrs);
+      Result<Tensor> yf = RunOp(OpKind::kConv, {&xf, &wf, tc.bias ? &bf : nullptr}, attrs);
       ASSERT_TRUE(yf.ok()) << yf.status().ToString();
       const QuantParams out = OutputParamsFor(*yf, tc.dtype);
-      Result<Tensor> y = RunDeclared(OpKind::kConv, tc.attrs, {&x, &w, bias}, tc.dtype, out);
+      Result<Tensor> y = RunDeclared(OpKind::kConv, attrs, {&x, &w, bias}, tc.dtype, out);
       ASSERT_TRUE(y.ok()) << y.status().ToString();
       EXPECT_EQ(y->dtype(), tc.dtype);
       EXPECT_EQ(y->quant(), out);
-      ExpectWithinSteps(*y, *yf, tc.attrs, 1);
+      ExpectWithinSteps(*y, *yf, attrs, 1);
     }
   }
 }

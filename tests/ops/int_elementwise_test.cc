@@ -68,15 +68,20 @@ Ints RunQValues(OpKind op, const ir::Attributes& attrs, const std::vector<const 
   return QValues(*r);
 }
 
-quant::QuantLimits Limits(DataType d) { return *quant::LimitsOf(d); }
+quant::QuantLimits Limits(DataType d) {
+  Result<quant::QuantLimits> l = quant::LimitsOf(d);
+  return *l;
+}
 
 Tensor RandomQ(DataType dtype, Ints dims, float scale, int64_t zp, std::mt19937* rng) {
   Tensor t(dtype, std::move(dims));
   const quant::QuantLimits l = Limits(dtype);
   std::uniform_int_distribution<int32_t> dist(l.qmin, l.qmax);
   for (int64_t i = 0; i < t.num_elements(); ++i) {
-    if (dtype == DataType::kInt8) t.data<int8_t>()[i] = static_cast<int8_t>(dist(*rng));
-    else t.data<uint8_t>()[i] = static_cast<uint8_t>(dist(*rng));
+    if (dtype == DataType::kInt8)
+      t.data<int8_t>()[i] = static_cast<int8_t>(dist(*rng));
+    else
+      t.data<uint8_t>()[i] = static_cast<uint8_t>(dist(*rng));
   }
   t.set_quant(QP(scale, zp));
   return t;
@@ -92,7 +97,8 @@ Tensor Dequantize(const Tensor& t) {
 
 // The float op on dequantized quantized inputs (other inputs as given),
 // quantized with `out`, must be within one step of the integer kernel.
-void ExpectNearFloat(OpKind op, const ir::Attributes& attrs, const std::vector<const Tensor*>& ins, Decl out) {
+void ExpectNearFloat(OpKind op, const ir::Attributes& attrs, const std::vector<const Tensor*>& ins,
+                     Decl out) {
   Result<Tensor> q = RunQ(op, attrs, ins, out);
   ASSERT_TRUE(q.ok()) << q.status().ToString();
   std::vector<Tensor> deq;
@@ -146,6 +152,13 @@ TEST(IntRequantize, Int8ToUint8SameScaleIsExact) {
   EXPECT_EQ(RunQValues(OpKind::kRequantize, {}, {&u}, {DataType::kInt8, QP(0.02f, 0)}), (Ints{-128, 0, 127}));
 }
 
+TEST(IntRequantize, ToInt16) {
+  // M = 0.5 / 0.001f = 499.99998: 1 -> 500; 100 -> 50000 saturates at 32767.
+  const Tensor x = Q(DataType::kInt8, {3}, {1, -1, 100}, 0.5f, 0);
+  EXPECT_EQ(RunQValues(OpKind::kRequantize, {}, {&x}, {DataType::kInt16, QP(0.001f, 0)}),
+            (Ints{500, -500, 32767}));
+}
+
 TEST(IntRequantize, Errors) {
   const Tensor x = Q(DataType::kInt8, {2}, {1, 2}, 1.0f, 0);
   // No declared output parameters.
@@ -183,7 +196,8 @@ TEST(IntBinary, AddFusedReluClamps) {
   ir::Attributes attrs;
   attrs.Set(quant::kActivationMin, 0.0f);
   // Reals [-10, 0, 10] clamped to [0, inf) with Z = 100.
-  EXPECT_EQ(RunQValues(OpKind::kAdd, attrs, {&a, &b}, {DataType::kUInt8, QP(1.0f, 100)}), (Ints{100, 100, 110}));
+  EXPECT_EQ(RunQValues(OpKind::kAdd, attrs, {&a, &b}, {DataType::kUInt8, QP(1.0f, 100)}),
+            (Ints{100, 100, 110}));
 }
 
 TEST(IntBinary, MulGolden) {
@@ -231,12 +245,13 @@ TEST(IntTable, SigmoidAndTanhFixedOutputParams) {
   EXPECT_EQ(RunQValues(OpKind::kTanh, {}, {&x}, {DataType::kInt8, QP(1.0f / 128, 0)}),
             (Ints{0, 97, -97, 127, -128}));
   const Tensor u = Q(DataType::kUInt8, {3}, {128, 138, 118}, 0.1f, 128);
-  EXPECT_EQ(RunQValues(OpKind::kSigmoid, {}, {&u}, {DataType::kUInt8, QP(1.0f / 256, 0)}), (Ints{128, 187, 69}));
-  EXPECT_EQ(RunQValues(OpKind::kTanh, {}, {&u}, {DataType::kUInt8, QP(1.0f / 128, 128)}), (Ints{128, 225, 31}));
+  EXPECT_EQ(RunQValues(OpKind::kSigmoid, {}, {&u}, {DataType::kUInt8, QP(1.0f / 256, 0)}),
+            (Ints{128, 187, 69}));
+  EXPECT_EQ(RunQValues(OpKind::kTanh, {}, {&u}, {DataType::kUInt8, QP(1.0f / 128, 128)}),
+            (Ints{128, 225, 31}));
 }
 
 TEST(IntTable, EveryUnaryMatchesFloat) {
-  std::mt19937 rng(11);
   ir::Attributes leaky;
   leaky.Set("alpha", 0.2f);
   for (DataType dt : {DataType::kInt8, DataType::kUInt8}) {
@@ -245,14 +260,18 @@ TEST(IntTable, EveryUnaryMatchesFloat) {
     Tensor x(dt, {2, 131});
     for (int64_t i = 0; i < x.num_elements(); ++i) {
       const int32_t q = Limits(dt).qmin + static_cast<int32_t>(i % 256);
-      if (dt == DataType::kInt8) x.data<int8_t>()[i] = static_cast<int8_t>(q);
-      else x.data<uint8_t>()[i] = static_cast<uint8_t>(q);
+      if (dt == DataType::kInt8)
+        x.data<int8_t>()[i] = static_cast<int8_t>(q);
+      else
+        x.data<uint8_t>()[i] = static_cast<uint8_t>(q);
     }
     x.set_quant(QP(0.05f, mid + 9));
-    for (OpKind op : {OpKind::kRelu, OpKind::kLeakyRelu, OpKind::kSigmoid, OpKind::kTanh, OpKind::kHardSigmoid,
-                      OpKind::kHardSwish, OpKind::kExp, OpKind::kAbs, OpKind::kNeg, OpKind::kErf}) {
+    for (OpKind op :
+         {OpKind::kRelu, OpKind::kLeakyRelu, OpKind::kSigmoid, OpKind::kTanh, OpKind::kHardSigmoid,
+          OpKind::kHardSwish, OpKind::kExp, OpKind::kAbs, OpKind::kNeg, OpKind::kErf}) {
       SCOPED_TRACE(std::string(OpName(op)) + " " + DataTypeName(dt));
-      ExpectNearFloat(op, op == OpKind::kLeakyRelu ? leaky : ir::Attributes{}, {&x}, {dt, QP(0.03f, mid - 20)});
+      ExpectNearFloat(op, op == OpKind::kLeakyRelu ? leaky : ir::Attributes{}, {&x},
+                      {dt, QP(0.03f, mid - 20)});
     }
     // Exp's range needs a coarser output scale to be meaningful.
     ExpectNearFloat(OpKind::kExp, {}, {&x}, {dt, QP(2.5f, Limits(dt).qmin)});
@@ -260,7 +279,6 @@ TEST(IntTable, EveryUnaryMatchesFloat) {
     const Tensor hi = Scalar(DataType::kFloat32, 2.5);
     ExpectNearFloat(OpKind::kClip, {}, {&x, &lo, &hi}, {dt, QP(0.02f, mid - 50)});
     ExpectNearFloat(OpKind::kClip, {}, {&x, nullptr, &hi}, {dt, QP(0.05f, mid + 9)});
-    (void)rng;
   }
 }
 

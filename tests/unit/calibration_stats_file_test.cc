@@ -132,11 +132,46 @@ TEST_F(CalibrationStatsFileTest, InconsistentContentsAreRejected) {
   ExpectRejected([](Json& j) { j["tensors"]["conv1/out"]["min"] = -20.0; }, "do not match the batch");
   ExpectRejected([](Json& j) { j["tensors"]["conv1/out"]["batch_min"].erase(0); }, "equal length");
   ExpectRejected([](Json& j) { j["tensors"]["conv1/out"]["histogram"]["exponent"] = -20; }, "does not cover");
+  ExpectRejected([](Json& j) { j["tensors"]["conv1/out"]["histogram"]["exponent"] = -160; }, "too fine");
   ExpectRejected([](Json& j) { j["tensors"]["conv1/out"]["histogram"]["exponent"] = 1.5; },
                  "must be an integer");
   ExpectRejected([](Json& j) { j["tensors"]["conv1/out"].erase("histogram"); }, "missing field 'histogram'");
   ExpectRejected([](Json& j) { j["samples"] = -4; }, "'samples' is -4");
   ExpectRejected([](Json& j) { j["tensors"] = Json::array(); }, "'tensors' must be an object");
+}
+
+TEST_F(CalibrationStatsFileTest, EveryTruncationAndByteFlipIsHandled) {
+  // Untrusted input: no prefix of a valid file and no single corrupted byte
+  // may crash the reader; whatever it accepts must still be usable.
+  const std::string path = Path("stats.json");
+  ASSERT_TRUE(stats_.Save(path).ok());
+  const std::string full = Read(path);
+  const std::string probe = Path("probe.json");
+  int accepted = 0;
+  for (size_t len = 0; len + 1 < full.size(); len += 37) {
+    Write(probe, full.substr(0, len));
+    auto loaded = CalibrationStats::Load(probe);
+    ASSERT_FALSE(loaded.ok()) << "prefix of " << len << " bytes accepted";
+    EXPECT_EQ(loaded.status().code(), StatusCode::kInvalidArgument);
+  }
+  const char replacements[] = {'9', '-', '"', '}', 'e', '\0'};
+  for (size_t at = 0; at < full.size(); at += 13) {
+    std::string bad = full;
+    bad[at] = replacements[at % sizeof replacements];
+    Write(probe, bad);
+    auto loaded = CalibrationStats::Load(probe);
+    if (!loaded.ok()) {
+      EXPECT_EQ(loaded.status().code(), StatusCode::kInvalidArgument) << loaded.status().ToString();
+      continue;
+    }
+    ++accepted;
+    for (auto e : {RangeEstimator::kPercentile, RangeEstimator::kEntropy, RangeEstimator::kMse}) {
+      EstimatorOptions o;
+      o.estimator = e;
+      EXPECT_TRUE(ComputeRanges(*loaded, o).ok());
+    }
+  }
+  EXPECT_LT(accepted, static_cast<int>(full.size() / 13));  // most corruptions are caught
 }
 
 TEST_F(CalibrationStatsFileTest, MissingFileIsNotFound) {

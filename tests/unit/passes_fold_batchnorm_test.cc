@@ -4,6 +4,8 @@
 // that cannot be folded). The graph must compute the same outputs.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "passes/constant_fold.h"
 #include "passes/fold_batchnorm.h"
 #include "passes_test_util.h"
@@ -26,6 +28,8 @@ struct FoldCase {
   int producers;  // nodes of `producer` after folding
   int batchnorms;
 };
+
+void PrintTo(const FoldCase& c, std::ostream* os) { *os << c.model; }
 
 class FoldBatchNormModelTest : public ::testing::TestWithParam<FoldCase> {};
 

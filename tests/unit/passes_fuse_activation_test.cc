@@ -4,7 +4,12 @@
 // fused clamp to float results).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <memory>
+#include <span>
+#include <vector>
 
 #include "passes/fold_batchnorm.h"
 #include "passes/fuse_activation.h"
@@ -188,6 +193,65 @@ TEST_F(FuseActivationsIrTest, RefusesRunTimeBoundGraphOutputProducerAndOtherOps)
   EXPECT_EQ(fused, 0);
   EXPECT_EQ(CountOps(g_, OpKind::kRelu), 2);
   EXPECT_EQ(CountOps(g_, OpKind::kClip), 1);
+}
+
+TEST_F(FuseActivationsIrTest, InfiniteClipBoundsAreNoClampOrKept) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const ir::ValueId a = Node(OpKind::kAdd, {x_, x_}, "a");
+  // Clip(-inf, inf) clamps nothing: fused as no clamp at all.
+  const ir::ValueId c = Node(OpKind::kClip, {a, Scalar("ninf", -inf), Scalar("pinf", inf)}, "c");
+  const ir::ValueId m = Node(OpKind::kMul, {c, x_}, "m");
+  // Clip(+inf, ...) maps everything to +inf, which no clamp attribute says.
+  const ir::ValueId d = Node(OpKind::kClip, {m, Scalar("pinf2", inf), ir::kNoValue}, "d");
+  g_.outputs = {d};
+  const ir::Graph before = g_;
+  int fused = -1;
+  ASSERT_TRUE(passes::FuseActivations(&g_, &fused).ok());
+  EXPECT_EQ(fused, 1);
+  EXPECT_EQ(CountOps(g_, OpKind::kClip), 1);
+  const ir::Node* add = ProducerOf(g_, "c");
+  ASSERT_NE(add, nullptr);
+  EXPECT_EQ(add->op, OpKind::kAdd);
+  EXPECT_TRUE(quant::FusedActivation(*add).unbounded());
+  ExpectSameOutputs(before, g_, RandomInputs(before, 13), 0.0);
+}
+
+// What the fusion is for: a calibration observer on the fused op sees the
+// post-activation values under the activation's name.
+TEST(FuseActivationsTest, ObserverSeesClampedValuesUnderActivationName) {
+  auto g = LoadGraph(PassModelPath("conv_bn_relu6"));
+  ASSERT_NE(g, nullptr);
+  ASSERT_TRUE(passes::FoldBatchNorm(g.get()).ok());
+  std::string clip_out;
+  for (const ir::Node& n : g->nodes) {
+    if (n.op == OpKind::kClip) clip_out = g->value(n.outputs[0]).name;
+  }
+  ASSERT_FALSE(clip_out.empty());
+  ASSERT_TRUE(passes::FuseActivations(g.get()).ok());
+  runtime::Interpreter interp(std::make_shared<const ir::Graph>(*g));
+  float lo = std::numeric_limits<float>::infinity();
+  float hi = -lo;
+  int seen = 0;
+  OpKind seen_op = OpKind::kIdentity;
+  interp.set_observer([&](const ir::Node& node, std::span<Tensor* const> outs) {
+    if (g->value(node.outputs[0]).name != clip_out) return;
+    ++seen;
+    seen_op = node.op;
+    for (float v : outs[0]->span<float>()) {
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+  });
+  std::vector<Tensor> inputs = RandomInputs(*g, 14);
+  for (float& v : inputs[0].span<float>()) v *= 10.0f;
+  auto out = interp.Run(inputs);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(seen, 1);
+  EXPECT_EQ(seen_op, OpKind::kConv);
+  // Inputs in [-20, 20] drive the BN-scaled conv well past both bounds, so
+  // the clamp must have acted on both sides.
+  EXPECT_EQ(lo, 0.0f);
+  EXPECT_EQ(hi, 6.0f);
 }
 
 TEST(FuseActivationsModelsTest, ExampleModelsFuseEveryActivationOnRealImages) {

@@ -4,6 +4,8 @@
 // inputs and on real Fashion-MNIST images for the example models.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "passes/prepare_quantization.h"
 #include "passes_test_util.h"
 
@@ -32,6 +34,8 @@ struct PrepareCase {
   passes::PrepareReport want;
   int nodes_after;
 };
+
+void PrintTo(const PrepareCase& c, std::ostream* os) { *os << c.model; }
 
 class PrepareModelTest : public ::testing::TestWithParam<PrepareCase> {};
 
@@ -70,6 +74,34 @@ INSTANTIATE_TEST_SUITE_P(Models, PrepareModelTest,
                              // matmul1, dropout_mask, matmul2(+relu6).
                              PrepareCase{"dropout_identity", {0, 4, 0, 0, 1}, 3}),
                          [](const auto& info) { return std::string(info.param.model); });
+
+// PyTorch's outputs for the exported models (tools/make_pass_test_models.py):
+// an oracle that does not share qforge's BatchNormalization kernel with the
+// graph before the pass. qforge and PyTorch sum conv products in different
+// orders; float32 rounding stays near 1e-6 relative here.
+constexpr double kTorchTolerance = 1e-5;
+
+TEST(PrepareForQuantizationTest, MatchesPyTorchOnExportedModels) {
+  for (const char* name : {"conv_bn_relu6", "gemm_bn", "convtranspose_bn"}) {
+    SCOPED_TRACE(name);
+    auto g = LoadGraph(PassModelPath(name));
+    ASSERT_NE(g, nullptr);
+    auto x = passes_test::ReadNpy(
+        testing::SourcePath(std::string("tests/unit/data/passes/") + name + "_input.npy"));
+    ASSERT_TRUE(x.ok()) << x.status().ToString();
+    auto want = passes_test::ReadNpy(
+        testing::SourcePath(std::string("tests/unit/data/passes/") + name + "_output.npy"));
+    ASSERT_TRUE(want.ok()) << want.status().ToString();
+    passes::PrepareReport report;
+    ASSERT_TRUE(passes::PrepareForQuantization(g.get(), &report).ok());
+    EXPECT_GT(report.batchnorms_folded, 0);
+    EXPECT_EQ(CountOps(*g, OpKind::kBatchNormalization), 0);
+    auto got = passes_test::RunGraph(*g, {*x});
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_EQ(got->size(), 1u);
+    EXPECT_LE(testing::MaxRelError((*got)[0], *want), kTorchTolerance);
+  }
+}
 
 TEST(PrepareForQuantizationTest, ExampleModelsOnRealImages) {
   auto images = passes_test::FashionImages();

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <iterator>
 #include <memory>
 #include <random>
 #include <string>
@@ -111,19 +110,25 @@ inline void ExpectSameOutputs(const ir::Graph& before, const ir::Graph& after,
   }
 }
 
+// A whole .npy file as a tensor of its own dtype.
+inline Result<Tensor> ReadNpy(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  QF_ASSIGN_OR_RETURN(io::NpyHeader h, io::ReadNpyFileHeader(path, f));
+  Tensor t(h.dtype, h.dims);
+  f.seekg(static_cast<std::streamoff>(h.data_offset));
+  f.read(static_cast<char*>(t.raw_data()), static_cast<std::streamsize>(h.data_bytes));
+  if (!f) return InvalidArgument(path + ": short read");
+  return t;
+}
+
 // The first 32 Fashion-MNIST test images as the example models read them
 // (uint8 / 255, shape (32, 1, 28, 28)).
 inline Result<Tensor> FashionImages() {
   const std::string path = testing::SourcePath("tests/models/data/fashion_t10k_first32_images.npy");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return NotFound(path + ": cannot open");
-  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  QF_ASSIGN_OR_RETURN(io::NpyHeader h, io::ParseNpyHeader(bytes, path));
-  if (h.dtype != DataType::kUInt8 || h.data_offset + h.data_bytes != bytes.size()) {
-    return InvalidArgument(path + ": expected uint8 images");
-  }
-  Tensor x(DataType::kFloat32, h.dims);
-  const auto* src = reinterpret_cast<const uint8_t*>(bytes.data() + h.data_offset);
+  QF_ASSIGN_OR_RETURN(Tensor images, ReadNpy(path));
+  if (images.dtype() != DataType::kUInt8) return InvalidArgument(path + ": expected uint8 images");
+  Tensor x(DataType::kFloat32, images.dims());
+  const auto src = images.span<uint8_t>();
   auto dst = x.span<float>();
   for (size_t i = 0; i < dst.size(); ++i) dst[i] = static_cast<float>(src[i]) / 255.0f;
   return x;

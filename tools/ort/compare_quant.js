@@ -54,17 +54,19 @@ class UsageError extends Error {}
 
 function usage(msg) {
   if (msg) console.error(`compare_quant.js: ${msg}`);
-  console.error('usage: node compare_quant.js --qforge QFORGE --model M.onnx [--reference R.onnx] [--images N]\n' +
-                '         [--offset K] [--batch B] [--step S|auto] [--min-fraction F] [--max-top1-diff P]\n' +
-                '         [--level all|extended|basic|disabled] [--workdir DIR] [--keep] [--verbose]');
+  console.error('usage: node compare_quant.js --qforge QFORGE --model M.onnx [--reference R.onnx]\n' +
+                '         [--images N] [--offset K] [--batch B] [--step S|auto] [--min-fraction F]\n' +
+                '         [--max-top1-diff P] [--level all|extended|basic|disabled] [--workdir DIR] [--keep]\n' +
+                '         [--verbose]');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const args = {qforge: null, model: null, reference: null, images: 10000, offset: 0, batch: 1000, step: 'auto',
-                minFraction: 0.999, maxTop1Diff: 0.1, level: 'all', workdir: null, keep: false, verbose: false};
-  const numeric = {'--images': 'images', '--offset': 'offset', '--batch': 'batch', '--min-fraction': 'minFraction',
-                   '--max-top1-diff': 'maxTop1Diff'};
+  const args = {qforge: null, model: null, reference: null, images: 10000, offset: 0, batch: 1000,
+                step: 'auto', minFraction: 0.999, maxTop1Diff: 0.1, level: 'all', workdir: null, keep: false,
+                verbose: false};
+  const numeric = {'--images': 'images', '--offset': 'offset', '--batch': 'batch',
+                   '--min-fraction': 'minFraction', '--max-top1-diff': 'maxTop1Diff'};
   const strings = {'--qforge': 'qforge', '--model': 'model', '--reference': 'reference', '--step': 'step',
                    '--level': 'level', '--workdir': 'workdir'};
   for (let i = 0; i < argv.length; ++i) {
@@ -110,7 +112,9 @@ function loadFashion(offset, count) {
   const images = readIdx(IMAGES_FILE, 0x803);
   const labels = readIdx(LABELS_FILE, 0x801);
   const available = Math.min(images.readUInt32BE(4), labels.readUInt32BE(4));
-  if (offset + count > available) throw new UsageError(`only ${available} test images, asked for ${offset}+${count}`);
+  if (offset + count > available) {
+    throw new UsageError(`only ${available} test images, asked for ${offset}+${count}`);
+  }
   const px = 28 * 28;
   return {images: images.subarray(16 + offset * px, 16 + (offset + count) * px),
           labels: labels.subarray(8 + offset, 8 + offset + count)};
@@ -133,8 +137,8 @@ function outputStep(modelPath) {
   const inits = new Map(g.initializers.map((t) => [t.name, t]));
   const node = producers.get(out);
   if (!node || node.opType !== 'DequantizeLinear') {
-    throw new UsageError(`output '${out}' is not produced by DequantizeLinear (${node ? node.opType : 'input'}): ` +
-                         'pass --step');
+    const producer = node ? node.opType : 'input';
+    throw new UsageError(`output '${out}' is not produced by DequantizeLinear (${producer}): pass --step`);
   }
   let scaleName = node.inputs[1];
   // Exporters sometimes route shared constants through Identity.
@@ -145,8 +149,8 @@ function outputStep(modelPath) {
   }
   const t = inits.get(scaleName);
   if (!t || !t.floats || t.floats.length !== 1) {
-    throw new UsageError(`output '${out}': DequantizeLinear scale '${scaleName}' is not a constant float scalar: ` +
-                         'pass --step');
+    throw new UsageError(`output '${out}': DequantizeLinear scale '${scaleName}' is not a constant float ` +
+                         'scalar: pass --step');
   }
   return t.floats[0];
 }
@@ -162,17 +166,24 @@ async function createSession(modelPath, level) {
 }
 
 async function runOrt(session, input) {
-  if (session.inputNames.length !== 1) throw new Error(`model has ${session.inputNames.length} inputs, expected 1`);
-  const results = await session.run({[session.inputNames[0]]: new ort.Tensor('float32', input.data, input.dims)});
+  if (session.inputNames.length !== 1) {
+    throw new Error(`model has ${session.inputNames.length} inputs, expected 1`);
+  }
+  const feed = new ort.Tensor('float32', input.data, input.dims);
+  const results = await session.run({[session.inputNames[0]]: feed});
   const t = results[session.outputNames[0]];
-  if (t.type !== 'float32') throw new Error(`output '${session.outputNames[0]}' is ${t.type}, expected float32`);
+  if (t.type !== 'float32') {
+    throw new Error(`output '${session.outputNames[0]}' is ${t.type}, expected float32`);
+  }
   return {type: t.type, dims: Array.from(t.dims), data: t.data};
 }
 
 function runQforge(args, inputFile, outputFile) {
   const argv = ['run', args.model, '--input', inputFile, '--output', outputFile];
   const res = childProcess.spawnSync(args.qforge, argv, {encoding: 'utf8', timeout: QFORGE_TIMEOUT_MS});
-  if (args.verbose) console.error(`$ ${args.qforge} ${argv.join(' ')}\n${res.stdout || ''}${res.stderr || ''}`);
+  if (args.verbose) {
+    console.error(`$ ${args.qforge} ${argv.join(' ')}\n${res.stdout || ''}${res.stderr || ''}`);
+  }
   if (res.error) return `could not run ${args.qforge}: ${res.error.message}`;
   if (res.status !== 0) {
     const firstLine = (res.stderr || res.stdout || '').trim().split('\n')[0];
@@ -232,7 +243,8 @@ async function main() {
     }
     const got = npy.readNpy(outputFile);
     if (got.type !== ref.type || got.dims.join(',') !== ref.dims.join(',')) {
-      console.log(`${prefix}, qforge output ${got.type} [${got.dims}] vs ORT ${ref.type} [${ref.dims}], FAIL`);
+      console.log(`${prefix}, qforge output ${got.type} [${got.dims}] vs ORT ${ref.type} [${ref.dims}], ` +
+                  'FAIL');
       console.log(`  input and output kept in ${workdir}`);
       return 1;
     }
@@ -254,7 +266,9 @@ async function main() {
       s.agree += aOrt[r] === aQf[r] ? 1 : 0;
       if (aRef) s.refCorrect += aRef[r] === label ? 1 : 0;
     }
-    if (args.verbose) console.error(`  images ${args.offset + start}..${args.offset + start + count - 1} done`);
+    if (args.verbose) {
+      console.error(`  images ${args.offset + start}..${args.offset + start + count - 1} done`);
+    }
   }
   const fraction = s.within / s.elements;
   const top1Ort = s.ortCorrect / args.images;
@@ -273,8 +287,12 @@ async function main() {
   console.log(`  time: ORT ${(s.ortMs / 1000).toFixed(1)} s, qforge ${(s.qforgeMs / 1000).toFixed(1)} s ` +
               `(${Math.ceil(args.images / args.batch)} runs of up to ${args.batch} images)`);
   if (!pass) {
-    if (fraction < args.minFraction) console.log(`  within_1_step ${fraction.toFixed(6)} < ${args.minFraction}`);
-    if (top1Diff > args.maxTop1Diff) console.log(`  top1_diff ${top1Diff.toFixed(2)} > ${args.maxTop1Diff} points`);
+    if (fraction < args.minFraction) {
+      console.log(`  within_1_step ${fraction.toFixed(6)} < ${args.minFraction}`);
+    }
+    if (top1Diff > args.maxTop1Diff) {
+      console.log(`  top1_diff ${top1Diff.toFixed(2)} > ${args.maxTop1Diff} points`);
+    }
     console.log(`  last batch kept in ${workdir}`);
   } else if (!args.keep && !args.workdir) {
     fs.rmSync(workdir, {recursive: true, force: true});

@@ -202,8 +202,8 @@ async function optimizedOps(modelPath, level = 'all', keep = null) {
 
 function usage(msg) {
   if (msg) console.error(`ort_optimized_ops.js: ${msg}`);
-  console.error('usage: node ort_optimized_ops.js MODEL.onnx [--level disabled|basic|extended|all] [--json] ' +
-                '[--keep FILE]');
+  console.error('usage: node ort_optimized_ops.js MODEL.onnx [--level disabled|basic|extended|all] ' +
+                '[--json] [--keep FILE]');
   process.exit(2);
 }
 

@@ -45,7 +45,8 @@ class Exporter {
   const QuantParams& ParamsOf(ir::ValueId id) const;
   Status QuantParamNames(ir::ValueId id, std::string* scale, std::string* zero_point);
   Result<std::string> Dequantized(ir::ValueId id);
-  Status Quantize(const std::string& in, ir::ValueId out);
+  // QuantizeLinear(in) -> out's name; node named `node_name` (or after out).
+  Status Quantize(const std::string& in, ir::ValueId out, const std::string& node_name = "");
   Status WriteQuantizedOp(const ir::Node& n);
   Status WriteRequantize(const ir::Node& n);
   bool IsHybrid(const ir::Node& n) const;
@@ -62,6 +63,7 @@ class Exporter {
   std::unordered_set<std::string> node_names_;
   std::vector<char> initializer_written_;
   std::vector<char> is_output_;
+  std::vector<int> use_count_;         // per ValueId: how many node inputs read it
   std::vector<ir::TensorType> types_;  // per ValueId: the graph's, completed by inference
   // (scale, zero point) initializers already written, keyed by their bytes.
   std::map<std::string, std::pair<std::string, std::string>> qparam_names_;
@@ -361,7 +363,7 @@ Result<std::string> Exporter::Dequantized(ir::ValueId id) {
   return out;
 }
 
-Status Exporter::Quantize(const std::string& in, ir::ValueId out) {
+Status Exporter::Quantize(const std::string& in, ir::ValueId out, const std::string& node_name) {
   std::string scale, zero_point;
   QF_RETURN_IF_ERROR(QuantParamNames(out, &scale, &zero_point));
   if (types_[static_cast<size_t>(out)].dtype == DataType::kInt32) {
@@ -369,7 +371,7 @@ Status Exporter::Quantize(const std::string& in, ir::ValueId out) {
                        "': QuantizeLinear to int32 at opset 17");
   }
   const std::string& name = names_[static_cast<size_t>(out)];
-  onnx::NodeProto* p = AddNode("QuantizeLinear", name + "_quantize");
+  onnx::NodeProto* p = AddNode("QuantizeLinear", node_name.empty() ? name + "_quantize" : node_name);
   p->add_input(in);
   p->add_input(scale);
   p->add_input(zero_point);
@@ -416,7 +418,8 @@ Status Exporter::WriteRequantize(const ir::Node& n) {
   }
   Result<std::string> dq = Dequantized(n.inputs[0]);
   if (!dq.ok()) return dq.status().WithContext(g_.Describe(n) + ": ");
-  Status s = Quantize(dq.value(), n.outputs[0]);
+  // The Q carries the node's name: the reader turns DQ -> Q back into it.
+  Status s = Quantize(dq.value(), n.outputs[0], n.name);
   return s.ok() ? s : s.WithContext(g_.Describe(n) + ": ");
 }
 
@@ -511,8 +514,9 @@ Status Exporter::WriteHybrid(const ir::Node& n) {
   mul->add_output(scaled);
   std::string result = scaled;
   if (b_id != ir::kNoValue) {
-    std::string b = Use(b_id);
     const ir::Value& bv = g_.value(b_id);
+    // The Conv bias is written only in its broadcastable form, under its name.
+    std::string b = is_conv ? names_[static_cast<size_t>(b_id)] : Use(b_id);
     if (is_conv) {
       // A [C] bias must broadcast along axis 1 of NCHW.
       if (!bv.is_constant() || bv.constant->rank() != 1) {
@@ -520,7 +524,12 @@ Status Exporter::WriteHybrid(const ir::Node& n) {
       }
       std::vector<int64_t> dims(static_cast<size_t>(std::max(w.rank(), 2)), 1);
       dims[1] = bv.constant->dim(0);
-      b = AddInitializer(bv.constant->Reshaped(dims), b + "_reshaped");
+      if (!initializer_written_[static_cast<size_t>(b_id)] && use_count_[static_cast<size_t>(b_id)] == 1) {
+        TensorToProto(bv.constant->Reshaped(dims), b, graph_->add_initializer());
+        initializer_written_[static_cast<size_t>(b_id)] = 1;
+      } else {
+        b = AddInitializer(bv.constant->Reshaped(dims), b + "_reshaped");
+      }
     }
     result = activation ? Fresh(out + "_biased") : out;
     onnx::NodeProto* add = AddNode("Add", n.name + "_bias");
@@ -593,6 +602,11 @@ Result<std::string> Exporter::Run() {
   initializer_written_.assign(g_.values.size(), 0);
   is_output_.assign(g_.values.size(), 0);
   for (ir::ValueId id : g_.outputs) is_output_[static_cast<size_t>(id)] = 1;
+  use_count_.assign(g_.values.size(), 0);
+  for (const ir::Node& n : g_.nodes) {
+    for (ir::ValueId in : n.inputs)
+      if (!n.removed && in != ir::kNoValue) ++use_count_[static_cast<size_t>(in)];
+  }
 
   for (ir::ValueId id : g_.inputs) {
     onnx::ValueInfoProto* info = graph_->add_input();

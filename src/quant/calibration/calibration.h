@@ -125,7 +125,7 @@ Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph,
 //   moving-avg  the moving averages of the batch min and max;
 //   percentile  [quantile(100 - p), quantile(p)] from the histogram,
 //               interpolated linearly inside a bin; a tensor with min >= 0
-//               keeps its min so that 0 stays exact;
+//               keeps its min (max <= 0: its max), the side 0 bounds;
 //   entropy     TensorRT's KL-divergence threshold search;
 //   mse         the threshold minimizing rounding noise inside plus clipping
 //               error outside.

@@ -83,10 +83,17 @@ double KlDivergence(const std::vector<double>& p, const std::vector<double>& q) 
 // of the i minimizing KL(P || Q). Bins are assigned to level
 // floor(j * levels / i) (groups differ in size by at most one) rather than
 // TensorRT's equal groups plus a larger last one: same idea, less jitter.
+//
+// Bin 0 holds the exact zeros of Relu outputs and padding, which quantize
+// exactly; left as is, that spike smeared over its level's bins dominates the
+// divergence and drives every one-sided tensor to the smallest candidate.
+// Like NVIDIA's pytorch-quantization (calib/histogram.py), the search sets
+// bin 0 to bin 1's count.
 double EntropyThreshold(const MagnitudeHistogram& m, int levels) {
-  const auto& h = m.counts;
+  std::vector<double> h = m.counts;
   const int64_t n = static_cast<int64_t>(h.size());
   if (n <= levels) return static_cast<double>(n) * m.width;  // representable without clipping
+  h[0] = h[1];
   std::vector<double> suffix(static_cast<size_t>(n) + 1, 0.0);
   for (int64_t j = n - 1; j >= 0; --j)
     suffix[static_cast<size_t>(j)] = suffix[static_cast<size_t>(j) + 1] + h[j];

@@ -95,6 +95,13 @@ Result<Histogram> Histogram::FromParts(int exponent, int64_t first_bin, std::vec
   if (!(std::isfinite(lo) && std::isfinite(hi) && lo <= hi)) {
     return InvalidArgument("histogram range is not a finite [min, max]");
   }
+  // Checked before converting to integers: a file may pair a tiny bin width with a huge range.
+  constexpr double kMaxIndex = 0x1p50;
+  if (std::fabs(std::ldexp(static_cast<double>(lo), -exponent)) > kMaxIndex ||
+      std::fabs(std::ldexp(static_cast<double>(hi), -exponent)) > kMaxIndex) {
+    return InvalidArgument("histogram bin width 2^" + std::to_string(exponent) +
+                           " is too fine for [min, max]");
+  }
   const int64_t k_lo = GridIndex(lo, exponent), k_hi = GridIndex(hi, exponent);
   if (first_bin < -(int64_t{1} << 40) || first_bin > (int64_t{1} << 40) || k_lo < first_bin ||
       k_hi >= first_bin + kNumBins) {

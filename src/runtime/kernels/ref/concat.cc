@@ -40,7 +40,8 @@ Status Run(KernelContext& ctx) {
       if (in.num_elements() == 0) continue;
       const int64_t count = in.num_elements() / outer;
       if (requantize[i]) {
-        for (int64_t j = 0; j < count; ++j) StoreQ(&out, out_index + j, requantizers[i](LoadQ(in, o * count + j)));
+        for (int64_t j = 0; j < count; ++j)
+          StoreQ(&out, out_index + j, requantizers[i](LoadQ(in, o * count + j)));
       } else {
         const size_t block = static_cast<size_t>(count) * elem;
         std::memcpy(dst + static_cast<size_t>(out_index) * elem,

@@ -27,8 +27,8 @@ Status RunQuantizedBinary(KernelContext& ctx) {
   if (a.dtype() != b.dtype() || a.dtype() != y.dtype() || a.dtype() == DataType::kInt16) {
     return ctx.Error("quantized inputs and output must all be int8 or all uint8");
   }
-  const quant::QuantLimits act = quant::QuantizedActivationLimits(quant::FusedActivation(*ctx.node), qy.scale,
-                                                                  qy.zero_point, qy.limits);
+  const quant::QuantLimits act =
+      quant::QuantizedActivationLimits(quant::FusedActivation(*ctx.node), qy.scale, qy.zero_point, qy.limits);
   const OpKind op = ctx.node->op;
   const std::vector<int64_t>& od = y.dims();
   const std::array<std::vector<int64_t>, 2> strides = {BroadcastStrides(a.dims(), od),

@@ -84,8 +84,8 @@ void StoreQ(Tensor* t, int64_t i, int32_t v) {
 }
 
 int32_t Requantizer::operator()(int32_t q) const {
-  const int32_t scaled = quant::MultiplyByQuantizedMultiplier(q - in_zero_point, multiplier.multiplier,
-                                                              multiplier.shift);
+  const int32_t scaled =
+      quant::MultiplyByQuantizedMultiplier(q - in_zero_point, multiplier.multiplier, multiplier.shift);
   // Z_out + scaled in int64: a saturated product plus a zero point must clamp, not wrap.
   const int64_t v = static_cast<int64_t>(out_zero_point) + scaled;
   return static_cast<int32_t>(std::clamp<int64_t>(v, limits.qmin, limits.qmax));

@@ -40,8 +40,10 @@ Status RunIntegerConv(KernelContext& ctx) {
   ops::ConvShape g;
   QF_RETURN_IF_ERROR(ResolveShape(ctx, &g));
   ChannelRequant requant;
-  QF_RETURN_IF_ERROR(MakeChannelRequant(ctx, x.quant(), w.quant(), bias, g.out_channels, &requant));
-  const int32_t x_zero[] = {ZeroPointOf(x.quant())};
+  const QuantParams& xq = InputQuant(ctx, 0);
+  const QuantParams& wq = InputQuant(ctx, 1);
+  QF_RETURN_IF_ERROR(MakeChannelRequant(ctx, xq, wq, bias, g.out_channels, &requant));
+  const int32_t x_zero[] = {ZeroPointOf(xq)};
   // Centering x before the convolution makes padded positions (skipped by
   // IntegerConv) equal to q_x = Z_x.
   const std::vector<int64_t> acc = IntegerConv(CenteredValues(x, x_zero, 0), WeightValues(w), g);
@@ -61,7 +63,8 @@ Status RunHybridConv(KernelContext& ctx) {
   const Tensor* bias = ctx.has_in(2) ? ctx.inputs[2] : nullptr;
   ops::ConvShape g;
   QF_RETURN_IF_ERROR(ResolveShape(ctx, &g));
-  QF_RETURN_IF_ERROR(CheckWeightScales(ctx, w.quant(), g.out_channels));
+  const QuantParams& wq = InputQuant(ctx, 1);
+  QF_RETURN_IF_ERROR(CheckWeightScales(ctx, wq, g.out_channels));
   if (bias != nullptr && (bias->dtype() != DataType::kFloat32 || bias->num_elements() != g.out_channels)) {
     return ctx.Error("bias " + bias->ShapeString() + " is not float32 with one value per output channel");
   }
@@ -71,7 +74,7 @@ Status RunHybridConv(KernelContext& ctx) {
   float* y = ctx.out(0).data<float>();
   for (size_t i = 0; i < acc.size(); ++i) {
     const int64_t c = (static_cast<int64_t>(i) / plane) % g.out_channels;
-    y[i] = HybridOutput(acc[i], xq.scale, ChannelScale(w.quant(), c), bias != nullptr,
+    y[i] = HybridOutput(acc[i], xq.scale, ChannelScale(wq, c), bias != nullptr,
                         bias != nullptr ? bias->data<float>()[c] : 0.0f);
   }
   return Status::Ok();

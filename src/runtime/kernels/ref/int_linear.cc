@@ -19,6 +19,13 @@ int32_t ChannelRequant::Apply(int64_t sum, int64_t channel) const {
   return static_cast<int32_t>(std::clamp<int64_t>(q, limits.qmin, limits.qmax));
 }
 
+const QuantParams& InputQuant(const KernelContext& ctx, size_t i) {
+  const QuantParams& q = ctx.in(i).quant();
+  const ir::ValueId id = ctx.node->input(i);
+  if (!q.empty() || ctx.graph == nullptr || id == ir::kNoValue) return q;
+  return ctx.graph->value(id).type.quant;
+}
+
 int32_t ZeroPointOf(const QuantParams& q) {
   return q.zero_point.empty() ? 0 : static_cast<int32_t>(q.zero_point[0]);
 }

@@ -38,6 +38,11 @@ struct ChannelRequant {
 Status MakeChannelRequant(const KernelContext& ctx, const QuantParams& x, const QuantParams& w,
                           const Tensor* bias, int64_t channels, ChannelRequant* out);
 
+// The quantization parameters of input i: the tensor's (the runtime copies
+// them from the value types), else, for a tensor that arrived without them
+// (a graph input fed by the caller), the declared type's.
+const QuantParams& InputQuant(const KernelContext& ctx, size_t i);
+
 // The weight scale of output channel c (per tensor: the one scale).
 inline float ChannelScale(const QuantParams& w, int64_t c) {
   return w.scale[w.scale.size() == 1 ? 0 : static_cast<size_t>(c)];

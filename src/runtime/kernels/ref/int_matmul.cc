@@ -49,8 +49,8 @@ Status ReadGemmDims(const KernelContext& ctx, GemmDims* d) {
 }
 
 // Per-tensor A centered by its zero point.
-std::vector<int32_t> CenteredActivation(const Tensor& t) {
-  const int32_t zero[] = {ZeroPointOf(t.quant())};
+std::vector<int32_t> CenteredActivation(const Tensor& t, const QuantParams& q) {
+  const int32_t zero[] = {ZeroPointOf(q)};
   return CenteredValues(t, zero, 0);
 }
 
@@ -66,10 +66,11 @@ Status RunIntegerGemm(KernelContext& ctx) {
   QF_RETURN_IF_ERROR(ReadGemmDims(ctx, &d));
   const Tensor& a = ctx.in(0);
   const Tensor& b = ctx.in(1);
+  const QuantParams& aq = InputQuant(ctx, 0);
   ChannelRequant requant;
   QF_RETURN_IF_ERROR(
-      MakeChannelRequant(ctx, a.quant(), b.quant(), ctx.has_in(2) ? ctx.inputs[2] : nullptr, d.n, &requant));
-  const std::vector<int64_t> sums = GemmSums(CenteredActivation(a), b, d.trans_b, d.m, d.k, d.n);
+      MakeChannelRequant(ctx, aq, InputQuant(ctx, 1), ctx.has_in(2) ? ctx.inputs[2] : nullptr, d.n, &requant));
+  const std::vector<int64_t> sums = GemmSums(CenteredActivation(a, aq), b, d.trans_b, d.m, d.k, d.n);
   std::vector<int32_t> q(sums.size());
   for (size_t i = 0; i < sums.size(); ++i) q[i] = requant.Apply(sums[i], static_cast<int64_t>(i) % d.n);
   StoreInts(q, &ctx.out(0));
@@ -81,12 +82,14 @@ Status RunIntegerMatMul(KernelContext& ctx) {
   QF_RETURN_IF_ERROR(ResolveMatMul(ctx, &g));
   const Tensor& a = ctx.in(0);
   const Tensor& b = ctx.in(1);
+  const QuantParams& aq = InputQuant(ctx, 0);
+  const QuantParams& bq = InputQuant(ctx, 1);
   ChannelRequant requant;
-  QF_RETURN_IF_ERROR(MakeChannelRequant(ctx, a.quant(), b.quant(), nullptr, g.n, &requant));
+  QF_RETURN_IF_ERROR(MakeChannelRequant(ctx, aq, bq, nullptr, g.n, &requant));
   // Per-axis B is a weight with zero point 0 (Infer checked); a per-tensor B
   // may be an activation with any zero point.
-  const int32_t b_zero[] = {b.quant().per_axis() ? 0 : ZeroPointOf(b.quant())};
-  const std::vector<int64_t> sums = IntegerMatMul(CenteredActivation(a), CenteredValues(b, b_zero, 0), g);
+  const int32_t b_zero[] = {bq.per_axis() ? 0 : ZeroPointOf(bq)};
+  const std::vector<int64_t> sums = IntegerMatMul(CenteredActivation(a, aq), CenteredValues(b, b_zero, 0), g);
   std::vector<int32_t> q(sums.size());
   for (size_t i = 0; i < sums.size(); ++i) q[i] = requant.Apply(sums[i], static_cast<int64_t>(i) % g.n);
   StoreInts(q, &ctx.out(0));
@@ -97,7 +100,8 @@ Status RunHybridGemm(KernelContext& ctx) {
   GemmDims d;
   QF_RETURN_IF_ERROR(ReadGemmDims(ctx, &d));
   const Tensor& b = ctx.in(1);
-  QF_RETURN_IF_ERROR(CheckWeightScales(ctx, b.quant(), d.n));
+  const QuantParams& bq = InputQuant(ctx, 1);
+  QF_RETURN_IF_ERROR(CheckWeightScales(ctx, bq, d.n));
   // C broadcast to (M, N) as in the float Gemm: a stride of 0 along each
   // broadcast dim.
   const Tensor* c = ctx.has_in(2) ? ctx.inputs[2] : nullptr;
@@ -120,7 +124,7 @@ Status RunHybridGemm(KernelContext& ctx) {
     for (int64_t j = 0; j < d.n; ++j) {
       const float bias = c != nullptr ? c->data<float>()[i * c_row_stride + j * c_col_stride] : 0.0f;
       y[i * d.n + j] = HybridOutput(sums[static_cast<size_t>(i * d.n + j)], aq.scale,
-                                    ChannelScale(b.quant(), j), c != nullptr, bias);
+                                    ChannelScale(bq, j), c != nullptr, bias);
     }
   }
   return Status::Ok();
@@ -130,14 +134,15 @@ Status RunHybridMatMul(KernelContext& ctx) {
   ops::MatMulGeometry g;
   QF_RETURN_IF_ERROR(ResolveMatMul(ctx, &g));
   const Tensor& b = ctx.in(1);
-  QF_RETURN_IF_ERROR(CheckWeightScales(ctx, b.quant(), g.n));
+  const QuantParams& bq = InputQuant(ctx, 1);
+  QF_RETURN_IF_ERROR(CheckWeightScales(ctx, bq, g.n));
   const DynamicQuant aq = QuantizeDynamic(ctx.in(0).span<float>());
   const int32_t zero[] = {0};
   const std::vector<int64_t> sums = IntegerMatMul(aq.centered, CenteredValues(b, zero, 0), g);
   float* y = ctx.out(0).data<float>();
   for (size_t i = 0; i < sums.size(); ++i) {
     y[i] =
-        HybridOutput(sums[i], aq.scale, ChannelScale(b.quant(), static_cast<int64_t>(i) % g.n), false, 0.0f);
+        HybridOutput(sums[i], aq.scale, ChannelScale(bq, static_cast<int64_t>(i) % g.n), false, 0.0f);
   }
   return Status::Ok();
 }

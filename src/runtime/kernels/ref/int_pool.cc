@@ -104,10 +104,9 @@ Status RunQuantizedGlobalPool(KernelContext& ctx) {
   }
   // The count is folded into the one real multiplier (computed in double).
   quant::QuantizedMultiplier m;
-  QF_RETURN_IF_ERROR(MultiplierFor(ctx,
-                                   static_cast<double>(qx.scale) /
-                                       (static_cast<double>(qy.scale) * static_cast<double>(size)),
-                                   "output (S_in / (S_out * count))", &m));
+  QF_RETURN_IF_ERROR(MultiplierFor(
+      ctx, static_cast<double>(qx.scale) / (static_cast<double>(qy.scale) * static_cast<double>(size)),
+      "output (S_in / (S_out * count))", &m));
   for (int64_t p = 0; p < planes; ++p) {
     int64_t acc = 0;
     for (int64_t i = 0; i < size; ++i) acc += LoadQ(x, p * size + i) - qx.zero_point;

@@ -47,10 +47,9 @@ Status RunQuantizedReduceMean(KernelContext& ctx, const std::vector<bool>& reduc
     return Status::Ok();
   }
   quant::QuantizedMultiplier m;
-  QF_RETURN_IF_ERROR(MultiplierFor(ctx,
-                                   static_cast<double>(qx.scale) /
-                                       (static_cast<double>(qy.scale) * static_cast<double>(count)),
-                                   "output (S_in / (S_out * count))", &m));
+  QF_RETURN_IF_ERROR(MultiplierFor(
+      ctx, static_cast<double>(qx.scale) / (static_cast<double>(qy.scale) * static_cast<double>(count)),
+      "output (S_in / (S_out * count))", &m));
   for (int64_t j = 0; j < out_count; ++j) {
     const int64_t a = acc[static_cast<size_t>(j)];
     if (a > std::numeric_limits<int32_t>::max() || a < std::numeric_limits<int32_t>::min()) {
