@@ -18,6 +18,7 @@ const OpInfo& GetOpInfo(OpKind kind) { return kOpInfos[static_cast<size_t>(kind)
 std::string_view OpName(OpKind kind) { return GetOpInfo(kind).name; }
 
 std::optional<OpKind> OpKindFromOnnx(std::string_view onnx_type) {
+  if (onnx_type.empty()) return std::nullopt;  // qforge-only ops (Requantize) have no ONNX type
   for (const OpInfo& info : kOpInfos) {
     if (info.onnx_type == onnx_type) return info.kind;
   }

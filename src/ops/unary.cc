@@ -1,5 +1,7 @@
 // Shape inference for the elementwise unary ops and activations; the output
-// has the input's type. Dropout is inference-mode only.
+// has the input's type. A quantized int8/uint8 input runs the table kernel
+// (kernels/ref/int_lut.cc) and its output takes the declared (S, Z); Identity
+// and Dropout keep the input's. Dropout is inference-mode only.
 #include <string>
 
 #include "ops/infer.h"

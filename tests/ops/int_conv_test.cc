@@ -7,6 +7,7 @@
 #include <string>
 
 #include "int_linear_test_util.h"
+#include "runtime/interpreter.h"
 
 namespace qforge::testing {
 namespace {
@@ -54,6 +55,48 @@ TEST(IntConv, GoldenUint8FusedReluSixAndRounding) {
   Result<Tensor> plain = RunDeclared(OpKind::kConv, {}, {&x, &w, &b}, DataType::kUInt8, {{0.05f}, {20}, -1});
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();
   EXPECT_EQ(Values(*plain), (std::vector<double>{0, 29, 83}));
+}
+
+// Through the interpreter, as a quantized model runs: constant weight and bias
+// (their Tensor carries the parameters), the graph input's parameters only on
+// its declared type (a caller's int8 tensor has none), the output's declared.
+TEST(IntConv, InterpreterWithConstantsAndDeclaredInputParams) {
+  auto g = std::make_shared<ir::Graph>();
+  g->name = "int_conv";
+  ir::TensorType x_type = Type(DataType::kInt8, {1, 1, 3, 3});
+  x_type.quant = {{1.0f}, {2}, -1};
+  const ir::ValueId x = g->AddValue("x", x_type);
+  Tensor w =
+      QTensor(DataType::kInt8, {2, 1, 2, 2}, {1, -2, 3, 4, 100, -127, 50, 127}, {0.5f, 0.02f}, {0, 0}, 0);
+  Tensor b = IntBias({3, -50}, 1.0f, {0.5f, 0.02f});
+  ir::TensorType w_type = Type(DataType::kInt8, w.dims());
+  w_type.quant = w.quant();
+  ir::TensorType b_type = Type(DataType::kInt32, b.dims());
+  b_type.quant = b.quant();
+  const ir::ValueId wv = g->AddConstant("w", w);
+  g->value(wv).type = w_type;
+  const ir::ValueId bv = g->AddConstant("b", b);
+  g->value(bv).type = b_type;
+  ir::TensorType y_type = Type(DataType::kInt8, {1, 2, 2, 2});
+  y_type.quant = {{0.1f}, {-10}, -1};
+  const ir::ValueId y = g->AddValue("y", y_type);
+  ir::Node conv;
+  conv.name = "conv";
+  conv.op = OpKind::kConv;
+  conv.inputs = {x, wv, bv};
+  conv.outputs = {y};
+  conv.attrs.Set("pads", Ints{1, 1, 1, 1});
+  conv.attrs.Set("strides", Ints{2, 2});
+  g->AddNode(conv);
+  g->inputs = {x};
+  g->outputs = {y};
+  ASSERT_TRUE(ir::VerifyGraph(*g).ok()) << ir::VerifyGraph(*g).ToString();
+  runtime::Interpreter interp(g);
+  Tensor input = MakeTensor(DataType::kInt8, {1, 1, 3, 3}, {5, 2, -7, 0, 12, 3, 2, -1, 9});
+  Result<std::vector<Tensor>> out = interp.Run(std::span<const Tensor>(&input, 1));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  // The same numbers as GoldenPaddedNonZeroInputZeroPointPerChannel.
+  EXPECT_EQ(Values(out->at(0)), (std::vector<double>{65, -128, 25, 127, 56, -128, 31, 127}));
 }
 
 struct ConvCase {

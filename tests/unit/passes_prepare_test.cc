@@ -99,6 +99,7 @@ TEST(PrepareForQuantizationTest, MatchesPyTorchOnExportedModels) {
     auto got = passes_test::RunGraph(*g, {*x});
     ASSERT_TRUE(got.ok()) << got.status().ToString();
     ASSERT_EQ(got->size(), 1u);
+    ASSERT_EQ((*got)[0].dims(), want->dims());
     EXPECT_LE(testing::MaxRelError((*got)[0], *want), kTorchTolerance);
   }
 }

@@ -75,8 +75,9 @@ class CalibrationStats {
   static constexpr const char* kFormatName = "qforge-calibration-stats";
   static constexpr int kFormatVersion = 1;
 
-  // Records one batch of tensor `name`. Values must be finite (the collector
-  // checks and reports them with the node); an empty batch is ignored.
+  // Records one batch of tensor `name`; an empty batch is ignored. Values
+  // must be finite: Calibrate reports a NaN/Inf with its node first, so one
+  // reaching here is a bug (QF_CHECK).
   void Observe(const std::string& name, std::span<const float> values);
 
   const std::map<std::string, TensorStats>& tensors() const { return tensors_; }

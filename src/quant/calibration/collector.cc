@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/check.h"
 #include "quant/calibration/calibration.h"
 #include "runtime/interpreter.h"
 
@@ -26,18 +27,25 @@ std::string FirstNonFinite(std::span<const float> values) {
 
 void CalibrationStats::Observe(const std::string& name, std::span<const float> values) {
   if (values.empty()) return;
-  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  float lo = values[0], hi = values[0];
+  bool finite = true;
+  for (float v : values) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+    finite &= std::isfinite(v);
+  }
+  QF_CHECK(finite);  // the contract: Calibrate reports non-finite activations before recording them
   TensorStats& t = tensors_[name];
   if (t.elements == 0) {
-    t.min = *lo;
-    t.max = *hi;
+    t.min = lo;
+    t.max = hi;
   } else {
-    t.min = std::min(t.min, *lo);
-    t.max = std::max(t.max, *hi);
+    t.min = std::min(t.min, lo);
+    t.max = std::max(t.max, hi);
   }
   t.elements += static_cast<int64_t>(values.size());
-  t.batch_min.push_back(*lo);
-  t.batch_max.push_back(*hi);
+  t.batch_min.push_back(lo);
+  t.batch_max.push_back(hi);
   t.histogram.Add(values, t.min, t.max);
 }
 

@@ -2,6 +2,7 @@
 // block from every input in turn. A quantized input whose (S, Z) differs
 // from the output's is requantized (Requantize arithmetic) while copying.
 #include <cstring>
+#include <string>
 
 #include "runtime/kernels/kernel.h"
 #include "runtime/kernels/ref/int_common.h"
@@ -15,21 +16,18 @@ Status Run(KernelContext& ctx) {
   if (axis < 0) axis += rank;
   int64_t outer = 1;
   for (int64_t d = 0; d < axis; ++d) outer *= out.dim(static_cast<int>(d));
-  // requantize[i]: input i needs its values moved to the output's (S, Z).
+  // requantize[i]: input i is quantized with other parameters than the
+  // output and needs its values moved to the output's (S, Z).
   std::vector<bool> requantize(ctx.inputs.size(), false);
   std::vector<Requantizer> requantizers(ctx.inputs.size());
-  bool any_quantized = false;
-  for (size_t i = 0; i < ctx.inputs.size(); ++i) any_quantized = any_quantized || IsQuantized(ctx.in(i));
-  if (any_quantized) {
-    TensorQuant qo;
+  for (size_t i = 0; i < ctx.inputs.size(); ++i) {
+    const Tensor& in = ctx.in(i);
+    if ((!IsQuantized(in) && !IsQuantized(out)) || in.quant() == out.quant()) continue;
+    TensorQuant qi, qo;
+    QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, in, "input " + std::to_string(i), &qi));
     QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, out, "the output", &qo));
-    for (size_t i = 0; i < ctx.inputs.size(); ++i) {
-      if (ctx.in(i).quant() == out.quant()) continue;
-      TensorQuant qi;
-      QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, ctx.in(i), "input " + std::to_string(i), &qi));
-      QF_RETURN_IF_ERROR(MakeRequantizer(ctx, qi, qo, &requantizers[i]));
-      requantize[i] = true;
-    }
+    QF_RETURN_IF_ERROR(MakeRequantizer(ctx, qi, qo, &requantizers[i]));
+    requantize[i] = true;
   }
   const size_t elem = DataTypeSize(out.dtype());
   char* dst = static_cast<char*>(out.raw_data());

@@ -68,8 +68,8 @@ Status RunIntegerGemm(KernelContext& ctx) {
   const Tensor& b = ctx.in(1);
   const QuantParams& aq = InputQuant(ctx, 0);
   ChannelRequant requant;
-  QF_RETURN_IF_ERROR(
-      MakeChannelRequant(ctx, aq, InputQuant(ctx, 1), ctx.has_in(2) ? ctx.inputs[2] : nullptr, d.n, &requant));
+  QF_RETURN_IF_ERROR(MakeChannelRequant(ctx, aq, InputQuant(ctx, 1), ctx.has_in(2) ? ctx.inputs[2] : nullptr,
+                                        d.n, &requant));
   const std::vector<int64_t> sums = GemmSums(CenteredActivation(a, aq), b, d.trans_b, d.m, d.k, d.n);
   std::vector<int32_t> q(sums.size());
   for (size_t i = 0; i < sums.size(); ++i) q[i] = requant.Apply(sums[i], static_cast<int64_t>(i) % d.n);
@@ -123,8 +123,8 @@ Status RunHybridGemm(KernelContext& ctx) {
   for (int64_t i = 0; i < d.m; ++i) {
     for (int64_t j = 0; j < d.n; ++j) {
       const float bias = c != nullptr ? c->data<float>()[i * c_row_stride + j * c_col_stride] : 0.0f;
-      y[i * d.n + j] = HybridOutput(sums[static_cast<size_t>(i * d.n + j)], aq.scale,
-                                    ChannelScale(bq, j), c != nullptr, bias);
+      y[i * d.n + j] = HybridOutput(sums[static_cast<size_t>(i * d.n + j)], aq.scale, ChannelScale(bq, j),
+                                    c != nullptr, bias);
     }
   }
   return Status::Ok();
@@ -141,8 +141,7 @@ Status RunHybridMatMul(KernelContext& ctx) {
   const std::vector<int64_t> sums = IntegerMatMul(aq.centered, CenteredValues(b, zero, 0), g);
   float* y = ctx.out(0).data<float>();
   for (size_t i = 0; i < sums.size(); ++i) {
-    y[i] =
-        HybridOutput(sums[i], aq.scale, ChannelScale(bq, static_cast<int64_t>(i) % g.n), false, 0.0f);
+    y[i] = HybridOutput(sums[i], aq.scale, ChannelScale(bq, static_cast<int64_t>(i) % g.n), false, 0.0f);
   }
   return Status::Ok();
 }
