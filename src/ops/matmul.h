@@ -1,6 +1,7 @@
 // MatMul shape rules shared by the MatMul family and the integer/quantized
 // matmuls: numpy matmul semantics (1-D operands promoted then squeezed,
-// leading batch dims broadcast).
+// leading batch dims broadcast). Also the classification of the float,
+// integer and hybrid forms of Conv, Gemm and MatMul (ClassifyLinear).
 #pragma once
 
 #include <cstddef>

@@ -227,7 +227,12 @@ Result<std::vector<Tensor>> Interpreter::Run(std::span<const Tensor> inputs) {
                        std::const_pointer_cast<Tensor>(known_[i]));
     if (known_[i]) tensors[i].set_quant(known_[i]->quant());
   }
-  for (size_t i = 0; i < inputs.size(); ++i) tensors[static_cast<size_t>(g.inputs[i])] = inputs[i];
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    // A quantized input means what the model says, whatever the caller's tensor carries.
+    Tensor& t = tensors[static_cast<size_t>(g.inputs[i])];
+    t = inputs[i];
+    t.set_quant(types_[static_cast<size_t>(g.inputs[i])].quant);
+  }
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     if (plans_[n].folded) continue;
     QF_RETURN_IF_ERROR(RunNode(n, tensors, last_use_));

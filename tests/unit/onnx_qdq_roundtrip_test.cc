@@ -739,3 +739,46 @@ INSTANTIATE_TEST_SUITE_P(Node, QdqBackendCase,
 
 }  // namespace
 }  // namespace qforge
+
+namespace qforge {
+namespace {
+
+// Hybrid Gemm with transB: MatMulInteger has no transB, so the writer
+// transposes the int8 weight; read back it is a Gemm with transB 0 on the
+// transposed weight (per channel along axis 1), computing the same.
+TEST(OnnxQdq, HybridGemmTransB) {
+  ir::Graph g;
+  g.name = "hybrid_gemm";
+  const ir::ValueId x = g.AddValue("x", QType(DataType::kFloat32, {3, 6}));
+  const ir::ValueId w = AddQConst(&g, "w", RandomInts(DataType::kInt8, {4, 6}, -127, 127, 18),
+                                  PerAxis({0.01f, 0.03f, 0.02f, 0.005f}, 0));
+  const ir::ValueId b = g.AddConstant("b", RandomFloats({4}, -1.0f, 1.0f, 19));
+  const ir::ValueId y = g.AddValue("y", QType(DataType::kFloat32, {3, 4}));
+  ir::Attributes attrs;
+  attrs.Set("transB", int64_t{1});
+  AddOp(&g, OpKind::kGemm, "fc", {x, w, b}, {y}, attrs);
+  g.inputs = {x};
+  g.outputs = {y};
+  const std::vector<Tensor> inputs = {RandomFloats({3, 6}, -2.0f, 2.0f, 20)};
+  TempDir dir;
+  Exported e = ExportAndRun(g, inputs, dir, "hybrid_gemm");
+  ASSERT_TRUE(e.ort.ok);
+  ASSERT_EQ(e.qforge.size(), 1u);
+  EXPECT_GE(testing::MaxRelError(e.ort.outputs[0], e.qforge[0]), 0);
+  EXPECT_LE(testing::MaxRelError(e.ort.outputs[0], e.qforge[0]), kHybridTolerance);
+  ASSERT_NE(e.back, nullptr);
+  ASSERT_EQ(e.back->nodes.size(), 1u) << ir::PrintGraph(*e.back);
+  const ir::Node& n = e.back->nodes[0];
+  EXPECT_EQ(n.op, OpKind::kGemm);
+  EXPECT_EQ(n.attrs.GetInt("transB", 0), 0);
+  const ir::Value& wt = e.back->value(n.inputs[1]);
+  ASSERT_TRUE(wt.is_constant());
+  EXPECT_EQ(wt.constant->dims(), (std::vector<int64_t>{6, 4}));
+  EXPECT_EQ(wt.constant->quant().axis, 1);
+  std::vector<Tensor> back_out = RunQforge(*e.back, inputs);
+  ASSERT_EQ(back_out.size(), 1u);
+  EXPECT_LE(testing::MaxRelError(back_out[0], e.qforge[0]), kHybridTolerance);
+}
+
+}  // namespace
+}  // namespace qforge

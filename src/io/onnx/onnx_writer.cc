@@ -446,7 +446,7 @@ Status Exporter::WriteHybrid(const ir::Node& n) {
     if (zp != 0) return Unsupported(where + "hybrid weights must be symmetric (zero point 0)");
   }
   const bool is_conv = n.op == OpKind::kConv;
-  std::string w_name = Use(w_id);
+  std::string w_name = names_[static_cast<size_t>(w_id)];
   if (n.op == OpKind::kGemm) {
     if (n.attrs.GetInt("transA", 0) != 0 || n.attrs.GetFloat("alpha", 1.0f) != 1.0f ||
         n.attrs.GetFloat("beta", 1.0f) != 1.0f) {
@@ -462,6 +462,7 @@ Status Exporter::WriteHybrid(const ir::Node& n) {
       w_name = AddInitializer(t, w_name + "_transposed");
     }
   }
+  if (n.op != OpKind::kGemm || n.attrs.GetInt("transB", 0) == 0) w_name = Use(w_id);
   const std::string x = Use(n.inputs[0]);
   const std::string& out = names_[static_cast<size_t>(n.outputs[0])];
   const std::string xq = Fresh(x + "_quantized"), xs = Fresh(x + "_scale"), xz = Fresh(x + "_zero_point");
