@@ -21,8 +21,11 @@
 #include "io/data/dataset.h"
 #include "io/onnx/onnx_reader.h"
 #include "io/onnx/onnx_writer.h"
+#include "passes/prepare_quantization.h"
 #include "quant/arithmetic.h"
+#include "quant/calibration/calibration.h"
 #include "quant/fused_activation.h"
+#include "quant/quantizer.h"
 #include "runtime/interpreter.h"
 #include "test_util.h"
 
@@ -150,11 +153,7 @@ OrtRun RunOrt(const std::string& model, const std::vector<Tensor>& inputs, size_
   return r;
 }
 
-std::vector<Tensor> RunQforge(const ir::Graph& g, std::vector<Tensor> inputs) {
-  // The interpreter does not (yet) give graph inputs their type's
-  // quantization parameters; the caller of an int8-only model passes them.
-  for (size_t i = 0; i < inputs.size() && i < g.inputs.size(); ++i)
-    inputs[i].set_quant(g.value(g.inputs[i]).type.quant);
+std::vector<Tensor> RunQforge(const ir::Graph& g, const std::vector<Tensor>& inputs) {
   runtime::Interpreter interp(std::make_shared<const ir::Graph>(g));
   auto out = interp.Run(inputs);
   EXPECT_TRUE(out.ok()) << out.status().ToString();
@@ -779,6 +778,100 @@ TEST(OnnxQdq, HybridGemmTransB) {
   ASSERT_EQ(back_out.size(), 1u);
   EXPECT_LE(testing::MaxRelError(back_out[0], e.qforge[0]), kHybridTolerance);
 }
+
+}  // namespace
+}  // namespace qforge
+
+namespace qforge {
+namespace {
+
+// --- The quantizer's own output: write, read back, same integer graph ------
+
+struct QuantizerCase {
+  const char* model;
+  quant::QuantMode mode;
+  DataType activations;
+};
+
+class QuantizerRoundTrip : public ::testing::TestWithParam<QuantizerCase> {};
+
+// The one expected difference: a hybrid Gemm with transB is written with
+// its int8 weight transposed (MatMulInteger has no transB) and reads back
+// as Gemm(transB 0) on "<w>_transposed", per channel along axis 1, with
+// default alpha / beta (HybridGemmTransB checks it computes the same).
+void NormalizeHybridGemm(ir::Graph* g) {
+  for (ir::Node& n : g->nodes) {
+    if (n.op != OpKind::kGemm || n.inputs.size() < 2) continue;
+    const ir::Value& w = g->value(n.inputs[1]);
+    if (g->value(n.inputs[0]).type.dtype != DataType::kFloat32 || !w.is_constant() ||
+        w.constant->dtype() != DataType::kInt8)
+      continue;
+    if (n.attrs.GetInt("transB", 0) != 0) {
+      const Tensor& src = *w.constant;
+      Tensor t(DataType::kInt8, {src.dim(1), src.dim(0)});
+      for (int64_t r = 0; r < src.dim(0); ++r)
+        for (int64_t c = 0; c < src.dim(1); ++c)
+          t.data<int8_t>()[c * src.dim(0) + r] = src.data<int8_t>()[r * src.dim(1) + c];
+      QuantParams q = src.quant();
+      if (q.per_axis()) q.axis = 1;
+      t.set_quant(q);
+      n.inputs[1] = g->AddConstant(w.name + "_transposed", std::move(t));
+    }
+    n.attrs = ir::Attributes();
+  }
+}
+
+TEST_P(QuantizerRoundTrip, SameIntegerGraph) {
+  const QuantizerCase& c = GetParam();
+  auto loaded = io::ReadOnnx(testing::SourcePath(std::string("models/") + c.model + ".onnx"));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  auto prepared = std::shared_ptr<ir::Graph>(std::move(loaded).value());
+  ASSERT_TRUE(passes::PrepareForQuantization(prepared.get()).ok());
+  quant::QuantizeOptions opt;
+  opt.mode = c.mode;
+  opt.activation_type = c.activations;
+  if (quant::NeedsCalibration(c.mode)) {
+    io::DataSpec spec;
+    spec.path = testing::SourcePath("models/calib/fashion_train100.npy");
+    auto data = io::OpenDataset(spec, {-1, 1, 28, 28}, DataType::kFloat32);
+    ASSERT_TRUE(data.ok()) << data.status().ToString();
+    quant::CalibrateOptions co;
+    co.count = 16;  // the ranges' values do not matter here
+    auto stats = quant::Calibrate(prepared, *data.value(), co);
+    ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+    auto ranges = quant::ComputeRanges(stats.value(), {});
+    ASSERT_TRUE(ranges.ok()) << ranges.status().ToString();
+    for (const auto& [name, r] : ranges.value()) opt.ranges[name] = {r.min, r.max};
+  }
+  auto q = quant::QuantizeGraph(*prepared, opt, nullptr);
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  TempDir dir;
+  const std::string path = dir.file("q.onnx");
+  ASSERT_TRUE(io::WriteOnnx(q.value(), path).ok());
+  EXPECT_EQ(OnnxCheck(path), 0);
+  auto back = io::ReadOnnx(path);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ir::Graph original = std::move(q).value();
+  NormalizeHybridGemm(&original);
+  ASSERT_TRUE(original.TopologicalSort().ok());
+  EXPECT_EQ(DiffGraphs(original, *back.value()), "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Models, QuantizerRoundTrip,
+    ::testing::Values(QuantizerCase{"cnn", quant::QuantMode::kInt8, DataType::kInt8},
+                      QuantizerCase{"cnn", quant::QuantMode::kInt8Only, DataType::kInt8},
+                      QuantizerCase{"cnn", quant::QuantMode::kDynamic, DataType::kInt8},
+                      QuantizerCase{"mobilenet", quant::QuantMode::kInt8, DataType::kInt8},
+                      QuantizerCase{"mobilenet", quant::QuantMode::kDynamic, DataType::kInt8},
+                      QuantizerCase{"resnet", quant::QuantMode::kInt8, DataType::kUInt8},
+                      QuantizerCase{"resnet", quant::QuantMode::kInt8Only, DataType::kInt8}),
+    [](const ::testing::TestParamInfo<QuantizerCase>& info) {
+      std::string n = std::string(info.param.model) + "_" + quant::QuantModeName(info.param.mode) + "_" +
+                      DataTypeName(info.param.activations);
+      for (char& ch : n) ch = std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+      return n;
+    });
 
 }  // namespace
 }  // namespace qforge

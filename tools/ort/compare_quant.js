@@ -4,6 +4,7 @@
 //   node compare_quant.js --qforge QFORGE --model M.onnx [--reference R.onnx] [--images N] [--offset K]
 //                         [--batch B] [--step S|auto] [--min-fraction F] [--max-top1-diff P]
 //                         [--level all|extended|basic|disabled] [--workdir DIR] [--keep] [--verbose]
+//                         [--per-layer]
 //
 // Runs ORT in process on M (graphOptimizationLevel LEVEL, default "all": ORT
 // then fuses each DequantizeLinear -> op -> QuantizeLinear group into
@@ -32,6 +33,13 @@
 // |top1_ort - top1_qforge| <= P percentage points (--max-top1-diff, default
 // 0.1) and qforge's output shape equals ORT's. Exit code 0 = PASS, 1 = FAIL
 // (also when qforge fails), 2 = usage or ONNX Runtime errors.
+//
+// --per-layer locates where the runtimes part: M is cut after every
+// QuantizeLinear -> DequantizeLinear pair (onnx.utils.extract_model via
+// /usr/bin/python3), and qforge and ORT run each cut on the first min(N, B)
+// images; one line per quantized tensor (graph order) with the fraction of
+// equal values, within_1_step and max_diff_steps in that tensor's own step,
+// then the first tensor whose within_1_step < F. Exit code 1 if any fails.
 'use strict';
 
 const childProcess = require('child_process');
@@ -56,15 +64,15 @@ function usage(msg) {
   if (msg) console.error(`compare_quant.js: ${msg}`);
   console.error('usage: node compare_quant.js --qforge QFORGE --model M.onnx [--reference R.onnx]\n' +
                 '         [--images N] [--offset K] [--batch B] [--step S|auto] [--min-fraction F]\n' +
-                '         [--max-top1-diff P] [--level all|extended|basic|disabled] [--workdir DIR] [--keep]\n' +
-                '         [--verbose]');
+                '         [--max-top1-diff P] [--level all|extended|basic|disabled] [--workdir DIR]\n' +
+                '         [--keep] [--verbose] [--per-layer]');
   process.exit(2);
 }
 
 function parseArgs(argv) {
   const args = {qforge: null, model: null, reference: null, images: 10000, offset: 0, batch: 1000,
                 step: 'auto', minFraction: 0.999, maxTop1Diff: 0.1, level: 'all', workdir: null, keep: false,
-                verbose: false};
+                verbose: false, perLayer: false};
   const numeric = {'--images': 'images', '--offset': 'offset', '--batch': 'batch',
                    '--min-fraction': 'minFraction', '--max-top1-diff': 'maxTop1Diff'};
   const strings = {'--qforge': 'qforge', '--model': 'model', '--reference': 'reference', '--step': 'step',
@@ -73,6 +81,7 @@ function parseArgs(argv) {
     const flag = argv[i];
     if (flag === '--keep') { args.keep = true; continue; }
     if (flag === '--verbose') { args.verbose = true; continue; }
+    if (flag === '--per-layer') { args.perLayer = true; continue; }
     if (flag === '-h' || flag === '--help') usage();
     if (!(flag in numeric) && !(flag in strings)) usage(`unknown argument ${flag}`);
     if (i + 1 >= argv.length) usage(`${flag} needs a value`);
@@ -178,8 +187,8 @@ async function runOrt(session, input) {
   return {type: t.type, dims: Array.from(t.dims), data: t.data};
 }
 
-function runQforge(args, inputFile, outputFile) {
-  const argv = ['run', args.model, '--input', inputFile, '--output', outputFile];
+function runQforge(args, inputFile, outputFile, model = args.model) {
+  const argv = ['run', model, '--input', inputFile, '--output', outputFile];
   const res = childProcess.spawnSync(args.qforge, argv, {encoding: 'utf8', timeout: QFORGE_TIMEOUT_MS});
   if (args.verbose) {
     console.error(`$ ${args.qforge} ${argv.join(' ')}\n${res.stdout || ''}${res.stderr || ''}`);
@@ -207,8 +216,99 @@ function pct(x) {
   return (100 * x).toFixed(2);
 }
 
+// Scalar float value of initializer `name`, following Identity nodes; null if there is none.
+function scalarInit(g, name) {
+  const producers = new Map();
+  for (const n of g.nodes) for (const o of n.outputs) producers.set(o, n);
+  const inits = new Map(g.initializers.map((t) => [t.name, t]));
+  for (let hops = 0; !inits.has(name) && hops < 8; ++hops) {
+    const p = producers.get(name);
+    if (!p || p.opType !== 'Identity') break;
+    name = p.inputs[0];
+  }
+  const t = inits.get(name);
+  return t && t.floats && t.floats.length === 1 ? t.floats[0] : null;
+}
+
+const EXTRACT_PY = 'import sys, onnx.utils\n' +
+                   'model, out_dir, inp = sys.argv[1:4]\n' +
+                   'for i, name in enumerate(sys.argv[4:]):\n' +
+                   '    onnx.utils.extract_model(model, f"{out_dir}/cut_{i}.onnx", [inp], [name])\n';
+
+// --per-layer: cuts M after every QuantizeLinear -> DequantizeLinear pair (graph order), so that the
+// dequantized tensor is the cut model's output, and compares qforge with ORT on each cut (first
+// min(N, B) images). Locates the first tensor where the runtimes part. The cuts are made by
+// onnx.utils.extract_model through /usr/bin/python3: writing ONNX protobuf here is not worth it.
+async function perLayer(args) {
+  const g = proto.loadModel(args.model);
+  const session0 = await createSession(args.model, args.level);
+  const inputName = session0.inputNames[0];
+  const targets = [];
+  for (const q of g.nodes) {
+    if (q.opType !== 'QuantizeLinear') continue;
+    const dq = g.nodes.find((n) => n.opType === 'DequantizeLinear' && n.inputs[0] === q.outputs[0]);
+    const step = scalarInit(g, q.inputs[1]);
+    if (!dq || step === null) continue;
+    targets.push({name: dq.outputs[0], tensor: q.inputs[0], step});
+  }
+  if (targets.length === 0) {
+    throw new UsageError('no QuantizeLinear -> DequantizeLinear pair with a scalar scale');
+  }
+  const name = path.basename(args.model).replace(/\.onnx$/, '');
+  const workdir = args.workdir || fs.mkdtempSync(path.join(os.tmpdir(), `qforge-compare-quant-${name}-`));
+  fs.mkdirSync(workdir, {recursive: true});
+  const res = childProcess.spawnSync('/usr/bin/python3', ['-c', EXTRACT_PY, args.model, workdir, inputName,
+                                                          ...targets.map((t) => t.name)], {encoding: 'utf8'});
+  if (res.status !== 0) throw new Error(`extracting cut models failed: ${(res.stderr || '').trim()}`);
+  const count = Math.min(args.images, args.batch);
+  const input = floatBatch(loadFashion(args.offset, count).images, 0, count);
+  const inputFile = path.join(workdir, 'input.npy');
+  const outputFile = path.join(workdir, 'out.npy');
+  npy.writeNpy(inputFile, input.type, input.dims, input.data);
+  console.log(`model ${name}: per-layer, images=${count}, ${targets.length} quantized tensors`);
+  let firstBad = null;
+  for (let i = 0; i < targets.length; ++i) {
+    const t = targets[i];
+    const cut = path.join(workdir, `cut_${i}.onnx`);
+    const ref = await runOrt(await createSession(cut, args.level), input);
+    fs.rmSync(outputFile, {force: true});
+    const failure = runQforge(args, inputFile, outputFile, cut);
+    if (failure) {
+      console.log(`  ${t.tensor}: ${failure}`);
+      if (!firstBad) firstBad = t.tensor;
+      continue;
+    }
+    const got = npy.readNpy(outputFile);
+    if (got.data.length !== ref.data.length) {
+      console.log(`  ${t.tensor}: qforge [${got.dims}] vs ORT [${ref.dims}]`);
+      if (!firstBad) firstBad = t.tensor;
+      continue;
+    }
+    let within = 0;
+    let exact = 0;
+    let maxDiff = 0;
+    for (let k = 0; k < ref.data.length; ++k) {
+      const d = Math.abs(got.data[k] - ref.data[k]) / t.step;
+      if (d <= STEP_SLACK) within += 1;
+      if (d < 0.5) exact += 1;
+      maxDiff = Number.isNaN(d) ? Infinity : Math.max(maxDiff, d);
+    }
+    const fraction = within / ref.data.length;
+    const ok = fraction >= args.minFraction;
+    if (!ok && !firstBad) firstBad = t.tensor;
+    const equal = exact / ref.data.length;
+    console.log(`  ${t.tensor}: step=${t.step.toExponential(4)}, equal=${equal.toFixed(5)}, ` +
+                `within_1_step=${fraction.toFixed(5)}, max_diff_steps=${maxDiff.toFixed(2)}` +
+                (ok ? '' : ', FAIL'));
+  }
+  console.log(firstBad ? `first tensor failing: ${firstBad}` : 'all tensors PASS');
+  if (!args.keep && !args.workdir) fs.rmSync(workdir, {recursive: true, force: true});
+  return firstBad ? 1 : 0;
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.perLayer) return perLayer(args);
   const name = path.basename(args.model).replace(/\.onnx$/, '');
   const step = args.step === 'auto' ? outputStep(args.model) : args.step;
   const data = loadFashion(args.offset, args.images);
