@@ -117,6 +117,9 @@ class Folder {
   // The params of a foldable DequantizeLinear producing `v`, or nullptr.
   const QuantParams* DqParams(ValueId v) const;
   bool SetConstantQuant(ValueId v, const QuantParams& q);
+  // The clamp of a Relu, or of a Clip whose bounds are absent or float32
+  // scalar constants; nullopt for anything else.
+  std::optional<quant::ActivationRange> ClampOf(NodeId id) const;
 
   void FoldConstantQuantize();
   void AnnotateDequantized();
@@ -212,6 +215,24 @@ bool Folder::SetConstantQuant(ValueId v, const QuantParams& q) {
   return true;
 }
 
+std::optional<quant::ActivationRange> Folder::ClampOf(NodeId id) const {
+  if (id == kNoNode) return {};
+  const Node& n = g_.node(id);
+  quant::ActivationRange range;
+  if (n.op == OpKind::kRelu) {
+    range.min = 0.0f;
+    return range;
+  }
+  if (n.op != OpKind::kClip) return {};
+  for (size_t i = 1; i < 3; ++i) {
+    if (n.input(i) == kNoValue) continue;
+    const Tensor* t = Const(n.input(i));
+    if (t == nullptr || t->dtype() != DataType::kFloat32 || t->num_elements() != 1) return {};
+    (i == 1 ? range.min : range.max) = t->data<float>()[0];
+  }
+  return range;
+}
+
 // Weights exported as float initializer -> QuantizeLinear (PyTorch QAT):
 // the constant FoldConstants leaves alone becomes the int8 constant.
 void Folder::FoldConstantQuantize() {
@@ -293,9 +314,7 @@ bool Folder::MatchOutput(ValueId out, bool allow_activation, NodeId* act, NodeId
   if (c == kNoNode) return false;
   const Node* cn = &g_.node(c);
   if (allow_activation && (cn->op == OpKind::kRelu || cn->op == OpKind::kClip)) {
-    for (size_t i = 1; i < cn->inputs.size(); ++i) {
-      if (cn->inputs[i] != kNoValue && Const(cn->inputs[i]) == nullptr) return false;
-    }
+    if (!ClampOf(c)) return false;
     *act = c;
     c = OnlyConsumer(cn->outputs[0]);
     if (c == kNoNode) return false;
@@ -428,17 +447,7 @@ bool Folder::FoldOp(NodeId id) {
   for (size_t j = 0; j < m.outputs.size(); ++j) {
     if (m.outputs[j] == kNoValue) continue;
     if (acts[j] != kNoNode) {
-      const Node& a = g_.node(acts[j]);
-      quant::ActivationRange range;
-      if (a.op == OpKind::kRelu) {
-        range.min = 0.0f;
-      } else {
-        const Tensor* lo = Const(a.input(1));
-        const Tensor* hi = Const(a.input(2));
-        if (lo != nullptr) range.min = lo->data<float>()[0];
-        if (hi != nullptr) range.max = hi->data<float>()[0];
-      }
-      quant::FuseActivation(&m, range);
+      quant::FuseActivation(&m, *ClampOf(acts[j]));
       g_.node(acts[j]).removed = true;
     }
     Node& q = g_.node(qs[j]);
@@ -526,6 +535,9 @@ bool Folder::FoldHybrid(NodeId dql_id) {
     wq.axis = axis;
   }
   wq.scale.assign(ws->data<float>(), ws->data<float>() + channels);
+  for (float s : wq.scale) {
+    if (!(s > 0.0f) || !std::isfinite(s)) return false;
+  }
   wq.zero_point.assign(static_cast<size_t>(channels), 0);
   // Optional bias and activation.
   ValueId out = g_.node(mul_id).outputs[0];
@@ -554,18 +566,10 @@ bool Folder::FoldHybrid(NodeId dql_id) {
   }
   if (!SetConstantQuant(mm.inputs[1], wq)) return false;
   quant::ActivationRange range;
-  if (next != kNoNode && (g_.node(next).op == OpKind::kRelu || g_.node(next).op == OpKind::kClip)) {
-    const Node& a = g_.node(next);
-    bool const_bounds = true;
-    for (size_t i = 1; i < a.inputs.size(); ++i)
-      const_bounds = const_bounds && (a.inputs[i] == kNoValue || Const(a.inputs[i]) != nullptr);
-    if (const_bounds) {
-      if (a.op == OpKind::kRelu) range.min = 0.0f;
-      if (const Tensor* lo = Const(a.input(1)); lo != nullptr) range.min = lo->data<float>()[0];
-      if (const Tensor* hi = Const(a.input(2)); hi != nullptr) range.max = hi->data<float>()[0];
-      out = a.outputs[0];
-      chain.push_back(next);
-    }
+  if (std::optional<quant::ActivationRange> clamp = ClampOf(next)) {
+    range = *clamp;
+    out = g_.node(next).outputs[0];
+    chain.push_back(next);
   }
   const ValueId x = dql.inputs[0];
   Node& m = g_.node(mm_id);

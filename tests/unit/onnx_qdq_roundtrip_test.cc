@@ -817,7 +817,7 @@ void NormalizeHybridGemm(ir::Graph* g) {
       t.set_quant(q);
       n.inputs[1] = g->AddConstant(w.name + "_transposed", std::move(t));
     }
-    n.attrs = ir::Attributes();
+    for (const char* attr : {"alpha", "beta", "transA", "transB"}) n.attrs.Erase(attr);
   }
 }
 
