@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Usage: node ort_qdq_run.js MODEL.onnx OUT_DIR [--optimized FILE] [--no-opt] INPUT.npy...
+// Usage: node ort_qdq_run.js MODEL.onnx OUT_DIR [--optimized FILE] [--no-opt] [--qdq-int8] INPUT.npy...
 //
 // Runs MODEL with onnxruntime-node (CPU, one thread) on the inputs (graph
 // input order), writes output i as OUT_DIR/output_<i>.npy. --optimized FILE
@@ -24,6 +24,11 @@ async function main() {
     if (argv[i] === '--optimized') {
       options.optimizedModelFilePath = argv[++i];
       options.graphOptimizationLevel = 'all';
+    } else if (argv[i] === '--qdq-int8') {
+      // Keep int8 QDQ groups int8: without it ORT on x86 converts internal
+      // int8 Q/DQ pairs to uint8 (QDQS8ToU8Transformer) and leaves ops whose
+      // neighbours stayed int8 (graph I/O, values with two consumers) unfused.
+      options.extra = {session: {qdqisint8allowed: '1'}};
     } else if (argv[i] === '--no-opt') {
       options.graphOptimizationLevel = 'disabled';
     } else {
