@@ -66,11 +66,20 @@ struct Node {
   ValueId input(size_t i) const { return i < inputs.size() ? inputs[i] : kNoValue; }
 };
 
+// How integer kernels scale an int32 accumulator by a real multiplier M:
+// - kFixedPoint: QUANT_SPEC 3, M as a Q31 multiplier and a rounding shift
+//   (TensorFlow Lite's arithmetic, the default);
+// - kFloat: the meaning of an ONNX QDQ file as ONNX Runtime computes it,
+//   round_half_even(float(acc) * float(M)); the ONNX reader sets it, so a QDQ
+//   model runs in qforge as it does in ONNX Runtime (docs/design/quantized_ir.md).
+enum class Requantization : uint8_t { kFixedPoint, kFloat };
+
 class Graph {
  public:
   std::string name;
   int64_t source_opset = 0;  // opset of the default domain in the source file
   std::string source_path;   // for error messages
+  Requantization requantization = Requantization::kFixedPoint;
   std::vector<Value> values;
   std::vector<Node> nodes;      // topologically sorted after TopologicalSort()
   std::vector<ValueId> inputs;  // graph inputs (never constants)

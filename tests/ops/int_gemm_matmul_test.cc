@@ -136,7 +136,8 @@ TEST(IntMatMul, RandomizedWithinOneStepOfFloat) {
       Tensor b;
       if (tc.b_activation) {
         b = QTensor(tc.dtype, tc.b_dims, RandomInts(Count(tc.b_dims), lim.qmin, lim.qmax, &rng),
-                    {RandomScale(0.01f, 0.1f, &rng)}, {RandomInts(1, lim.qmin, lim.qmax, &rng)[0]});
+                    {RandomScale(0.01f, 0.1f, &rng)},
+                    {static_cast<int64_t>(RandomInts(1, lim.qmin, lim.qmax, &rng)[0])});
       } else {
         const int64_t n = tc.b_dims.back();
         std::vector<float> w_scale;

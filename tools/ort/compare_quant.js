@@ -171,6 +171,10 @@ async function createSession(modelPath, level) {
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: level,
+    // Without this, ORT on x86 converts int8 Q/DQ pairs to uint8 and leaves
+    // some int8-activation groups in float; with it, it fuses them all, so it
+    // computes in integers as qforge does (no effect on uint8 models).
+    extra: {session: {qdqisint8allowed: '1'}},
   });
 }
 

@@ -346,6 +346,8 @@ Result<std::unique_ptr<ir::Graph>> Importer::Run() {
   SetInputLayouts();
   QF_RETURN_IF_ERROR(InferTypes());
   QF_RETURN_IF_ERROR(passes::FoldQdq(*g_));
+  // Integer ops read from ONNX mean what ONNX Runtime computes (float requantization).
+  g_->requantization = ir::Requantization::kFloat;
   return std::move(g_);
 }
 

@@ -38,14 +38,28 @@ Status RunQuantizedBinary(KernelContext& ctx) {
     StoreQ(&y, i, static_cast<int32_t>(std::clamp<int64_t>(v, act.qmin, act.qmax)));
   };
   if (op == OpKind::kMul) {
-    quant::QuantizedMultiplier m;
-    QF_RETURN_IF_ERROR(MultiplierFor(
+    Rescaler m;
+    QF_RETURN_IF_ERROR(MakeRescaler(
         ctx, static_cast<double>(qa.scale) * static_cast<double>(qb.scale) / static_cast<double>(qy.scale),
-        "output (S1 * S2 / S_out)", &m));
+        qa.scale * qb.scale / qy.scale, "output (S1 * S2 / S_out)", &m));
     ForEachStrided<2>(od, strides, [&](int64_t i, const std::array<int64_t, 2>& off) {
       // |q - Z| <= 255 for 8-bit types: the product fits int32.
       const int32_t acc = (LoadQ(a, off[0]) - qa.zero_point) * (LoadQ(b, off[1]) - qb.zero_point);
-      store(i, quant::MultiplyByQuantizedMultiplier(acc, m.multiplier, m.shift));
+      store(i, m(acc));
+    });
+    return Status::Ok();
+  }
+  const bool sub = op == OpKind::kSub;
+  if (RuleOf(ctx) == ir::Requantization::kFloat) {
+    // ONNX's meaning (ONNX Runtime's QLinearAdd): both inputs rescaled to the
+    // output scale in float32, summed, rounded half to even.
+    const float ra = qa.scale / qy.scale, rb = qb.scale / qy.scale;
+    ForEachStrided<2>(od, strides, [&](int64_t i, const std::array<int64_t, 2>& off) {
+      const float va = static_cast<float>(LoadQ(a, off[0]) - qa.zero_point) * ra;
+      const float vb = static_cast<float>(LoadQ(b, off[1]) - qb.zero_point) * rb;
+      const double r = quant::RoundToIntegral(static_cast<double>(sub ? va - vb : va + vb),
+                                              quant::RoundingRule::kHalfToEven);
+      store(i, static_cast<int32_t>(std::clamp(r, -65536.0, 65536.0)));
     });
     return Status::Ok();
   }
@@ -56,7 +70,6 @@ Status RunQuantizedBinary(KernelContext& ctx) {
   QF_RETURN_IF_ERROR(MultiplierFor(
       ctx, twice_max / (static_cast<double>(1 << kAddLeftShift) * static_cast<double>(qy.scale)), "output",
       &mo));
-  const bool sub = op == OpKind::kSub;
   ForEachStrided<2>(od, strides, [&](int64_t i, const std::array<int64_t, 2>& off) {
     // (q - Z) * 2^20 fits int32 for 8-bit types (|q - Z| <= 255 < 2^11).
     const int32_t sa = (LoadQ(a, off[0]) - qa.zero_point) * (1 << kAddLeftShift);

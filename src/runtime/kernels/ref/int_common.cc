@@ -84,6 +84,11 @@ void StoreQ(Tensor* t, int64_t i, int32_t v) {
 }
 
 int32_t Requantizer::operator()(int32_t q) const {
+  if (rule == ir::Requantization::kFloat) {
+    const float r = quant::DequantizeValue(q, in_scale, in_zero_point);
+    return quant::QuantizeValue(r, out_scale, out_zero_point, limits.qmin, limits.qmax,
+                                quant::RoundingRule::kHalfToEven);
+  }
   const int32_t scaled =
       quant::MultiplyByQuantizedMultiplier(q - in_zero_point, multiplier.multiplier, multiplier.shift);
   // Z_out + scaled in int64: a saturated product plus a zero point must clamp, not wrap.
@@ -93,11 +98,34 @@ int32_t Requantizer::operator()(int32_t q) const {
 
 Status MakeRequantizer(const KernelContext& ctx, const TensorQuant& in, const TensorQuant& out,
                        Requantizer* r) {
+  r->rule = RuleOf(ctx);
   r->in_zero_point = in.zero_point;
   r->out_zero_point = out.zero_point;
+  r->in_scale = in.scale;
+  r->out_scale = out.scale;
   r->limits = out.limits;
   return MultiplierFor(ctx, static_cast<double>(in.scale) / static_cast<double>(out.scale),
                        "requantization (S_in / S_out)", &r->multiplier);
+}
+
+int64_t Rescaler::operator()(int32_t acc) const {
+  if (rule == ir::Requantization::kFloat) {
+    const float product = static_cast<float>(acc) * real;
+    const double r = quant::RoundToIntegral(static_cast<double>(product), quant::RoundingRule::kHalfToEven);
+    return static_cast<int64_t>(std::clamp(r, -9.0e15, 9.0e15));  // callers clamp to the type
+  }
+  return quant::MultiplyByQuantizedMultiplier(acc, fixed.multiplier, fixed.shift);
+}
+
+ir::Requantization RuleOf(const KernelContext& ctx) {
+  return ctx.graph != nullptr ? ctx.graph->requantization : ir::Requantization::kFixedPoint;
+}
+
+Status MakeRescaler(const KernelContext& ctx, double real, float real_f, const std::string& what,
+                    Rescaler* out) {
+  out->rule = RuleOf(ctx);
+  out->real = real_f;
+  return MultiplierFor(ctx, real, what, &out->fixed);
 }
 
 }  // namespace qforge::kernels::ref

@@ -36,15 +36,38 @@ Status ReadTensorQuant(const KernelContext& ctx, const Tensor& t, const std::str
 Status MultiplierFor(const KernelContext& ctx, double real, const std::string& what,
                      quant::QuantizedMultiplier* out);
 
+// acc * M rounded, with the graph's requantization rule (ir::Requantization):
+// fixed point (QUANT_SPEC 3: MultiplyByQuantizedMultiplier) or ONNX's
+// round_half_even(float(acc) * real_f). The zero point is the caller's.
+struct Rescaler {
+  ir::Requantization rule = ir::Requantization::kFixedPoint;
+  quant::QuantizedMultiplier fixed;
+  float real = 0.0f;  // M in float32, computed as ONNX Runtime computes it
+
+  int64_t operator()(int32_t acc) const;
+};
+
+// The rule of the graph ctx runs (fixed point when there is no graph).
+ir::Requantization RuleOf(const KernelContext& ctx);
+
+// A Rescaler for M = `real` (double, for the fixed-point multiplier) and
+// `real_f` (float32, for the float rule); errors as MultiplierFor.
+Status MakeRescaler(const KernelContext& ctx, double real, float real_f, const std::string& what,
+                    Rescaler* out);
+
 // Element i of an int8/uint8/int16/int32 tensor as int32.
 int32_t LoadQ(const Tensor& t, int64_t i);
 // Stores v (already within t's type range) as element i of an int8/uint8/int16/int32 tensor.
 void StoreQ(Tensor* t, int64_t i, int32_t v);
 
 // Moves a quantized value from one (S, Z) and type to another.
+// Under the float rule this is ONNX's DequantizeLinear -> QuantizeLinear.
 struct Requantizer {
+  ir::Requantization rule = ir::Requantization::kFixedPoint;
   int32_t in_zero_point = 0;
   int32_t out_zero_point = 0;
+  float in_scale = 1.0f;
+  float out_scale = 1.0f;
   quant::QuantizedMultiplier multiplier;
   quant::QuantLimits limits;  // of the output type
 

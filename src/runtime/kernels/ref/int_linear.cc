@@ -13,9 +13,8 @@ int32_t ChannelRequant::Apply(int64_t sum, int64_t channel) const {
   const size_t c = static_cast<size_t>(channel);
   const int64_t b = bias.empty() ? 0 : bias[c];
   const int32_t acc = WrapToInt32(sum + b);
-  const quant::QuantizedMultiplier& m = multipliers[multipliers.size() == 1 ? 0 : c];
-  const int64_t q =
-      int64_t{output_zero_point} + quant::MultiplyByQuantizedMultiplier(acc, m.multiplier, m.shift);
+  const Rescaler& m = multipliers[multipliers.size() == 1 ? 0 : c];
+  const int64_t q = int64_t{output_zero_point} + m(acc);
   return static_cast<int32_t>(std::clamp<int64_t>(q, limits.qmin, limits.qmax));
 }
 
@@ -76,7 +75,11 @@ Status MakeChannelRequant(const KernelContext& ctx, const QuantParams& x, const 
                        ": requantization multiplier S_x * S_w / S_y = " + std::to_string(real) +
                        " cannot be represented: " + m.status().message());
     }
-    out->multipliers.push_back(*m);
+    Rescaler r;
+    r.rule = RuleOf(ctx);
+    r.fixed = *m;
+    r.real = x.scale[0] * w.scale[c] / y_scale;  // float32, in ONNX Runtime's order
+    out->multipliers.push_back(r);
   }
 
   out->bias.clear();

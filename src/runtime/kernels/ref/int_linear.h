@@ -12,6 +12,7 @@
 #include "qforge/tensor.h"
 #include "quant/arithmetic.h"
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/ref/int_common.h"
 
 namespace qforge::kernels::ref {
 
@@ -21,8 +22,8 @@ namespace qforge::kernels::ref {
 // with M[c] = double(S_x) * double(S_w[c]) / double(S_y) and limits the
 // output type's range narrowed by the node's fused activation.
 struct ChannelRequant {
-  std::vector<quant::QuantizedMultiplier> multipliers;  // one per channel, or one for all
-  std::vector<int32_t> bias;                            // one per channel, or empty
+  std::vector<Rescaler> multipliers;  // one per channel, or one for all (graph's requantization rule)
+  std::vector<int32_t> bias;          // one per channel, or empty
   int32_t output_zero_point = 0;
   quant::QuantLimits limits;
 

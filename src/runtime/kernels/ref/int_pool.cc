@@ -103,18 +103,17 @@ Status RunQuantizedGlobalPool(KernelContext& ctx) {
     return Status::Ok();
   }
   // The count is folded into the one real multiplier (computed in double).
-  quant::QuantizedMultiplier m;
-  QF_RETURN_IF_ERROR(MultiplierFor(
+  Rescaler m;
+  QF_RETURN_IF_ERROR(MakeRescaler(
       ctx, static_cast<double>(qx.scale) / (static_cast<double>(qy.scale) * static_cast<double>(size)),
-      "output (S_in / (S_out * count))", &m));
+      qx.scale / (qy.scale * static_cast<float>(size)), "output (S_in / (S_out * count))", &m));
   for (int64_t p = 0; p < planes; ++p) {
     int64_t acc = 0;
     for (int64_t i = 0; i < size; ++i) acc += LoadQ(x, p * size + i) - qx.zero_point;
     if (acc > std::numeric_limits<int32_t>::max() || acc < std::numeric_limits<int32_t>::min()) {
       return ctx.Error("the int32 sum of " + std::to_string(size) + " elements overflows");
     }
-    const int64_t v = qy.zero_point + static_cast<int64_t>(quant::MultiplyByQuantizedMultiplier(
-                                          static_cast<int32_t>(acc), m.multiplier, m.shift));
+    const int64_t v = qy.zero_point + m(static_cast<int32_t>(acc));
     StoreQ(&y, p, static_cast<int32_t>(std::clamp<int64_t>(v, qy.limits.qmin, qy.limits.qmax)));
   }
   return Status::Ok();

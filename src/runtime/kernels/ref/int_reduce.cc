@@ -46,17 +46,16 @@ Status RunQuantizedReduceMean(KernelContext& ctx, const std::vector<bool>& reduc
     for (int64_t j = 0; j < out_count; ++j) StoreQ(&y, j, qy.zero_point);
     return Status::Ok();
   }
-  quant::QuantizedMultiplier m;
-  QF_RETURN_IF_ERROR(MultiplierFor(
+  Rescaler m;
+  QF_RETURN_IF_ERROR(MakeRescaler(
       ctx, static_cast<double>(qx.scale) / (static_cast<double>(qy.scale) * static_cast<double>(count)),
-      "output (S_in / (S_out * count))", &m));
+      qx.scale / (qy.scale * static_cast<float>(count)), "output (S_in / (S_out * count))", &m));
   for (int64_t j = 0; j < out_count; ++j) {
     const int64_t a = acc[static_cast<size_t>(j)];
     if (a > std::numeric_limits<int32_t>::max() || a < std::numeric_limits<int32_t>::min()) {
       return ctx.Error("the int32 sum of " + std::to_string(count) + " elements overflows");
     }
-    const int64_t v = qy.zero_point + static_cast<int64_t>(quant::MultiplyByQuantizedMultiplier(
-                                          static_cast<int32_t>(a), m.multiplier, m.shift));
+    const int64_t v = qy.zero_point + m(static_cast<int32_t>(a));
     StoreQ(&y, j, static_cast<int32_t>(std::clamp<int64_t>(v, qy.limits.qmin, qy.limits.qmax)));
   }
   return Status::Ok();
