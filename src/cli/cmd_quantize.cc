@@ -54,8 +54,9 @@ bool SameFile(const std::string& a, const std::string& b) {
 
 // Runs calibration (or loads saved statistics) and returns the ranges.
 Result<std::map<std::string, quant::ValueRange>> CalibrationRanges(const QuantizeCliOptions& opt,
-                                                                    std::shared_ptr<const ir::Graph> prepared,
-                                                                    const IoInfo& input, CalibrationInfo* info) {
+                                                                   std::shared_ptr<const ir::Graph> prepared,
+                                                                   const IoInfo& input,
+                                                                   CalibrationInfo* info) {
   quant::CalibrationStats stats;
   if (!opt.load_stats.empty()) {
     QF_ASSIGN_OR_RETURN(stats, quant::CalibrationStats::Load(opt.load_stats));
@@ -65,7 +66,8 @@ Result<std::map<std::string, quant::ValueRange>> CalibrationRanges(const Quantiz
       return InvalidArgument(std::string("mode ") + opt.mode +
                              " needs calibration data: pass --calib DATA (or --load-calib-stats FILE)");
     }
-    QF_ASSIGN_OR_RETURN(std::unique_ptr<io::Dataset> data, io::OpenDataset(opt.calib, input.dims, input.dtype));
+    QF_ASSIGN_OR_RETURN(std::unique_ptr<io::Dataset> data,
+                        io::OpenDataset(opt.calib, input.dims, input.dtype));
     quant::CalibrateOptions co;
     co.count = opt.calib_count;
     co.batch = opt.calib_batch;
@@ -121,7 +123,8 @@ int Quantize(const QuantizeCliOptions& opt) {
       return ReportError(Unsupported(opt.model + ": calibration needs a model with one input, this one has " +
                                      std::to_string(inputs.size())));
     }
-    Result<std::map<std::string, quant::ValueRange>> ranges = CalibrationRanges(opt, prepared, inputs[0], &calib);
+    Result<std::map<std::string, quant::ValueRange>> ranges =
+        CalibrationRanges(opt, prepared, inputs[0], &calib);
     if (!ranges.ok()) return ReportError(ranges.status());
     qo.ranges = std::move(*ranges);
   } else if (!opt.calib.path.empty() || !opt.load_stats.empty()) {
@@ -158,7 +161,8 @@ int Quantize(const QuantizeCliOptions& opt) {
 
 void RegisterQuantize(CLI::App& app, Action* action) {
   auto opt = std::make_shared<QuantizeCliOptions>();
-  CLI::App* sub = app.add_subcommand("quantize", "Post-training quantization (weight-only, dynamic, float16, int8)");
+  CLI::App* sub =
+      app.add_subcommand("quantize", "Post-training quantization (weight-only, dynamic, float16, int8)");
   sub->add_option("model", opt->model, "Float model (.onnx)")->required();
   sub->add_option("-o,--output", opt->output, "Output model (.onnx, QDQ)")->required();
   sub->add_option("--mode", opt->mode, "weight-only | dynamic | float16 | int8 | int8-only")
@@ -171,9 +175,11 @@ void RegisterQuantize(CLI::App& app, Action* action) {
   sub->add_option("--calib-batch", opt->calib_batch, "Samples per calibration inference")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  sub->add_option("--estimator", opt->estimator, "Range estimator: minmax | moving-avg | percentile | entropy | mse")
+  sub->add_option("--estimator", opt->estimator,
+                  "Range estimator: minmax | moving-avg | percentile | entropy | mse")
       ->capture_default_str();
-  sub->add_option("--percentile", opt->percentile, "Percentile for --estimator percentile")->capture_default_str();
+  sub->add_option("--percentile", opt->percentile, "Percentile for --estimator percentile")
+      ->capture_default_str();
   sub->add_option("--momentum", opt->momentum, "Momentum for --estimator moving-avg")->capture_default_str();
   sub->add_option("--save-calib-stats", opt->save_stats, "Write the calibration statistics to this file");
   sub->add_option("--load-calib-stats", opt->load_stats, "Use saved statistics instead of running --calib");

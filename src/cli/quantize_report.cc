@@ -55,10 +55,13 @@ Result<ModelResult> Measure(const std::string& path, const EvalRequest& req, con
   QF_ASSIGN_OR_RETURN(Model model, Model::Load(path));
   const std::vector<IoInfo> inputs = model.inputs();
   if (inputs.size() != 1) return Unsupported(path + ": --eval needs a model with one input");
-  QF_ASSIGN_OR_RETURN(std::unique_ptr<io::Dataset> data, io::OpenDataset(req.data, inputs[0].dims, inputs[0].dtype));
-  Result<std::vector<int64_t>> labels = req.labels.empty() ? data->FolderLabels() : io::LoadLabels(req.labels);
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<io::Dataset> data,
+                      io::OpenDataset(req.data, inputs[0].dims, inputs[0].dtype));
+  Result<std::vector<int64_t>> labels =
+      req.labels.empty() ? data->FolderLabels() : io::LoadLabels(req.labels);
   if (!labels.ok()) {
-    if (req.labels.empty()) return InvalidArgument(req.data.path + ": has no class subfolders; pass --labels");
+    if (req.labels.empty())
+      return InvalidArgument(req.data.path + ": has no class subfolders; pass --labels");
     return labels.status();
   }
   const int64_t n = req.limit >= 0 ? std::min(req.limit, data->size()) : data->size();
@@ -90,8 +93,10 @@ void PrintQuantizeReport(const ReportInputs& in) {
   const quant::QuantizeReport& r = *in.report;
   std::printf("quantized %s -> %s\n", in.model_path.c_str(), in.output_path.c_str());
   std::string mode = quant::QuantModeName(o.mode);
-  if (o.mode != quant::QuantMode::kFloat16) mode += o.per_channel ? ", per-channel weights" : ", per-tensor weights";
-  if (quant::NeedsCalibration(o.mode)) mode += std::string(", ") + DataTypeName(o.activation_type) + " activations";
+  if (o.mode != quant::QuantMode::kFloat16)
+    mode += o.per_channel ? ", per-channel weights" : ", per-tensor weights";
+  if (quant::NeedsCalibration(o.mode))
+    mode += std::string(", ") + DataTypeName(o.activation_type) + " activations";
   if (o.mode == quant::QuantMode::kInt8Only) mode += std::string(", ") + DataTypeName(o.io_type) + " I/O";
   std::printf("  %-18s %s\n", "mode", mode.c_str());
   if (!in.calibration.source.empty()) {
@@ -104,8 +109,10 @@ void PrintQuantizeReport(const ReportInputs& in) {
                 in.prepare->batchnorms_folded, in.prepare->activations_fused, in.prepare->identities_removed);
   }
   std::string by_op;
-  for (const auto& [op, n] : r.quantized_by_op) by_op += (by_op.empty() ? "" : ", ") + op + " " + std::to_string(n);
-  std::printf("  %-18s %lld (%s)\n", "ops quantized", static_cast<long long>(r.nodes_quantized), by_op.c_str());
+  for (const auto& [op, n] : r.quantized_by_op)
+    by_op += (by_op.empty() ? "" : ", ") + op + " " + std::to_string(n);
+  std::printf("  %-18s %lld (%s)\n", "ops quantized", static_cast<long long>(r.nodes_quantized),
+              by_op.c_str());
   std::printf("  %-18s %lld\n", "ops kept float", static_cast<long long>(r.nodes_float));
   for (const std::string& f : r.float_nodes) std::printf("    %s\n", f.c_str());
   std::printf("  %-18s %s -> %s bytes (%.2fx smaller)\n", "weights", Bytes(r.weight_bytes_before).c_str(),
@@ -123,10 +130,10 @@ int CompareAccuracy(const std::string& float_path, const std::string& quant_path
   if (!q.ok()) return ReportError(q.status());
   const double delta = q->counts.top1_percent() - f->counts.top1_percent();
   std::printf("\n  %-10s %18s %18s\n", "", "float", quant::QuantModeName(mode));
-  std::printf("  %-10s %9.2f%% %5lld/%-5lld %9.2f%% %5lld/%-5lld  (%+.2f pt)\n", "top-1", f->counts.top1_percent(),
-              static_cast<long long>(f->counts.top1), static_cast<long long>(f->counts.total),
-              q->counts.top1_percent(), static_cast<long long>(q->counts.top1),
-              static_cast<long long>(q->counts.total), delta);
+  std::printf("  %-10s %9.2f%% %5lld/%-5lld %9.2f%% %5lld/%-5lld  (%+.2f pt)\n", "top-1",
+              f->counts.top1_percent(), static_cast<long long>(f->counts.top1),
+              static_cast<long long>(f->counts.total), q->counts.top1_percent(),
+              static_cast<long long>(q->counts.top1), static_cast<long long>(q->counts.total), delta);
   std::printf("  %-10s %18s %18s  (%.2fx smaller)\n", "size", Bytes(f->file_bytes).c_str(),
               Bytes(q->file_bytes).c_str(), Ratio(f->file_bytes, q->file_bytes));
   std::printf("  %-10s %15.3f ms %15.3f ms  (batch 1, median of 20, reference runtime)\n", "latency",

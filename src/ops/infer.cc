@@ -31,7 +31,8 @@ Status InferNode(InferContext& ctx) {
     if (id == ir::kNoValue || ctx.graph == nullptr) continue;
     const ir::TensorType& declared = ctx.graph->value(id).type;
     ir::TensorType& out = ctx.outputs[o];
-    if (out.quant.empty() && !declared.quant.empty() && out.dtype == declared.dtype) out.quant = declared.quant;
+    if (out.quant.empty() && !declared.quant.empty() && out.dtype == declared.dtype)
+      out.quant = declared.quant;
   }
   return Status::Ok();
 }

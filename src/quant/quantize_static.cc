@@ -84,13 +84,15 @@ Status StaticQuantizer::SelectNodes() {
         for (size_t d : rule->data_inputs) {
           const ir::ValueId v = n.input(d);
           if (v == ir::kNoValue) continue;
-          if (g_.value(v).type.dtype != DataType::kFloat32) reason = "input '" + g_.value(v).name + "' is not float";
+          if (g_.value(v).type.dtype != DataType::kFloat32)
+            reason = "input '" + g_.value(v).name + "' is not float";
           if (reason.empty() && IsFloatActivation(v) && !opt_.ranges.count(g_.value(v).name)) {
             reason = "no calibration range for '" + g_.value(v).name + "'";
           }
         }
         for (ir::ValueId out : n.outputs) {
-          if (reason.empty() && rule->output == OutputParams::kCalibrated && !opt_.ranges.count(g_.value(out).name)) {
+          if (reason.empty() && rule->output == OutputParams::kCalibrated &&
+              !opt_.ranges.count(g_.value(out).name)) {
             reason = "no calibration range for '" + g_.value(out).name + "'";
           }
         }
@@ -106,7 +108,8 @@ Status StaticQuantizer::SelectNodes() {
     }
   }
   if (opt_.mode == QuantMode::kInt8Only && !report_.float_nodes.empty()) {
-    std::string msg = "int8-only: " + std::to_string(report_.float_nodes.size()) + " node(s) cannot be integer:";
+    std::string msg =
+        "int8-only: " + std::to_string(report_.float_nodes.size()) + " node(s) cannot be integer:";
     for (const std::string& f : report_.float_nodes) msg += "\n  " + f;
     return Unsupported(msg);
   }
@@ -208,7 +211,8 @@ Status StaticQuantizer::QuantizeConstants(ir::Node& n, const IntegerOpRule& rule
   const DataType act = opt_.activation_type;
   if (rule.weight_input >= 0) {
     const ir::ValueId w = n.inputs[static_cast<size_t>(rule.weight_input)];
-    Result<Tensor> qw = QuantizeWeightSymmetric(*g_.value(w).constant, opt_.per_channel ? rule.weight_axis : -1);
+    Result<Tensor> qw =
+        QuantizeWeightSymmetric(*g_.value(w).constant, opt_.per_channel ? rule.weight_axis : -1);
     if (!qw.ok()) return qw.status().WithContext(g_.Describe(n) + ": ");
     const std::vector<float> w_scales = qw->quant().scale;
     n.inputs[static_cast<size_t>(rule.weight_input)] =
@@ -345,7 +349,8 @@ Status StaticQuantizer::RewriteGraphIo() {
   }
   for (ir::ValueId& out : g_.outputs) {
     if (g_.value(out).type.quant.empty()) {
-      return Unsupported("int8-only: graph output '" + g_.value(out).name + "' is not produced by an integer op");
+      return Unsupported("int8-only: graph output '" + g_.value(out).name +
+                         "' is not produced by an integer op");
     }
     if (io == act) continue;
     const std::string name = g_.value(out).name;

@@ -17,7 +17,8 @@
 namespace qforge::quant {
 
 enum class QuantMode { kWeightOnly, kDynamic, kFloat16, kInt8, kInt8Only };
-Result<QuantMode> ParseQuantMode(std::string_view s);  // "weight-only", "dynamic", "float16", "int8", "int8-only"
+Result<QuantMode> ParseQuantMode(
+    std::string_view s);  // "weight-only", "dynamic", "float16", "int8", "int8-only"
 const char* QuantModeName(QuantMode m);
 bool NeedsCalibration(QuantMode m);
 
@@ -51,7 +52,8 @@ struct QuantizeReport {
 // weights (weight-only / dynamic / float16) or nothing to quantize, missing
 // ranges; Unsupported for int8-only when some node cannot be integer (the
 // message lists every such node).
-Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& options, QuantizeReport* report);
+Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& options,
+                                QuantizeReport* report);
 
 // Total bytes of the graph's constants.
 size_t ConstantBytes(const ir::Graph& g);

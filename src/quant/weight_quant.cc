@@ -10,7 +10,8 @@ namespace qforge::quant {
 namespace {
 
 // Splits dims into [outer, channels, inner] around `axis`.
-void SplitAxis(const std::vector<int64_t>& dims, int axis, int64_t* outer, int64_t* channels, int64_t* inner) {
+void SplitAxis(const std::vector<int64_t>& dims, int axis, int64_t* outer, int64_t* channels,
+               int64_t* inner) {
   *outer = 1;
   *channels = 1;
   *inner = 1;
@@ -45,7 +46,8 @@ Result<Tensor> QuantizeTensor(const Tensor& t, const QuantParams& params, DataTy
     if (params.axis >= t.rank()) return InvalidArgument("quantization axis out of range");
     SplitAxis(t.dims(), params.axis, &outer, &channels, &inner);
   }
-  if (static_cast<int64_t>(params.scale.size()) != channels || params.zero_point.size() != params.scale.size()) {
+  if (static_cast<int64_t>(params.scale.size()) != channels ||
+      params.zero_point.size() != params.scale.size()) {
     return InvalidArgument("quantization parameters do not match the tensor's axis");
   }
   Tensor q(dtype, t.dims());
@@ -151,7 +153,8 @@ Result<Tensor> QuantizeBias(const Tensor& bias, float input_scale, std::span<con
   Tensor q(DataType::kInt32, bias.dims());
   q.set_quant(params);
   for (int64_t i = 0; i < n; ++i) {
-    const double s = static_cast<double>(params.scale[weight_scales.size() == 1 ? 0 : static_cast<size_t>(i)]);
+    const double s =
+        static_cast<double>(params.scale[weight_scales.size() == 1 ? 0 : static_cast<size_t>(i)]);
     if (s == 0.0) continue;  // underflowed scale: the bias cannot be represented, keep 0
     const double r =
         RoundToIntegral(static_cast<double>(bias.data<float>()[i]) / s, RoundingRule::kHalfAwayFromZero);

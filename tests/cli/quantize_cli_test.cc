@@ -72,8 +72,8 @@ TEST(QuantizeCli, Int8WithoutCalibrationDataIsAUsageError) {
 TEST(QuantizeCli, UnknownModeAndBadActivationType) {
   const std::string dir = TempDir("quantize_badmode");
   ExpectCleanFailure(RunCli(Quantize("-o " + dir + "/q.onnx --mode int4")), 2, "int4", dir);
-  ExpectCleanFailure(RunCli(Quantize("-o " + dir + "/q.onnx --activations int16 --calib " + kCalib)), 2, "int16",
-                     dir);
+  ExpectCleanFailure(RunCli(Quantize("-o " + dir + "/q.onnx --activations int16 --calib " + kCalib)), 2,
+                     "int16", dir);
 }
 
 TEST(QuantizeCli, RefusesToOverwriteItsInput) {
@@ -92,8 +92,8 @@ TEST(QuantizeCli, CalibrationDataOfTheWrongShapeOrWithNaNOrEmpty) {
   const std::string dir = TempDir("quantize_baddata_out");
   Tensor wrong(DataType::kFloat32, {4, 3, 5});
   ASSERT_TRUE(io::WriteNpy(data_dir + "/wrong.npy", wrong).ok());
-  ExpectCleanFailure(RunCli(Quantize("-o " + dir + "/q.onnx --calib " + data_dir + "/wrong.npy")), 2, "wrong.npy",
-                     dir);
+  ExpectCleanFailure(RunCli(Quantize("-o " + dir + "/q.onnx --calib " + data_dir + "/wrong.npy")), 2,
+                     "wrong.npy", dir);
 
   Tensor nan(DataType::kFloat32, {2, 1, 28, 28});
   nan.data<float>()[100] = std::numeric_limits<float>::quiet_NaN();
@@ -104,33 +104,37 @@ TEST(QuantizeCli, CalibrationDataOfTheWrongShapeOrWithNaNOrEmpty) {
 
   Tensor empty(DataType::kFloat32, {0, 1, 28, 28});
   ASSERT_TRUE(io::WriteNpy(data_dir + "/empty.npy", empty).ok());
-  ExpectCleanFailure(RunCli(Quantize("-o " + dir + "/q.onnx --calib " + data_dir + "/empty.npy")), 2, "empty.npy",
-                     dir);
+  ExpectCleanFailure(RunCli(Quantize("-o " + dir + "/q.onnx --calib " + data_dir + "/empty.npy")), 2,
+                     "empty.npy", dir);
 
   Tensor ints(DataType::kInt64, {2, 1, 28, 28});
   ASSERT_TRUE(io::WriteNpy(data_dir + "/ints.npy", ints).ok());
-  ExpectCleanFailure(RunCli(Quantize("-o " + dir + "/q.onnx --calib " + data_dir + "/ints.npy")), 2, "ints.npy",
-                     dir);
+  ExpectCleanFailure(RunCli(Quantize("-o " + dir + "/q.onnx --calib " + data_dir + "/ints.npy")), 2,
+                     "ints.npy", dir);
 }
 
 TEST(QuantizeCli, SavedStatisticsReproduceTheModelWithoutData) {
   const std::string dir = TempDir("quantize_stats");
-  CliResult a = RunCli(Quantize("-o " + dir + "/a.onnx --calib " + kCalib + " --calib-count 50 --estimator percentile"
-                                " --save-calib-stats " + dir + "/stats.json"));
+  CliResult a = RunCli(Quantize("-o " + dir + "/a.onnx --calib " + kCalib +
+                                " --calib-count 50 --estimator percentile"
+                                " --save-calib-stats " +
+                                dir + "/stats.json"));
   ASSERT_EQ(a.exit_code, 0) << a.err;
-  CliResult b = RunCli(Quantize("-o " + dir + "/b.onnx --load-calib-stats " + dir +
-                                "/stats.json --estimator percentile"));
+  CliResult b = RunCli(
+      Quantize("-o " + dir + "/b.onnx --load-calib-stats " + dir + "/stats.json --estimator percentile"));
   ASSERT_EQ(b.exit_code, 0) << b.err;
   EXPECT_EQ(ReadBytes(dir + "/a.onnx"), ReadBytes(dir + "/b.onnx"));
   // Another estimator on the same statistics gives other ranges.
-  CliResult c = RunCli(Quantize("-o " + dir + "/c.onnx --load-calib-stats " + dir + "/stats.json --estimator mse"));
+  CliResult c =
+      RunCli(Quantize("-o " + dir + "/c.onnx --load-calib-stats " + dir + "/stats.json --estimator mse"));
   ASSERT_EQ(c.exit_code, 0) << c.err;
   EXPECT_NE(ReadBytes(dir + "/a.onnx"), ReadBytes(dir + "/c.onnx"));
 
   const std::string bad_dir = TempDir("quantize_stats_bad");
   std::ofstream(dir + "/corrupt.json") << "{\"format\": \"qforge-calibration-stats\", \"version\": 1, \"tens";
-  ExpectCleanFailure(RunCli(Quantize("-o " + bad_dir + "/q.onnx --load-calib-stats " + dir + "/corrupt.json")), 2,
-                     "corrupt.json", bad_dir);
+  ExpectCleanFailure(
+      RunCli(Quantize("-o " + bad_dir + "/q.onnx --load-calib-stats " + dir + "/corrupt.json")), 2,
+      "corrupt.json", bad_dir);
 }
 
 TEST(QuantizeCli, Int8OnlyListsTheNodesThatCannotBeInteger) {
@@ -155,8 +159,8 @@ TEST(QuantizeCli, Int8OnlyListsTheNodesThatCannotBeInteger) {
   for (int i = 0; i < 32; ++i) calib.data<float>()[i] = 0.05f * static_cast<float>(i) - 0.8f;
   ASSERT_TRUE(io::WriteNpy(dir + "/calib.npy", calib).ok());
 
-  CliResult r = RunCli("quantize " + dir + "/erf.onnx -o " + out_dir + "/q.onnx --mode int8-only --calib " + dir +
-                       "/calib.npy");
+  CliResult r = RunCli("quantize " + dir + "/erf.onnx -o " + out_dir + "/q.onnx --mode int8-only --calib " +
+                       dir + "/calib.npy");
   ExpectCleanFailure(r, 4, "'the_erf' (Erf)", out_dir);
   // The same model in int8 mode keeps Erf in float and says so.
   CliResult ok = RunCli("quantize " + dir + "/erf.onnx -o " + out_dir + "/q.onnx --mode int8 --calib " + dir +

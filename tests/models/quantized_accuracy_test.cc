@@ -4,7 +4,6 @@
 // images. int8 and dynamic must lose at most 0.3 point of top-1 against the
 // float model, weight-only at most 0.2 (docs/accuracy.md has the table).
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -74,9 +73,10 @@ TEST_P(QuantizedAccuracy, Top1WithinBudgetOfFloat) {
   }
   Result<ir::Graph> q = quant::QuantizeGraph(*prepared, opt, nullptr);
   ASSERT_TRUE(q.ok()) << q.status().message();
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("qforge_accuracy_" + CaseName({GetParam(), 0}) + "_" + std::to_string(getpid()) + ".onnx"))
-                               .string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() /
+       ("qforge_accuracy_" + CaseName({GetParam(), 0}) + "_" + std::to_string(getpid()) + ".onnx"))
+          .string();
   ASSERT_TRUE(Model(std::make_shared<ir::Graph>(std::move(*q))).Save(path).ok());
   Result<Model> reloaded = Model::Load(path);  // what a user ships is what is measured
   std::filesystem::remove(path);
@@ -96,20 +96,22 @@ TEST_P(QuantizedAccuracy, Top1WithinBudgetOfFloat) {
   ASSERT_TRUE(counts.ok()) << counts.status().message();
   ASSERT_EQ(counts->total, 10000);
   const double top1 = counts->top1_percent();
-  std::printf("%s %s: float %.2f%% quantized %.2f%% (%+.2f pt)\n", c.model, quant::QuantModeName(c.mode), float_top1,
-              top1, top1 - float_top1);
+  std::printf("%s %s: float %.2f%% quantized %.2f%% (%+.2f pt)\n", c.model, quant::QuantModeName(c.mode),
+              float_top1, top1, top1 - float_top1);
   EXPECT_GE(top1, float_top1 - c.max_loss_points);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Fashion, QuantizedAccuracy,
-    ::testing::Values(Case{"cnn", quant::QuantMode::kInt8, 0.3}, Case{"cnn", quant::QuantMode::kDynamic, 0.3},
-                      Case{"cnn", quant::QuantMode::kWeightOnly, 0.2}, Case{"mobilenet", quant::QuantMode::kInt8, 0.3},
-                      Case{"mobilenet", quant::QuantMode::kDynamic, 0.3},
-                      Case{"mobilenet", quant::QuantMode::kWeightOnly, 0.2},
-                      Case{"resnet", quant::QuantMode::kInt8, 0.3}, Case{"resnet", quant::QuantMode::kDynamic, 0.3},
-                      Case{"resnet", quant::QuantMode::kWeightOnly, 0.2}),
-    CaseName);
+INSTANTIATE_TEST_SUITE_P(Fashion, QuantizedAccuracy,
+                         ::testing::Values(Case{"cnn", quant::QuantMode::kInt8, 0.3},
+                                           Case{"cnn", quant::QuantMode::kDynamic, 0.3},
+                                           Case{"cnn", quant::QuantMode::kWeightOnly, 0.2},
+                                           Case{"mobilenet", quant::QuantMode::kInt8, 0.3},
+                                           Case{"mobilenet", quant::QuantMode::kDynamic, 0.3},
+                                           Case{"mobilenet", quant::QuantMode::kWeightOnly, 0.2},
+                                           Case{"resnet", quant::QuantMode::kInt8, 0.3},
+                                           Case{"resnet", quant::QuantMode::kDynamic, 0.3},
+                                           Case{"resnet", quant::QuantMode::kWeightOnly, 0.2}),
+                         CaseName);
 
 }  // namespace
 }  // namespace qforge::testing

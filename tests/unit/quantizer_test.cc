@@ -37,7 +37,8 @@ Tensor Images() {
   Result<Tensor> u8 = io::ReadNpy(testing::SourcePath("tests/models/data/fashion_t10k_first32_images.npy"));
   EXPECT_TRUE(u8.ok()) << u8.status().message();
   Tensor x(DataType::kFloat32, {32, 1, 28, 28});
-  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<float>()[i] = static_cast<float>(u8->data<uint8_t>()[i]) / 255.0f;
+  for (int64_t i = 0; i < x.num_elements(); ++i)
+    x.data<float>()[i] = static_cast<float>(u8->data<uint8_t>()[i]) / 255.0f;
   return x;
 }
 
@@ -90,7 +91,8 @@ void ExpectClose(const Tensor& quantized, const Tensor& reference, double min_ag
 }
 
 int CountOp(const ir::Graph& g, OpKind op) {
-  return static_cast<int>(std::count_if(g.nodes.begin(), g.nodes.end(), [&](const ir::Node& n) { return n.op == op; }));
+  return static_cast<int>(
+      std::count_if(g.nodes.begin(), g.nodes.end(), [&](const ir::Node& n) { return n.op == op; }));
 }
 
 TEST(Quantizer, Int8OnCnnIsIntegerBetweenQuantizeAndDequantize) {
@@ -332,7 +334,8 @@ TEST(Quantizer, Float16StoresHalfWeightsCastAtLoad) {
   Result<ir::Graph> q = quant::QuantizeGraph(*g, opt, &report);
   ASSERT_TRUE(q.ok()) << q.status().message();
   EXPECT_EQ(CountOp(*q, OpKind::kCast), 8);  // 4 weights + 4 biases
-  EXPECT_GE(static_cast<double>(report.weight_bytes_before), 1.95 * static_cast<double>(report.weight_bytes_after));
+  EXPECT_GE(static_cast<double>(report.weight_bytes_before),
+            1.95 * static_cast<double>(report.weight_bytes_after));
   const Tensor images = Images();
   const Tensor got = RunGraph(*q, images), ref = RunGraph(*g, images);
   ExpectClose(got, ref, 1.0, 0.01);
