@@ -51,6 +51,26 @@ for model in cnn mobilenet resnet; do
       --images "$n" --min-fraction "${MIN_FRACTION:-0.999}" || fail "$model ($act activations) disagrees with ONNX Runtime"
   done
 done
+# An opset-10 model (Clip bounds, Softmax coercion and Squeeze/Unsqueeze axes
+# as attributes) is written at opset 17 with those ops rewritten; ONNX's
+# checker accepts it and ONNX Runtime computes what qforge computes.
+old="$ROOT/tests/models/data/old_opset10.onnx"
+q="$OUT/old_opset10_int8.onnx"
+if "$QFORGE" quantize "$old" -o "$q" --mode int8 --activations uint8 \
+    --calib "$ROOT/models/calib/fashion_train100.npy" > /dev/null; then
+  /usr/bin/python3 -c "
+import onnx, sys
+m = onnx.load(sys.argv[1])
+onnx.checker.check_model(m, full_check=True)
+v = [o.version for o in m.opset_import if o.domain in ('', 'ai.onnx')][0]
+assert v >= 13, v
+print('old_opset10: written at opset', v)" "$q" || fail "old_opset10: written model is not valid ONNX at opset >= 13"
+  node "$ORT_DIR/compare_quant.js" --qforge "$QFORGE" --model "$q" --reference "$old" \
+    --images "$((IMAGES < 1000 ? IMAGES : 1000))" || fail "old_opset10 disagrees with ONNX Runtime"
+else
+  fail "qforge quantize $old"
+fi
+
 if [ "$failures" -ne 0 ]; then
   echo "ORT quantized cross-check: $failures check(s) failed"
   exit 1
