@@ -19,7 +19,8 @@ ctest --test-dir build --output-on-failure -j2
 # ctest hides the output of passing tests; show the conformance counts and
 # the ONNX Runtime cross-check results.
 echo "== Summary of the ONNX backend conformance run and the ONNX Runtime cross-checks"
-grep -h -E "^onnx backend|^model .*(PASS|FAIL)" build/Testing/Temporary/LastTest.log || true
+grep -h -E "^onnx backend|^model .*(PASS|FAIL)|^(cnn|mobilenet|resnet) .*: float .* quantized" \
+  build/Testing/Temporary/LastTest.log || true
 
 echo "== ASan+UBSan: unit, ops, CLI bad-input and conformance tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
