@@ -6,7 +6,7 @@
 
 namespace qforge::passes {
 
-Status InferTypes(ir::Graph* graph) {
+Status InferTypes(ir::Graph* graph, bool strict) {
   ir::Graph& g = *graph;
   for (const ir::Node& node : g.nodes) {
     if (node.removed) continue;
@@ -23,6 +23,11 @@ Status InferTypes(ir::Graph* graph) {
       if (node.outputs[i] == ir::kNoValue) continue;
       ir::TensorType& have = g.value(node.outputs[i]).type;
       ir::TensorType& got = ctx.outputs[i];
+      if (strict && have.dtype != DataType::kUndefined && got.dtype != have.dtype) {
+        return Internal(g.Describe(node) + ": output '" + g.value(node.outputs[i]).name + "' is declared " +
+                        DataTypeName(have.dtype) + " but the op computes " + DataTypeName(got.dtype));
+      }
+      if (strict && !got.quant.empty()) have.quant = got.quant;
       if (have.dtype == DataType::kUndefined || !have.rank_known) {
         got.layout = have.layout;
         if (!have.rank_known && have.dtype != DataType::kUndefined && got.dtype == DataType::kUndefined) {

@@ -11,6 +11,9 @@ namespace qforge::passes {
 
 // Nodes must be topologically sorted. Fails with the first node whose
 // inference fails (an unsupported attribute, inconsistent shapes).
-Status InferTypes(ir::Graph* graph);
+// `strict`: a declared dtype the op does not compute is an Internal error
+// naming the node (a pass produced an inconsistent graph), and quantization
+// parameters the op fixes replace the declared ones.
+Status InferTypes(ir::Graph* graph, bool strict = false);
 
 }  // namespace qforge::passes

@@ -1,6 +1,6 @@
 #include "quant/quantizer.h"
 
-#include "ops/infer.h"
+#include "passes/infer_types.h"
 #include "quant/quantize_internal.h"
 
 namespace qforge::quant {
@@ -16,38 +16,6 @@ constexpr ModeName kModes[] = {{QuantMode::kWeightOnly, "weight-only"},
                                {QuantMode::kFloat16, "float16"},
                                {QuantMode::kInt8, "int8"},
                                {QuantMode::kInt8Only, "int8-only"}};
-
-// Re-derives every node's output types from its inputs and checks them
-// against what the quantizer declared: a mismatch is a quantizer bug, and
-// an op whose integer form shape inference rejects surfaces here, naming it.
-Status CheckTypes(ir::Graph& g) {
-  for (const ir::Node& node : g.nodes) {
-    ops::InferContext ctx;
-    ctx.graph = &g;
-    ctx.node = &node;
-    for (ir::ValueId in : node.inputs) {
-      ctx.inputs.push_back(in == ir::kNoValue ? nullptr : &g.value(in).type);
-      ctx.values.push_back(in == ir::kNoValue ? nullptr : g.value(in).constant.get());
-    }
-    QF_RETURN_IF_ERROR(ops::InferNode(ctx));
-    for (size_t i = 0; i < node.outputs.size(); ++i) {
-      if (node.outputs[i] == ir::kNoValue) continue;
-      ir::TensorType& have = g.value(node.outputs[i]).type;
-      const ir::TensorType& got = ctx.outputs[i];
-      if (have.dtype != got.dtype) {
-        return Internal(g.Describe(node) + ": quantized output '" + g.value(node.outputs[i]).name + "' is " +
-                        DataTypeName(have.dtype) + " but the op computes " + DataTypeName(got.dtype));
-      }
-      if (!got.quant.empty()) have.quant = got.quant;
-      if (!have.rank_known && got.rank_known) {
-        const ir::Layout layout = have.layout;
-        have = got;
-        have.layout = layout;
-      }
-    }
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -154,7 +122,9 @@ Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& o
   }
   QF_RETURN_IF_ERROR(g.Compact());
   QF_RETURN_IF_ERROR(ir::VerifyGraph(g));
-  QF_RETURN_IF_ERROR(CheckTypes(g));
+  // Re-derive every type: an op whose integer form shape inference rejects
+  // surfaces here, naming it, as does a dtype the quantizer got wrong.
+  QF_RETURN_IF_ERROR(passes::InferTypes(&g, /*strict=*/true));
   r.weight_bytes_after = ConstantBytes(g);
   return g;
 }

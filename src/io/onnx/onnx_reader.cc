@@ -13,6 +13,7 @@
 #include "ops/infer.h"
 #include "passes/constant_fold.h"
 #include "passes/fold_qdq.h"
+#include "passes/infer_types.h"
 
 namespace qforge::io {
 
@@ -43,7 +44,6 @@ class Importer {
   Status AddOutputs();
   Status ConstantNode(const onnx::NodeProto& proto, const std::string& where);
   Status BuildNode(size_t index, const std::string& where);
-  Status InferTypes();
   void SetInputLayouts();
 
   std::string UniqueName(const std::string& hint);
@@ -289,39 +289,6 @@ void Importer::SetInputLayouts() {
   }
 }
 
-// Fills value types the file left out, and reports attribute values or
-// dtypes qforge does not implement at load time rather than at run time.
-Status Importer::InferTypes() {
-  ir::Graph& g = *g_;
-  for (const ir::Node& node : g.nodes) {
-    ops::InferContext ctx;
-    ctx.graph = &g;
-    ctx.node = &node;
-    for (ir::ValueId in : node.inputs) {
-      ctx.inputs.push_back(in == ir::kNoValue ? nullptr : &g.value(in).type);
-      ctx.values.push_back(in == ir::kNoValue ? nullptr : g.value(in).constant.get());
-    }
-    QF_RETURN_IF_ERROR(ops::InferNode(ctx));
-    for (size_t i = 0; i < node.outputs.size(); ++i) {
-      if (node.outputs[i] == ir::kNoValue) continue;
-      ir::TensorType& have = g.value(node.outputs[i]).type;
-      ir::TensorType& got = ctx.outputs[i];
-      if (have.dtype == DataType::kUndefined || !have.rank_known) {
-        got.layout = have.layout;
-        if (!have.rank_known && have.dtype != DataType::kUndefined && got.dtype == DataType::kUndefined) {
-          got.dtype = have.dtype;
-        }
-        have = std::move(got);
-      } else if (got.rank_known && got.rank() == have.rank()) {
-        for (size_t d = 0; d < have.dims.size(); ++d) {
-          if (have.dims[d] < 0 && got.dims[d] >= 0) have.dims[d] = got.dims[d];
-        }
-      }
-    }
-  }
-  return Status::Ok();
-}
-
 Result<std::unique_ptr<ir::Graph>> Importer::Run() {
   if (!model_.has_graph()) return InvalidModel("model has no graph");
   QF_RETURN_IF_ERROR(ReadOpset());
@@ -344,7 +311,9 @@ Result<std::unique_ptr<ir::Graph>> Importer::Run() {
   QF_RETURN_IF_ERROR(g_->Compact());
   QF_RETURN_IF_ERROR(ir::VerifyGraph(*g_));
   SetInputLayouts();
-  QF_RETURN_IF_ERROR(InferTypes());
+  // Fills value types the file left out, and reports attribute values or
+  // dtypes qforge does not implement at load time rather than at run time.
+  QF_RETURN_IF_ERROR(passes::InferTypes(g_.get()));
   QF_RETURN_IF_ERROR(passes::FoldQdq(*g_));
   // Integer ops read from ONNX mean what ONNX Runtime computes (float requantization).
   g_->requantization = ir::Requantization::kFloat;
