@@ -21,6 +21,7 @@ struct IoInfo {
   DataType dtype = DataType::kUndefined;
   std::vector<int64_t> dims;
   std::vector<std::string> dim_names;
+  QuantParams quant;  // set for a quantized (int8/uint8) input or output: r = scale * (q - zero_point)
 };
 
 class Model {

@@ -8,6 +8,7 @@
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "eval/classification.h"
+#include "io/data/quantized_input.h"
 #include "qforge/model.h"
 #include "qforge/runtime.h"
 
@@ -31,7 +32,7 @@ int Eval(const EvalCliOptions& opt) {
     return ReportError(Unsupported(opt.model + ": eval needs a model with one input, this one has " +
                                    std::to_string(infos.size())));
   }
-  Result<std::unique_ptr<io::Dataset>> data = io::OpenDataset(opt.data, infos[0].dims, infos[0].dtype);
+  Result<std::unique_ptr<io::Dataset>> data = io::OpenDatasetForInput(opt.data, infos[0]);
   if (!data.ok()) return ReportError(data.status());
   // Without --labels, an image folder's class subfolders are the labels.
   Result<std::vector<int64_t>> labels =

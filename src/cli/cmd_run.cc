@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/data_flags.h"
 #include "cli/exit_codes.h"
+#include "io/data/quantized_input.h"
 #include "qforge/model.h"
 #include "qforge/runtime.h"
 
@@ -32,11 +33,11 @@ bool SamePath(const std::string& a, const std::string& b) {
 Result<Tensor> LoadInput(const RunOptions& opt, const std::string& path, const IoInfo& info) {
   if (std::filesystem::path(path).extension() == ".npy") {
     QF_ASSIGN_OR_RETURN(Tensor t, io::ReadNpy(path));
-    return t;
+    return io::QuantizeForInput(t, info);
   }
   io::DataSpec spec = opt.data;
   spec.path = path;
-  QF_ASSIGN_OR_RETURN(std::unique_ptr<io::Dataset> ds, io::OpenDataset(spec, info.dims, info.dtype));
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<io::Dataset> ds, io::OpenDatasetForInput(spec, info));
   return ds->Read(0, ds->size());
 }
 

@@ -9,6 +9,7 @@
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "eval/classification.h"
+#include "io/data/quantized_input.h"
 #include "qforge/model.h"
 #include "qforge/runtime.h"
 
@@ -51,24 +52,37 @@ Result<double> MedianLatencyMs(Session& session, const Tensor& sample, int runs)
   return ms[ms.size() / 2];
 }
 
-Result<ModelResult> Measure(const std::string& path, const EvalRequest& req, const char* label) {
-  QF_ASSIGN_OR_RETURN(Model model, Model::Load(path));
-  const std::vector<IoInfo> inputs = model.inputs();
-  if (inputs.size() != 1) return Unsupported(path + ": --eval needs a model with one input");
-  QF_ASSIGN_OR_RETURN(std::unique_ptr<io::Dataset> data,
-                      io::OpenDataset(req.data, inputs[0].dims, inputs[0].dtype));
+}  // namespace
+
+Result<EvalData> OpenEvalData(const EvalRequest& req, const IoInfo& input) {
+  EvalData d;
+  QF_ASSIGN_OR_RETURN(d.data, io::OpenDatasetForInput(req.data, input));
   Result<std::vector<int64_t>> labels =
-      req.labels.empty() ? data->FolderLabels() : io::LoadLabels(req.labels);
+      req.labels.empty() ? d.data->FolderLabels() : io::LoadLabels(req.labels);
   if (!labels.ok()) {
     if (req.labels.empty())
       return InvalidArgument(req.data.path + ": has no class subfolders; pass --labels");
     return labels.status();
   }
-  const int64_t n = req.limit >= 0 ? std::min(req.limit, data->size()) : data->size();
-  if (static_cast<int64_t>(labels->size()) < n) {
-    return InvalidArgument("--labels has " + std::to_string(labels->size()) + " labels but " + req.data.path +
-                           " has " + std::to_string(n) + " samples");
+  d.labels = std::move(*labels);
+  d.count = req.limit >= 0 ? std::min(req.limit, d.data->size()) : d.data->size();
+  if (static_cast<int64_t>(d.labels.size()) < d.count) {
+    return InvalidArgument("--labels has " + std::to_string(d.labels.size()) + " labels but " +
+                           req.data.path + " has " + std::to_string(d.count) + " samples");
   }
+  return d;
+}
+
+namespace {
+
+Result<ModelResult> Measure(const std::string& path, const EvalRequest& req, const char* label) {
+  QF_ASSIGN_OR_RETURN(Model model, Model::Load(path));
+  const std::vector<IoInfo> inputs = model.inputs();
+  if (inputs.size() != 1) return Unsupported(path + ": --eval needs a model with one input");
+  QF_ASSIGN_OR_RETURN(EvalData ed, OpenEvalData(req, inputs[0]));
+  std::unique_ptr<io::Dataset>& data = ed.data;
+  std::vector<int64_t>* labels = &ed.labels;
+  const int64_t n = ed.count;
   QF_ASSIGN_OR_RETURN(Session session, Session::Create(model));
   ModelResult r;
   r.file_bytes = FileSize(path);
@@ -113,7 +127,12 @@ void PrintQuantizeReport(const ReportInputs& in) {
     by_op += (by_op.empty() ? "" : ", ") + op + " " + std::to_string(n);
   std::printf("  %-18s %lld (%s)\n", "ops quantized", static_cast<long long>(r.nodes_quantized),
               by_op.c_str());
-  std::printf("  %-18s %lld\n", "ops kept float", static_cast<long long>(r.nodes_float));
+  if (quant::NeedsCalibration(o.mode)) {
+    std::printf("  %-18s %lld\n", "ops kept float", static_cast<long long>(r.nodes_float));
+  } else {  // activations stay float in these modes: only weightless ops and exclusions are counted
+    std::printf("  %-18s %lld (ops without float weights, plus any excluded)\n", "ops kept float",
+                static_cast<long long>(r.nodes_float));
+  }
   for (const std::string& f : r.float_nodes) std::printf("    %s\n", f.c_str());
   std::printf("  %-18s %s -> %s bytes (%.2fx smaller)\n", "weights", Bytes(r.weight_bytes_before).c_str(),
               Bytes(r.weight_bytes_after).c_str(), Ratio(r.weight_bytes_before, r.weight_bytes_after));

@@ -6,6 +6,7 @@
 
 #include "io/data/dataset.h"
 #include "passes/prepare_quantization.h"
+#include "qforge/model.h"
 #include "quant/quantizer.h"
 
 namespace qforge::cli {
@@ -32,6 +33,16 @@ struct EvalRequest {
   std::string labels;
   int64_t limit = -1;
 };
+
+// The labelled data of --eval, opened for a model input, with its labels;
+// errors (no labels, too few labels, data that does not fit the input) come
+// before anything is written.
+struct EvalData {
+  std::unique_ptr<io::Dataset> data;
+  std::vector<int64_t> labels;
+  int64_t count = 0;  // samples to evaluate
+};
+Result<EvalData> OpenEvalData(const EvalRequest& req, const IoInfo& input);
 
 // Evaluates both model files on the labelled data and prints top-1, file
 // size and single-sample latency of each; returns the CLI exit code.

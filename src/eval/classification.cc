@@ -4,9 +4,25 @@
 #include <cmath>
 #include <string>
 
+#include "quant/arithmetic.h"
+
 namespace qforge::eval {
 
-Status AccumulateTopK(const Tensor& scores, std::span<const int64_t> labels, TopKCounts* counts) {
+Status AccumulateTopK(const Tensor& quantized_or_float, std::span<const int64_t> labels, TopKCounts* counts) {
+  // Quantized logits (int8-only models) rank as their real values do.
+  Tensor dequantized;
+  const Tensor* in = &quantized_or_float;
+  const QuantParams& q = quantized_or_float.quant();
+  if ((in->dtype() == DataType::kInt8 || in->dtype() == DataType::kUInt8) && q.scale.size() == 1) {
+    dequantized = Tensor(DataType::kFloat32, in->dims());
+    const int64_t z = q.zero_point.empty() ? 0 : q.zero_point[0];
+    for (int64_t i = 0; i < in->num_elements(); ++i) {
+      const int64_t v = in->dtype() == DataType::kInt8 ? in->data<int8_t>()[i] : in->data<uint8_t>()[i];
+      dequantized.data<float>()[i] = quant::DequantizeValue(v, q.scale[0], z);
+    }
+    in = &dequantized;
+  }
+  const Tensor& scores = *in;
   if (scores.dtype() != DataType::kFloat32) {
     return InvalidArgument(std::string("classifier output must be float32, got ") +
                            DataTypeName(scores.dtype()));

@@ -21,6 +21,7 @@ IoInfo InfoOf(const ir::Value& v) {
   info.dtype = v.type.dtype;
   info.dims = v.type.dims;
   info.dim_names = v.type.dim_names;
+  info.quant = v.type.quant;
   return info;
 }
 }  // namespace

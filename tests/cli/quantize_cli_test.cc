@@ -183,3 +183,61 @@ TEST(QuantizeCli, EvalPrintsFloatAndQuantizedTop1SideBySide) {
 
 }  // namespace
 }  // namespace qforge::testing
+
+namespace qforge::testing {
+namespace {
+
+const std::string kImages = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+const std::string kLabels = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
+
+TEST(QuantizeCli, Int8OnlyModelsTakeTheSameFloatDataAsTheFloatModel) {
+  const std::string dir = TempDir("quantize_int8only_eval");
+  const std::string q = dir + "/only.onnx";
+  CliResult r = RunCli(Quantize("-o " + q + " --mode int8-only --calib " + kCalib + " --eval " + kImages +
+                                " --labels " + kLabels + " --eval-limit 200"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("/200"), std::string::npos) << r.out;
+  CliResult e = RunCli("eval " + q + " --data " + kImages + " --labels " + kLabels + " --limit 200");
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  // 200 test images: the int8-only model must classify like the float one (>= 85%).
+  const size_t at = e.out.find("top-1: ");
+  ASSERT_NE(at, std::string::npos) << e.out;
+  EXPECT_GE(std::stod(e.out.substr(at + 7)), 85.0) << e.out;
+  CliResult run = RunCli("run " + q + " --input " + kCalib + " --output " + dir + "/out.npy");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  Result<Tensor> out = io::ReadNpy(dir + "/out.npy");
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->dtype(), DataType::kInt8);
+  EXPECT_EQ(out->dims(), (std::vector<int64_t>{100, 10}));
+}
+
+TEST(QuantizeCli, BadEvalArgumentsFailBeforeAnythingIsWritten) {
+  const std::string dir = TempDir("quantize_eval_nolabels");
+  ExpectCleanFailure(RunCli(Quantize("-o " + dir + "/q.onnx --calib " + kCalib + " --eval " + kImages)), 2,
+                     "--labels", dir);
+}
+
+TEST(QuantizeCli, ExcludingAFusedActivationExcludesItsProducer) {
+  const std::string dir = TempDir("quantize_exclude_fused");
+  CliResult r =
+      RunCli(Quantize("-o " + dir + "/q.onnx --calib " + kCalib + " --exclude /features/features.2/Relu"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("fused into '/features/features.0/Conv'"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("'/features/features.0/Conv' (Conv): excluded by --exclude"), std::string::npos)
+      << r.out;
+}
+
+TEST(QuantizeCli, StatisticsOfAnotherModelAreRefused) {
+  const std::string dir = TempDir("quantize_stats_other");
+  const std::string out_dir = TempDir("quantize_stats_other_out");
+  ASSERT_EQ(
+      RunCli(Quantize("-o " + dir + "/a.onnx --calib " + kCalib + " --save-calib-stats " + dir + "/s.json"))
+          .exit_code,
+      0);
+  CliResult r = RunCli("quantize " + SourcePath("models/mobilenet.onnx") + " -o " + out_dir +
+                       "/q.onnx --load-calib-stats " + dir + "/s.json");
+  ExpectCleanFailure(r, 2, "do not match this model", out_dir);
+}
+
+}  // namespace
+}  // namespace qforge::testing
