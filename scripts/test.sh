@@ -11,10 +11,13 @@ bash scripts/install_deps.sh
 
 echo "== clang-format check"
 git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+echo "== build Release ($(date -u +%T))"
 bash scripts/build.sh release
-bash scripts/build.sh asan
+echo "== build ASan+UBSan, the targets it runs ($(date -u +%T))"
+bash scripts/build.sh asan --target qforge_cli qforge_unit_tests qforge_ops_tests qforge_cli_tests \
+  qforge_conformance_tests
 
-echo "== Release: all tests"
+echo "== Release: all tests ($(date -u +%T))"
 ctest --test-dir build --output-on-failure -j2
 # ctest hides the output of passing tests; show the conformance counts and
 # the ONNX Runtime cross-check results.
@@ -22,6 +25,7 @@ echo "== Summary of the ONNX backend conformance run and the ONNX Runtime cross-
 grep -h -E "^onnx backend|^model .*(PASS|FAIL)|^(cnn|mobilenet|resnet) .*: float .* quantized" \
   build/Testing/Temporary/LastTest.log || true
 
-echo "== ASan+UBSan: unit, ops, CLI bad-input and conformance tests"
+echo "== ASan+UBSan: unit, ops, CLI bad-input and conformance tests ($(date -u +%T))"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j2 -L 'unit|ops|cli|conformance'
+echo "== done ($(date -u +%T))"
