@@ -115,7 +115,7 @@ TEST(Quantizer, Int8OnCnnIsIntegerBetweenQuantizeAndDequantize) {
     EXPECT_EQ(x.type.dtype, DataType::kInt8);
     ASSERT_TRUE(w.is_constant());
     EXPECT_EQ(w.type.dtype, DataType::kInt8);
-    EXPECT_EQ(w.type.quant.axis, n.op == OpKind::kConv ? 0 : 0) << "per output channel";
+    EXPECT_EQ(w.type.quant.axis, 0) << "per output channel (Conv OIHW, Gemm transB = 1)";
     EXPECT_EQ(static_cast<int64_t>(w.type.quant.scale.size()), w.type.dims[0]);
     for (int8_t v : w.constant->span<int8_t>()) EXPECT_GE(v, -127) << "narrow range";
     EXPECT_EQ(b.type.dtype, DataType::kInt32);
