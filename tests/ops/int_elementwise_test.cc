@@ -9,6 +9,7 @@
 #include <cmath>
 #include <random>
 
+#include "int_test_helpers.h"
 #include "op_test_helpers.h"
 #include "ops/op_kind.h"
 #include "quant/arithmetic.h"
@@ -18,46 +19,10 @@
 namespace qforge::testing {
 namespace {
 
-using Ints = std::vector<int64_t>;
-
 // Integer kernels may differ from the quantized float result by one output
 // step: the fixed-point multipliers and table rounding are not the float
 // kernel's arithmetic (QUANT_SPEC 3).
 constexpr int64_t kOneStep = 1;
-
-QuantParams QP(float scale, int64_t zero_point) { return QuantParams{{scale}, {zero_point}, -1}; }
-
-Tensor Q(DataType dtype, Ints dims, const std::vector<double>& q, float scale, int64_t zp) {
-  Tensor t = MakeTensor(dtype, std::move(dims), q);
-  t.set_quant(QP(scale, zp));
-  return t;
-}
-
-struct Decl {
-  DataType dtype = DataType::kInt8;
-  QuantParams quant;
-};
-
-// Runs one node whose output value is declared with `out` (dtype and quant),
-// as the quantizer leaves it.
-Result<Tensor> RunQ(OpKind op, const ir::Attributes& attrs, const std::vector<const Tensor*>& ins, Decl out) {
-  ir::Graph g;
-  g.name = "int_test";
-  std::vector<bool> present;
-  for (const Tensor* t : ins) present.push_back(t != nullptr);
-  ir::Node n = SingleNode(&g, op, attrs, present, 1);
-  g.value(n.outputs[0]).type.dtype = out.dtype;
-  g.value(n.outputs[0]).type.quant = out.quant;
-  std::vector<Tensor> outs;
-  QF_RETURN_IF_ERROR(runtime::EvaluateNode(g, n, ins, &outs));
-  return std::move(outs[0]);
-}
-
-Ints QValues(const Tensor& t) {
-  Ints v;
-  for (int64_t i = 0; i < t.num_elements(); ++i) v.push_back(IntAt(t, i));
-  return v;
-}
 
 Ints RunQValues(OpKind op, const ir::Attributes& attrs, const std::vector<const Tensor*>& ins, Decl out) {
   Result<Tensor> r = RunQ(op, attrs, ins, out);
@@ -66,33 +31,6 @@ Ints RunQValues(OpKind op, const ir::Attributes& attrs, const std::vector<const 
   EXPECT_EQ(r->dtype(), out.dtype);
   EXPECT_EQ(r->quant(), out.quant);
   return QValues(*r);
-}
-
-quant::QuantLimits Limits(DataType d) {
-  Result<quant::QuantLimits> l = quant::LimitsOf(d);
-  return *l;
-}
-
-Tensor RandomQ(DataType dtype, Ints dims, float scale, int64_t zp, std::mt19937* rng) {
-  Tensor t(dtype, std::move(dims));
-  const quant::QuantLimits l = Limits(dtype);
-  std::uniform_int_distribution<int32_t> dist(l.qmin, l.qmax);
-  for (int64_t i = 0; i < t.num_elements(); ++i) {
-    if (dtype == DataType::kInt8)
-      t.data<int8_t>()[i] = static_cast<int8_t>(dist(*rng));
-    else
-      t.data<uint8_t>()[i] = static_cast<uint8_t>(dist(*rng));
-  }
-  t.set_quant(QP(scale, zp));
-  return t;
-}
-
-Tensor Dequantize(const Tensor& t) {
-  Tensor f(DataType::kFloat32, t.dims());
-  for (int64_t i = 0; i < t.num_elements(); ++i) {
-    f.data<float>()[i] = quant::DequantizeValue(IntAt(t, i), t.quant().scale[0], t.quant().zero_point[0]);
-  }
-  return f;
 }
 
 // The float op on dequantized quantized inputs (other inputs as given),
