@@ -8,10 +8,13 @@ PACKAGES=(
   cmake g++ make pkg-config git clang-format
   libprotobuf-dev protobuf-compiler libonnx-dev
   libcli11-dev nlohmann-json3-dev libstb-dev libzip-dev zlib1g-dev
+  flatbuffers-compiler libflatbuffers-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # test oracles and example-model tooling
   libonnx-testdata python3-onnx python3-numpy python3-torch python3-torchvision
   dataset-fashion-mnist
+  # TFLite oracle (Arm NN 20.08 TFLite parser + reference backend) and the reader fuzzer (libFuzzer)
+  python3-pyarmnn libarmnn-cpuref-backend22 libarmnntfliteparser22 clang libclang-rt-14-dev
 )
 
 SUDO=""

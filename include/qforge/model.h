@@ -26,7 +26,7 @@ struct IoInfo {
 
 class Model {
  public:
-  // Reads a model file; the format is chosen by extension (.onnx). The file
+  // Reads a model file; the format is chosen by extension (.onnx, .tflite) or, for .tflite, by the file identifier "TFL3". The file
   // is untrusted: every structural rule is checked before use.
   static Result<Model> Load(const std::string& path);
   // Writes atomically (temporary file + rename); never overwrites `path` when

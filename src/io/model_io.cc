@@ -1,8 +1,12 @@
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include "io/atomic_file.h"
 #include "io/onnx/onnx_reader.h"
 #include "io/onnx/onnx_writer.h"
+#include "io/tflite/tflite_reader.h"
+#include "io/tflite/tflite_writer.h"
 #include "ir/graph.h"
 #include "qforge/model.h"
 
@@ -24,6 +28,16 @@ IoInfo InfoOf(const ir::Value& v) {
   info.quant = v.type.quant;
   return info;
 }
+
+// The first 8 bytes, or fewer for a short or unreadable file (the reader
+// then reports the real problem).
+std::string Head(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::string head(8, '\0');
+  f.read(head.data(), 8);
+  head.resize(static_cast<size_t>(std::max<std::streamsize>(f.gcount(), 0)));
+  return head;
+}
 }  // namespace
 
 Result<Model> Model::Load(const std::string& path) {
@@ -32,13 +46,18 @@ Result<Model> Model::Load(const std::string& path) {
     QF_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> g, io::ReadOnnx(path));
     return Model(std::shared_ptr<ir::Graph>(std::move(g)));
   }
-  return InvalidArgument(path + ": unknown model format '" + ext + "' (expected .onnx)");
+  if (ext == ".tflite" || io::HasTfliteIdentifier(Head(path))) {
+    QF_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> g, io::ReadTflite(path));
+    return Model(std::shared_ptr<ir::Graph>(std::move(g)));
+  }
+  return InvalidArgument(path + ": unknown model format '" + ext + "' (expected .onnx or .tflite)");
 }
 
 Status Model::Save(const std::string& path) const {
   const std::string ext = Extension(path);
   if (ext == ".onnx") return io::WriteOnnx(*graph_, path);
-  return InvalidArgument(path + ": unknown model format '" + ext + "' (expected .onnx)");
+  if (ext == ".tflite") return io::WriteTflite(*graph_, path);
+  return InvalidArgument(path + ": unknown model format '" + ext + "' (expected .onnx or .tflite)");
 }
 
 std::vector<IoInfo> Model::inputs() const {

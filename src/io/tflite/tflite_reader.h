@@ -1,0 +1,33 @@
+// TensorFlow Lite flatbuffer (.tflite, schema 3, "TFL3") -> IR.
+//
+// The file is untrusted: the flatbuffers verifier checks every offset and
+// vector bound, then a semantic check rejects bad tensor, buffer and opcode
+// indices, negative or overflowing shapes, buffers whose size does not match
+// their tensor, and malformed quantization parameters, before anything is
+// built. Errors name the file, operator index, op and tensor.
+//
+// TFLite tensors are NHWC; the IR's spatial ops are NCHW (ONNX form). The
+// reader keeps every tensor in TFLite's layout and puts each layout-bound op
+// (convolutions, pools, resize) between Transposes, which the transpose
+// sinking pass then cancels (docs/design/tflite.md). Quantized graphs use
+// TFLite's arithmetic: `Graph::requantization = kFixedPoint`.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ir/graph.h"
+#include "qforge/status.h"
+
+namespace qforge::io {
+
+Result<std::unique_ptr<ir::Graph>> ReadTflite(const std::string& path);
+// `source` names the model in errors.
+Result<std::unique_ptr<ir::Graph>> ReadTfliteFromBytes(std::string_view bytes, const std::string& source);
+
+// True when `head` (the first bytes of a file, at least 8) carries the TFLite
+// file identifier "TFL3".
+bool HasTfliteIdentifier(std::string_view head);
+
+}  // namespace qforge::io
