@@ -14,5 +14,6 @@ void RegisterRun(CLI::App& app, Action* action);
 void RegisterEval(CLI::App& app, Action* action);
 void RegisterConvert(CLI::App& app, Action* action);
 void RegisterQuantize(CLI::App& app, Action* action);
+void RegisterBench(CLI::App& app, Action* action);
 
 }  // namespace qforge::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   RegisterEval(app, &action);
   RegisterConvert(app, &action);
   RegisterQuantize(app, &action);
+  RegisterBench(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

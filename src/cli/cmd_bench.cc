@@ -1,0 +1,279 @@
+// qforge bench MODEL: latency at batch 1 and throughput at batch B on random
+// inputs of the model's own shapes and types. The last line of the output is
+// one machine-readable `bench_result key=value ...` line, in the same format
+// as tools/ort/bench_ort.js prints, so scripts can compare the two runtimes.
+//
+// This measures; it asserts nothing. Timings on a shared machine are noisy:
+// compare runtimes only in runs interleaved in one session (bench/compare_ort.sh).
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "io/data/quantized_input.h"
+#include "qforge/model.h"
+#include "qforge/runtime.h"
+
+namespace qforge::cli {
+
+namespace {
+
+struct BenchOptions {
+  std::string model;
+  int threads = 0;  // 0: the number of cores
+  int runs = 30;
+  int warmup = 3;
+  int batch = 8;  // 0 skips the throughput measurement
+  std::vector<std::string> input_shapes;
+};
+
+// Latency statistics over the timed runs, in milliseconds.
+struct Stats {
+  double median = 0;
+  double p90 = 0;
+  double min = 0;
+};
+
+Stats Summarize(std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  const size_t n = ms.size();
+  Stats s;
+  s.min = ms.front();
+  s.median = n % 2 == 1 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
+  // Nearest-rank percentile: the smallest value with at least 90% of the runs at or below it.
+  const size_t rank = static_cast<size_t>(std::ceil(0.9 * static_cast<double>(n)));
+  s.p90 = ms[std::max<size_t>(rank, 1) - 1];
+  return s;
+}
+
+// "1,3,224,224" or "1x3x224x224"; every dim a positive integer.
+Result<std::vector<int64_t>> ParseShape(const std::string& text) {
+  std::vector<int64_t> dims;
+  std::string cur;
+  auto flush = [&]() -> Status {
+    if (cur.empty() || cur.size() > 12 ||
+        !std::all_of(cur.begin(), cur.end(), [](unsigned char c) { return std::isdigit(c) != 0; }) ||
+        std::stoll(cur) <= 0)
+      return InvalidArgument("--input-shape '" + text +
+                             "': dims must be positive integers separated by ',' or 'x'");
+    dims.push_back(std::stoll(cur));
+    cur.clear();
+    return Status::Ok();
+  };
+  for (char c : text) {
+    if (c == ',' || c == 'x') {
+      QF_RETURN_IF_ERROR(flush());
+    } else {
+      cur += c;
+    }
+  }
+  QF_RETURN_IF_ERROR(flush());
+  return dims;
+}
+
+// The batch-1 shape of each input: --input-shape when given (checked against
+// the model's fixed dims), else the model's dims with a dynamic batch dim set
+// to 1. Any other dynamic dim needs --input-shape.
+Result<std::vector<std::vector<int64_t>>> InputShapes(const BenchOptions& opt,
+                                                      const std::vector<IoInfo>& infos) {
+  if (!opt.input_shapes.empty() && opt.input_shapes.size() != infos.size()) {
+    return InvalidArgument(opt.model + " takes " + std::to_string(infos.size()) + " input(s), got " +
+                           std::to_string(opt.input_shapes.size()) + " --input-shape value(s)");
+  }
+  std::vector<std::vector<int64_t>> shapes;
+  for (size_t i = 0; i < infos.size(); ++i) {
+    const IoInfo& info = infos[i];
+    std::vector<int64_t> dims = info.dims;
+    if (!opt.input_shapes.empty()) {
+      QF_ASSIGN_OR_RETURN(dims, ParseShape(opt.input_shapes[i]));
+      if (dims.size() != info.dims.size()) {
+        return InvalidArgument("--input-shape " + opt.input_shapes[i] + ": input '" + info.name +
+                               "' has rank " + std::to_string(info.dims.size()) + ", not " +
+                               std::to_string(dims.size()));
+      }
+      for (size_t d = 0; d < dims.size(); ++d) {
+        if (info.dims[d] >= 0 && info.dims[d] != dims[d]) {
+          return InvalidArgument("--input-shape " + opt.input_shapes[i] + ": input '" + info.name + "' dim " +
+                                 std::to_string(d) + " is fixed at " + std::to_string(info.dims[d]));
+        }
+      }
+    } else {
+      for (size_t d = 0; d < dims.size(); ++d) {
+        if (dims[d] >= 0) continue;
+        if (d == 0) {
+          dims[d] = 1;
+          continue;
+        }
+        const std::string name =
+            d < info.dim_names.size() && !info.dim_names[d].empty() ? info.dim_names[d] : "?";
+        return InvalidArgument(opt.model + ": input '" + info.name + "' has dynamic dim " +
+                               std::to_string(d) + " (" + name + "): pass --input-shape");
+      }
+    }
+    if (CheckedElementCount(dims) < 0) return InvalidArgument("input '" + info.name + "': shape too large");
+    shapes.push_back(std::move(dims));
+  }
+  return shapes;
+}
+
+// Random data of the input's type. Quantized inputs get uniform random codes
+// over the whole int8/uint8 range; float inputs uniform [0, 1) (the range of
+// the bundled models' pixels); other integer and bool inputs zeros, since
+// they are usually indices or flags whose valid range only the model knows.
+Tensor RandomInput(const IoInfo& info, std::vector<int64_t> dims, std::mt19937* rng) {
+  Tensor t(info.dtype, std::move(dims));
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  std::uniform_int_distribution<int> byte(0, 255);
+  switch (info.dtype) {
+    case DataType::kFloat32:
+      for (float& v : t.span<float>()) v = unit(*rng);
+      break;
+    case DataType::kFloat64:
+      for (double& v : t.span<double>()) v = unit(*rng);
+      break;
+    case DataType::kFloat16:
+      for (int64_t i = 0; i < t.num_elements(); ++i) t.data<uint16_t>()[i] = FloatToHalf(unit(*rng));
+      break;
+    case DataType::kInt8:
+      for (int8_t& v : t.span<int8_t>()) v = static_cast<int8_t>(byte(*rng) - 128);
+      break;
+    case DataType::kUInt8:
+      for (uint8_t& v : t.span<uint8_t>()) v = static_cast<uint8_t>(byte(*rng));
+      break;
+    default:
+      break;  // zero-filled by the constructor
+  }
+  if (io::IsQuantizedInput(info)) t.set_quant(info.quant);
+  return t;
+}
+
+std::string DescribeInput(const IoInfo& info, const Tensor& t) {
+  std::string s = info.name + " " + DataTypeName(info.dtype) + t.ShapeString();
+  if (io::IsQuantizedInput(info)) return s + " (random codes, quantized input)";
+  if (IsFloat(info.dtype)) return s + " (random uniform [0, 1))";
+  return s +
+         (info.dtype == DataType::kInt8 || info.dtype == DataType::kUInt8 ? " (random codes)" : " (zeros)");
+}
+
+// Runs `warmup` untimed and `runs` timed inferences; returns the latencies in ms.
+Result<std::vector<double>> TimeRuns(Session& session, const std::vector<Tensor>& inputs, int warmup,
+                                     int runs) {
+  for (int i = 0; i < warmup; ++i) {
+    QF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session.Run(inputs));
+  }
+  std::vector<double> ms;
+  ms.reserve(static_cast<size_t>(runs));
+  for (int i = 0; i < runs; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    QF_ASSIGN_OR_RETURN(std::vector<Tensor> out, session.Run(inputs));
+    const auto stop = std::chrono::steady_clock::now();
+    ms.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+  }
+  return ms;
+}
+
+int Bench(const BenchOptions& opt) {
+  Result<Model> model = Model::Load(opt.model);
+  if (!model.ok()) return ReportError(model.status());
+  const std::vector<IoInfo> infos = model->inputs();
+  Result<std::vector<std::vector<int64_t>>> shapes = InputShapes(opt, infos);
+  if (!shapes.ok()) return ReportError(shapes.status());
+
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int requested = opt.threads > 0 ? opt.threads : cores;
+  SessionOptions session_options;
+  session_options.threads = requested;
+  Result<Session> session = Session::Create(*model, session_options);
+  if (!session.ok()) return ReportError(session.status());
+
+  std::mt19937 rng(12345);
+  std::vector<Tensor> inputs;
+  std::printf("model: %s\n", opt.model.c_str());
+  for (size_t i = 0; i < infos.size(); ++i) {
+    inputs.push_back(RandomInput(infos[i], (*shapes)[i], &rng));
+    std::printf("input: %s\n", DescribeInput(infos[i], inputs.back()).c_str());
+  }
+  std::printf("threads: 1 (runtime is single-threaded; %d requested)\n", requested);
+
+  Result<std::vector<double>> latency = TimeRuns(*session, inputs, opt.warmup, opt.runs);
+  if (!latency.ok()) return ReportError(latency.status().WithContext(opt.model + ": "));
+  const Stats s = Summarize(*latency);
+  std::printf("latency at batch 1 (%d warm-up, %d timed runs): median %.3f ms, p90 %.3f ms, min %.3f ms\n",
+              opt.warmup, opt.runs, s.median, s.p90, s.min);
+
+  // Throughput needs a dynamic batch dim on every input; the batch-1 shapes
+  // fixed it at 1 above, so it is replaced by B here.
+  std::string ips_field;
+  if (opt.batch > 0) {
+    const std::string key = "batch" + std::to_string(opt.batch) + "_ips=";
+    auto fixed = std::find_if(infos.begin(), infos.end(),
+                              [](const IoInfo& in) { return in.dims.empty() || in.dims[0] >= 0; });
+    if (fixed != infos.end()) {
+      std::printf("throughput at batch %d: not measured (input '%s' has no dynamic batch dim)\n", opt.batch,
+                  fixed->name.c_str());
+      ips_field = " " + key + "na";
+    } else {
+      std::vector<Tensor> batched;
+      for (size_t i = 0; i < infos.size(); ++i) {
+        std::vector<int64_t> dims = (*shapes)[i];
+        dims[0] = opt.batch;
+        if (CheckedElementCount(dims) < 0)
+          return ReportError(InvalidArgument("--batch " + std::to_string(opt.batch) + ": input too large"));
+        batched.push_back(RandomInput(infos[i], std::move(dims), &rng));
+      }
+      Result<std::vector<double>> bl = TimeRuns(*session, batched, opt.warmup, opt.runs);
+      if (!bl.ok()) return ReportError(bl.status().WithContext(opt.model + ": "));
+      const Stats b = Summarize(*bl);
+      const double ips = 1000.0 * opt.batch / b.median;
+      std::printf("throughput at batch %d (%d timed runs): %.1f images/s (median %.3f ms per batch)\n",
+                  opt.batch, opt.runs, ips, b.median);
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.1f", ips);
+      ips_field = " " + key + buf;
+    }
+  }
+  // Peak RSS covers the whole process (model load and every run); the arena
+  // is the one planned for the last shapes run (batch B when measured).
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  const double peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+  const size_t arena = session->arena_bytes();
+  std::printf("memory: peak resident %.1f MiB (whole process), activation arena %zu bytes\n", peak_rss_mb,
+              arena);
+  std::printf(
+      "bench_result runtime=qforge model=%s threads=1 runs=%d median_ms=%.3f p90_ms=%.3f min_ms=%.3f%s "
+      "peak_rss_mb=%.1f arena_bytes=%zu\n",
+      opt.model.c_str(), opt.runs, s.median, s.p90, s.min, ips_field.c_str(), peak_rss_mb, arena);
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterBench(CLI::App& app, Action* action) {
+  auto opt = std::make_shared<BenchOptions>();
+  CLI::App* sub = app.add_subcommand("bench", "Measure latency and throughput on random inputs");
+  sub->add_option("model", opt->model, "Model file (.onnx, .tflite)")->required();
+  sub->add_option("--threads", opt->threads, "Threads to use (default: the number of cores)")
+      ->check(CLI::Range(1, 1024));
+  sub->add_option("--runs", opt->runs, "Timed runs")->check(CLI::Range(1, 1000000))->capture_default_str();
+  sub->add_option("--warmup", opt->warmup, "Untimed runs before timing")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
+  sub->add_option("--batch", opt->batch, "Batch size of the throughput measurement (0: skip it)")
+      ->check(CLI::Range(0, 65536))
+      ->capture_default_str();
+  sub->add_option("--input-shape", opt->input_shapes,
+                  "Shape of each input at batch 1, in order (e.g. 1,3,224,224); needed for dynamic dims");
+  sub->callback([opt, action] { *action = [opt] { return Bench(*opt); }; });
+}
+
+}  // namespace qforge::cli
