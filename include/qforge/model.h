@@ -22,12 +22,13 @@ struct IoInfo {
   std::vector<int64_t> dims;
   std::vector<std::string> dim_names;
   QuantParams quant;  // set for a quantized (int8/uint8) input or output: r = scale * (q - zero_point)
+  bool channels_last = false;  // a 4-D image tensor stored NHWC (TFLite models)
 };
 
 class Model {
  public:
-  // Reads a model file; the format is chosen by extension (.onnx, .tflite) or, for .tflite, by the file identifier "TFL3". The file
-  // is untrusted: every structural rule is checked before use.
+  // Reads a model file; the format is chosen by extension (.onnx, .tflite) or, for .tflite, by the file
+  // identifier "TFL3". The file is untrusted: every structural rule is checked before use.
   static Result<Model> Load(const std::string& path);
   // Writes atomically (temporary file + rename); never overwrites `path` when
   // an error occurs. The format is chosen by extension.

@@ -1,6 +1,6 @@
 // qforge convert IN -o OUT: read a model and write it in the format OUT's
-// extension names. Today that is ONNX -> ONNX (normalized to opset 17, shape
-// subgraphs folded); .tflite output comes with the TFLite issue.
+// extension names: .onnx (opset 17, shape subgraphs folded) or .tflite
+// (NHWC, docs/design/tflite.md), from .onnx or .tflite input.
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -36,10 +36,11 @@ int Convert(const ConvertOptions& opt) {
 
 void RegisterConvert(CLI::App& app, Action* action) {
   auto opt = std::make_shared<ConvertOptions>();
-  CLI::App* sub =
-      app.add_subcommand("convert", "Read a model and write it in another format or opset (.onnx)");
-  sub->add_option("model", opt->input, "Input model (.onnx)")->required();
-  sub->add_option("-o,--output", opt->output, "Output model (.onnx, written at opset 17)")->required();
+  CLI::App* sub = app.add_subcommand(
+      "convert", "Read a model and write it in another format (.onnx <-> .tflite) or opset");
+  sub->add_option("model", opt->input, "Input model (.onnx or .tflite)")->required();
+  sub->add_option("-o,--output", opt->output, "Output model: .onnx (written at opset 17) or .tflite")
+      ->required();
   sub->callback([opt, action] { *action = [opt] { return Convert(*opt); }; });
 }
 

@@ -77,7 +77,7 @@ int Eval(const EvalCliOptions& opt) {
 void RegisterEval(CLI::App& app, Action* action) {
   auto opt = std::make_shared<EvalCliOptions>();
   CLI::App* sub = app.add_subcommand("eval", "Top-1/top-5 accuracy of a classifier on labelled data");
-  sub->add_option("model", opt->model, "Model file (.onnx)")->required();
+  sub->add_option("model", opt->model, "Model file (.onnx or .tflite)")->required();
   sub->add_option("--data", opt->data.path, "Samples: .npy, .npz, IDX (.gz), raw float32, or an image folder")
       ->required();
   sub->add_option(

@@ -98,7 +98,7 @@ int Inspect(const InspectOptions& opt) {
 void RegisterInspect(CLI::App& app, Action* action) {
   auto opt = std::make_shared<InspectOptions>();
   CLI::App* sub = app.add_subcommand("inspect", "Describe a model: I/O, ops, parameters, memory");
-  sub->add_option("model", opt->model, "Model file (.onnx)")->required();
+  sub->add_option("model", opt->model, "Model file (.onnx or .tflite)")->required();
   sub->add_flag("--graph", opt->graph, "Also print every node with its input/output types");
   sub->add_option("--batch", opt->batch, "Batch size used for dynamic dims when planning memory")
       ->check(CLI::PositiveNumber);

@@ -11,6 +11,7 @@
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "cli/quantize_report.h"
+#include "io/data/quantized_input.h"
 #include "ir/graph.h"
 #include "passes/prepare_quantization.h"
 #include "qforge/model.h"
@@ -67,8 +68,7 @@ Result<std::map<std::string, quant::ValueRange>> CalibrationRanges(const Quantiz
       return InvalidArgument(std::string("mode ") + opt.mode +
                              " needs calibration data: pass --calib DATA (or --load-calib-stats FILE)");
     }
-    QF_ASSIGN_OR_RETURN(std::unique_ptr<io::Dataset> data,
-                        io::OpenDataset(opt.calib, input.dims, input.dtype));
+    QF_ASSIGN_OR_RETURN(std::unique_ptr<io::Dataset> data, io::OpenDatasetForInput(opt.calib, input));
     quant::CalibrateOptions co;
     co.count = opt.calib_count;
     co.batch = opt.calib_batch;
@@ -236,8 +236,8 @@ void RegisterQuantize(CLI::App& app, Action* action) {
   auto opt = std::make_shared<QuantizeCliOptions>();
   CLI::App* sub =
       app.add_subcommand("quantize", "Post-training quantization (weight-only, dynamic, float16, int8)");
-  sub->add_option("model", opt->model, "Float model (.onnx)")->required();
-  sub->add_option("-o,--output", opt->output, "Output model (.onnx, QDQ)")->required();
+  sub->add_option("model", opt->model, "Float model (.onnx or .tflite)")->required();
+  sub->add_option("-o,--output", opt->output, "Output model: .onnx (QDQ) or .tflite")->required();
   sub->add_option("--mode", opt->mode, "weight-only | dynamic | float16 | int8 | int8-only")
       ->capture_default_str();
   sub->add_option("--calib", opt->calib.path,

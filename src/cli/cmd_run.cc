@@ -105,7 +105,7 @@ int Run(const RunOptions& opt) {
 void RegisterRun(CLI::App& app, Action* action) {
   auto opt = std::make_shared<RunOptions>();
   CLI::App* sub = app.add_subcommand("run", "Run a model once on input files and save its outputs");
-  sub->add_option("model", opt->model, "Model file (.onnx)")->required();
+  sub->add_option("model", opt->model, "Model file (.onnx or .tflite)")->required();
   sub->add_option("-i,--input", opt->inputs,
                   "Input data, one per model input in order (.npy, .npz, IDX, raw, image folder)")
       ->required();

@@ -26,6 +26,7 @@ IoInfo InfoOf(const ir::Value& v) {
   info.dims = v.type.dims;
   info.dim_names = v.type.dim_names;
   info.quant = v.type.quant;
+  info.channels_last = v.type.layout == ir::Layout::kNHWC;
   return info;
 }
 

@@ -189,6 +189,13 @@ Status Graph::Compact() {
   }
   for (ValueId& v : inputs) map_id(v);
   for (ValueId& v : outputs) map_id(v);
+  // Node ids moved: the producer links TopologicalSort relies on must follow.
+  for (Value& v : values) v.producer = kNoNode;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    for (ValueId v : nodes[i].outputs) {
+      if (v != kNoValue) values[static_cast<size_t>(v)].producer = static_cast<NodeId>(i);
+    }
+  }
   return TopologicalSort();
 }
 

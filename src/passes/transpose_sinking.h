@@ -7,8 +7,11 @@
 // - Transpose(Transpose(x, p), q) -> Transpose(x, p∘q), removed when identity;
 // - a Transpose before a layout-agnostic unary op (activations, Quantize,
 //   Dequantize, Requantize, Cast, Clip) moves after it;
-// - a binary elementwise op whose inputs are all Transposes by the same perm,
-//   or constants (permuted), gets one Transpose after it.
+// - a binary elementwise op (Add, Sub, Mul, Div, Pow, Max, Min, Equal,
+//   PRelu) or a Concat (axis remapped) whose non-constant inputs are all
+//   Transposes by the same perm gets one Transpose after it; constants are
+//   permuted (after numpy's leading-1 broadcast; Concat: same rank only).
+// Transposes whose output is read elsewhere too, or is a graph output, stay.
 // Graph inputs and outputs keep their names and layouts.
 #pragma once
 

@@ -3,6 +3,9 @@
 // QDQ ONNX file and read back, is evaluated by qforge on all 10,000 test
 // images. int8 and dynamic must lose at most 0.3 point of top-1 against the
 // float model, weight-only at most 0.2 (docs/accuracy.md has the table).
+// Issue 4: the same int8 graph written as .tflite and read back must score
+// within 0.1 point of the QDQ file (TFLite's fixed-point requantization vs
+// ONNX's float rule moves a few outputs by one step, rarely a class).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -54,6 +57,29 @@ Result<std::map<std::string, quant::ValueRange>> Calibrate(std::shared_ptr<const
   return out;
 }
 
+Result<eval::TopKCounts> EvaluateTestSet(const Model& model) {
+  io::DataSpec spec;
+  spec.path = kImages;
+  QF_ASSIGN_OR_RETURN(auto data, io::OpenDataset(spec, model.inputs()[0].dims, model.inputs()[0].dtype));
+  QF_ASSIGN_OR_RETURN(auto labels, io::LoadLabels(kLabels));
+  QF_ASSIGN_OR_RETURN(auto session, Session::Create(model));
+  eval::EvalOptions eo;
+  eo.batch = 100;
+  return eval::EvaluateClassifier(session, *data, labels, eo);
+}
+
+// Writes `g` to a temporary file with extension `ext` and reads it back:
+// what a user ships is what is measured.
+Result<Model> SaveAndReload(const ir::Graph& g, const std::string& stem, const std::string& ext) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / (stem + "_" + std::to_string(getpid()) + ext)).string();
+  Status s = Model(std::make_shared<ir::Graph>(g)).Save(path);
+  if (!s.ok()) return s;
+  Result<Model> reloaded = Model::Load(path);
+  std::filesystem::remove(path);
+  return reloaded;
+}
+
 TEST_P(QuantizedAccuracy, Top1WithinBudgetOfFloat) {
   const Case& c = GetParam();
   std::ifstream f(SourcePath(std::string("models/") + c.model + ".json"));
@@ -73,32 +99,26 @@ TEST_P(QuantizedAccuracy, Top1WithinBudgetOfFloat) {
   }
   Result<ir::Graph> q = quant::QuantizeGraph(*prepared, opt, nullptr);
   ASSERT_TRUE(q.ok()) << q.status().message();
-  const std::string path =
-      (std::filesystem::temp_directory_path() /
-       ("qforge_accuracy_" + CaseName({GetParam(), 0}) + "_" + std::to_string(getpid()) + ".onnx"))
-          .string();
-  ASSERT_TRUE(Model(std::make_shared<ir::Graph>(std::move(*q))).Save(path).ok());
-  Result<Model> reloaded = Model::Load(path);  // what a user ships is what is measured
-  std::filesystem::remove(path);
+  const std::string stem = "qforge_accuracy_" + CaseName({GetParam(), 0});
+  Result<Model> reloaded = SaveAndReload(*q, stem, ".onnx");
   ASSERT_TRUE(reloaded.ok()) << reloaded.status().message();
-
-  io::DataSpec spec;
-  spec.path = kImages;
-  auto data = io::OpenDataset(spec, reloaded->inputs()[0].dims, reloaded->inputs()[0].dtype);
-  ASSERT_TRUE(data.ok()) << data.status().message();
-  auto labels = io::LoadLabels(kLabels);
-  ASSERT_TRUE(labels.ok());
-  auto session = Session::Create(*reloaded);
-  ASSERT_TRUE(session.ok()) << session.status().message();
-  eval::EvalOptions eo;
-  eo.batch = 100;
-  auto counts = eval::EvaluateClassifier(*session, **data, *labels, eo);
+  auto counts = EvaluateTestSet(*reloaded);
   ASSERT_TRUE(counts.ok()) << counts.status().message();
   ASSERT_EQ(counts->total, 10000);
   const double top1 = counts->top1_percent();
   std::printf("%s %s: float %.2f%% quantized %.2f%% (%+.2f pt)\n", c.model, quant::QuantModeName(c.mode),
               float_top1, top1, top1 - float_top1);
   EXPECT_GE(top1, float_top1 - c.max_loss_points);
+
+  if (c.mode != quant::QuantMode::kInt8) return;
+  Result<Model> tflite = SaveAndReload(*q, stem, ".tflite");
+  ASSERT_TRUE(tflite.ok()) << tflite.status().message();
+  auto tcounts = EvaluateTestSet(*tflite);
+  ASSERT_TRUE(tcounts.ok()) << tcounts.status().message();
+  ASSERT_EQ(tcounts->total, 10000);
+  std::printf("%s int8: QDQ .onnx %.2f%% .tflite %.2f%% (%+.2f pt)\n", c.model, top1, tcounts->top1_percent(),
+              tcounts->top1_percent() - top1);
+  EXPECT_NEAR(tcounts->top1_percent(), top1, 0.1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fashion, QuantizedAccuracy,

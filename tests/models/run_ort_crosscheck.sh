@@ -97,6 +97,26 @@ for src in "$ROOT/models/cnn.onnx" "$GEN_DIR/mobilenet_v2.onnx" "$GEN_DIR/resnet
   compare "$out" 2
 done
 
+# qforge's TFLite export (`qforge convert M.onnx -o M.tflite`, issue 4), run
+# by qforge's runtime, must give ONNX Runtime's outputs on the ONNX model:
+# the NCHW -> NHWC conversion (weights, Flatten -> FC, Concat axes) is right.
+# Inputs go to the .tflite transposed to NHWC.
+for src in "$ROOT/models/cnn.onnx" "$ROOT/models/mobilenet.onnx" "$ROOT/models/resnet.onnx" \
+           "$GEN_DIR/mobilenet_v2.onnx" "$GEN_DIR/resnet18.onnx" "$GEN_DIR/residual_concat.onnx" \
+           "$ROOT"/tests/models/data/tflite/*.onnx; do
+  [ -f "$src" ] || continue
+  out="$GEN_DIR/converted_$(basename "$src" .onnx).tflite"
+  if ! "$QFORGE" convert "$src" -o "$out" > /dev/null; then
+    echo "FAIL: qforge convert $src -o $out" >&2
+    failures=$((failures + 1))
+    continue
+  fi
+  if ! node "$ORT_DIR/compare.js" --qforge "$QFORGE" --model "$src" --qforge-model "$out" --nhwc --batch 1 \
+       --rtol "$RTOL" --atol "$ATOL"; then
+    failures=$((failures + 1))
+  fi
+done
+
 if [ "$failures" -ne 0 ]; then
   echo "ORT cross-check: $failures comparison(s) failed"
   exit 1

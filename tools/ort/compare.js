@@ -3,6 +3,7 @@
 //
 //   node compare.js --qforge PATH_TO_QFORGE --model M.onnx [--batch N] [--rtol 1e-4] [--atol 1e-5]
 //                   [--atol-from-max F] [--seed S] [--inputs random|fashion] [--workdir DIR] [--keep]
+//                   [--qforge-model M2] [--nhwc]
 //
 // Inputs: one tensor per graph input, shaped as the model declares it with
 // every symbolic (dynamic) dim set to --batch. Float inputs are seeded
@@ -10,6 +11,11 @@
 // For Fashion-MNIST models (a sibling NAME.json with "dataset":
 // "fashion-mnist", or --inputs fashion) the first N real test images are used
 // instead, preprocessed as in training (x/255).
+//
+// --qforge-model runs qforge on another file than ORT (the .tflite that
+// `qforge convert M.onnx -o M2.tflite` wrote); with --nhwc, 4-D inputs are
+// given to qforge transposed NCHW -> NHWC and its 4-D outputs transposed
+// back before comparison (TFLite stores activations NHWC).
 //
 // It runs ORT in process, then `QFORGE run MODEL --input in_0.npy ...
 // --output out_0.npy ...` (one --output per model output), and compares each
@@ -54,14 +60,16 @@ function usage(msg) {
 
 function parseArgs(argv) {
   const args = {qforge: null, model: null, batch: 1, rtol: 1e-4, atol: 1e-5, atolFromMax: 0, seed: 42,
-                inputs: null, workdir: null, keep: false, verbose: false};
+                inputs: null, workdir: null, keep: false, verbose: false, qforgeModel: null, nhwc: false};
   const numeric = {'--batch': 'batch', '--rtol': 'rtol', '--atol': 'atol', '--atol-from-max': 'atolFromMax',
                    '--seed': 'seed'};
-  const strings = {'--qforge': 'qforge', '--model': 'model', '--inputs': 'inputs', '--workdir': 'workdir'};
+  const strings = {'--qforge': 'qforge', '--model': 'model', '--inputs': 'inputs', '--workdir': 'workdir',
+                   '--qforge-model': 'qforgeModel'};
   for (let i = 0; i < argv.length; ++i) {
     const flag = argv[i];
     if (flag === '--keep') { args.keep = true; continue; }
     if (flag === '--verbose') { args.verbose = true; continue; }
+    if (flag === '--nhwc') { args.nhwc = true; continue; }
     if (flag === '-h' || flag === '--help') usage();
     if (!(flag in numeric) && !(flag in strings)) usage(`unknown argument ${flag}`);
     if (i + 1 >= argv.length) usage(`${flag} needs a value`);
@@ -145,6 +153,28 @@ function fashionTensor(spec, dims) {
   return {type: 'float32', dims, data};
 }
 
+// Permutes a row-major tensor: out dims[i] = in dims[perm[i]].
+function transposeTensor(t, perm) {
+  const rank = t.dims.length;
+  const outDims = perm.map((p) => t.dims[p]);
+  const inStrides = new Array(rank).fill(1);
+  for (let i = rank - 2; i >= 0; --i) inStrides[i] = inStrides[i + 1] * t.dims[i + 1];
+  const data = new t.data.constructor(t.data.length);
+  const idx = new Array(rank).fill(0);
+  for (let o = 0; o < data.length; ++o) {
+    let src = 0;
+    for (let i = 0; i < rank; ++i) src += idx[i] * inStrides[perm[i]];
+    data[o] = t.data[src];
+    for (let i = rank - 1; i >= 0; --i) {
+      if (++idx[i] < outDims[i]) break;
+      idx[i] = 0;
+    }
+  }
+  return {type: t.type, dims: outDims, data};
+}
+const NCHW_TO_NHWC = [0, 2, 3, 1];
+const NHWC_TO_NCHW = [0, 3, 1, 2];
+
 function toNumber(v) {
   return typeof v === 'bigint' ? Number(v) : v;
 }
@@ -190,7 +220,7 @@ function compareTensors(a, b, rtol, atolBase, atolFromMax) {
 }
 
 function runQforge(args, inputFiles, outputFiles) {
-  const argv = ['run', args.model];
+  const argv = ['run', args.qforgeModel || args.model];
   for (const f of inputFiles) argv.push('--input', f);
   for (const f of outputFiles) argv.push('--output', f);
   const res = childProcess.spawnSync(args.qforge, argv, {encoding: 'utf8', timeout: QFORGE_TIMEOUT_MS});
@@ -209,7 +239,7 @@ function fmt(x) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const name = path.basename(args.model).replace(/\.onnx$/, '');
+  const name = path.basename(args.qforgeModel || args.model).replace(/\.onnx$/, '');
   const useFashion = args.inputs ? args.inputs === 'fashion' : isFashionModel(args.model);
   const workdir = args.workdir || fs.mkdtempSync(path.join(os.tmpdir(), `qforge-compare-${name}-`));
   fs.mkdirSync(workdir, {recursive: true});
@@ -222,7 +252,8 @@ async function main() {
   });
   const inputFiles = inputs.map((t, i) => {
     const file = path.join(workdir, i === 0 ? 'input.npy' : `input_${i}.npy`);
-    npy.writeNpy(file, t.type, t.dims, t.data);
+    const given = args.nhwc && t.dims.length === 4 ? transposeTensor(t, NCHW_TO_NHWC) : t;
+    npy.writeNpy(file, given.type, given.dims, given.data);
     return file;
   });
   const expected = await runner.runSession(session, inputs);
@@ -245,6 +276,7 @@ async function main() {
     let got;
     try {
       got = npy.readNpy(outputFiles[i]);
+      if (args.nhwc && got.dims.length === 4) got = transposeTensor(got, NHWC_TO_NCHW);
     } catch (e) {
       pass = false;
       notes.push(`output '${ref.name}': ${e.message}`);

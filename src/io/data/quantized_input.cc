@@ -55,7 +55,10 @@ Result<Tensor> QuantizeForInput(const Tensor& x, const IoInfo& input) {
   return q;
 }
 
-Result<std::unique_ptr<Dataset>> OpenDatasetForInput(const DataSpec& spec, const IoInfo& input) {
+Result<std::unique_ptr<Dataset>> OpenDatasetForInput(const DataSpec& given, const IoInfo& input) {
+  // An NHWC model input (TFLite) takes images channels-last without --nhwc.
+  DataSpec spec = given;
+  spec.image.nhwc = spec.image.nhwc || input.channels_last;
   if (!IsQuantizedInput(input)) return OpenDataset(spec, input.dims, input.dtype);
   QF_ASSIGN_OR_RETURN(std::unique_ptr<Dataset> inner, OpenDataset(spec, input.dims, DataType::kFloat32));
   return std::unique_ptr<Dataset>(new QuantizingDataset(std::move(inner), input));

@@ -11,6 +11,13 @@
 // (convolutions, pools, resize) between Transposes, which the transpose
 // sinking pass then cancels (docs/design/tflite.md). Quantized graphs use
 // TFLite's arithmetic: `Graph::requantization = kFixedPoint`.
+//
+// Names: IR values keep the TFLite tensor names (made unique when a file
+// repeats one); graph inputs and outputs are subgraph 0's, named by their
+// tensors, not by signature_def aliases (the writer derives those again).
+// Only subgraph 0 is read; control flow, custom ops, sparse tensors and
+// builtins qforge lacks are StatusCode::kUnsupported, broken files
+// kInvalidModel (tflite_verify.h).
 #pragma once
 
 #include <memory>

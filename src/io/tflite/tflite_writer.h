@@ -25,6 +25,8 @@ namespace qforge::io {
 inline constexpr uint64_t kTfliteMaxBytes = (uint64_t{1} << 31) - 1;
 
 Result<std::string> SerializeTflite(const ir::Graph& graph);
+// The same with another size limit (tests exercise the refusal with a small one).
+Result<std::string> SerializeTflite(const ir::Graph& graph, uint64_t max_bytes);
 // Atomic write (see io/atomic_file.h).
 Status WriteTflite(const ir::Graph& graph, const std::string& path);
 
