@@ -2,7 +2,8 @@
 # The main job on the bundled example (README command 1): install, build,
 # quantize the bundled Fashion-MNIST CNN to int8 with the bundled
 # calibration samples (100 training images), and print float vs int8
-# top-1 on the 10,000 test images, file size and latency.
+# top-1 on the 10,000 test images, file size and latency; then write the
+# same int8 model as a TensorFlow Lite file and evaluate that too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
@@ -25,3 +26,8 @@ echo
 echo "PyTorch's float top-1 when the model was trained (models/cnn.json):"
 /usr/bin/python3 -c "import json; d=json.load(open('models/cnn.json')); print('  top-1: %.2f%%' % (100*d['float_top1']))"
 echo "The int8 model is a QDQ ONNX file ONNX Runtime runs: $OUT/cnn_int8.onnx"
+echo
+echo "== qforge quantize $MODEL --mode int8 -o cnn_int8.tflite (TensorFlow Lite), evaluated on the same images"
+$QF quantize "$MODEL" -o "$OUT/cnn_int8.tflite" --mode int8 --calib "$CALIB" \
+  --eval "$DATA/t10k-images-idx3-ubyte.gz" --labels "$DATA/t10k-labels-idx1-ubyte.gz" | tail -n 4
+echo "The int8 TFLite file (NHWC, TFLite's int8 scheme and operator versions): $OUT/cnn_int8.tflite"
