@@ -132,34 +132,26 @@ Status ExportConv(TfliteBuilder& b, const Node& n) {
   const int op_out = PlanActivation(b, n, out, &act, &clamp);
   const auto& dil = cs.window.dilations;
   const auto& st = cs.window.strides;
-  TfliteOpSig sig;
+  // Conv2DOptions and DepthwiseConv2DOptions share these fields.
+  auto emit = [&](tflite::BuiltinOperator code, auto o) {
+    o.padding = pad.padding;
+    o.stride_h = static_cast<int32_t>(st[0]);
+    o.stride_w = static_cast<int32_t>(st[1]);
+    o.fused_activation_function = act;
+    o.dilation_h_factor = static_cast<int32_t>(dil[0]);
+    o.dilation_w_factor = static_cast<int32_t>(dil[1]);
+    TfliteOpSig sig = b.MakeSig(code, {in, w, bias}, {op_out});
+    sig.dilation_h = o.dilation_h_factor;
+    sig.dilation_w = o.dilation_w_factor;
+    sig.fused_activation = act != tflite::ActivationFunctionType_NONE;
+    b.AddOp(code, {in, w, bias}, {op_out}, Options(std::move(o)), sig);
+  };
   if (depthwise) {
     tflite::DepthwiseConv2DOptionsT o;
-    o.padding = pad.padding;
-    o.stride_h = static_cast<int32_t>(st[0]);
-    o.stride_w = static_cast<int32_t>(st[1]);
     o.depth_multiplier = static_cast<int32_t>(cs.out_channels / cs.in_channels);
-    o.fused_activation_function = act;
-    o.dilation_h_factor = static_cast<int32_t>(dil[0]);
-    o.dilation_w_factor = static_cast<int32_t>(dil[1]);
-    sig = b.MakeSig(tflite::BuiltinOperator_DEPTHWISE_CONV_2D, {in, w, bias}, {op_out});
-    sig.dilation_h = o.dilation_h_factor;
-    sig.dilation_w = o.dilation_w_factor;
-    sig.fused_activation = act != tflite::ActivationFunctionType_NONE;
-    b.AddOp(tflite::BuiltinOperator_DEPTHWISE_CONV_2D, {in, w, bias}, {op_out}, Options(std::move(o)), sig);
+    emit(tflite::BuiltinOperator_DEPTHWISE_CONV_2D, std::move(o));
   } else {
-    tflite::Conv2DOptionsT o;
-    o.padding = pad.padding;
-    o.stride_h = static_cast<int32_t>(st[0]);
-    o.stride_w = static_cast<int32_t>(st[1]);
-    o.fused_activation_function = act;
-    o.dilation_h_factor = static_cast<int32_t>(dil[0]);
-    o.dilation_w_factor = static_cast<int32_t>(dil[1]);
-    sig = b.MakeSig(tflite::BuiltinOperator_CONV_2D, {in, w, bias}, {op_out});
-    sig.dilation_h = o.dilation_h_factor;
-    sig.dilation_w = o.dilation_w_factor;
-    sig.fused_activation = act != tflite::ActivationFunctionType_NONE;
-    b.AddOp(tflite::BuiltinOperator_CONV_2D, {in, w, bias}, {op_out}, Options(std::move(o)), sig);
+    emit(tflite::BuiltinOperator_CONV_2D, tflite::Conv2DOptionsT{});
   }
   FinishActivation(b, op_out, out, clamp);
   return Status::Ok();

@@ -162,6 +162,24 @@ Status EmitNchwOp(OpArgs& a, OpKind op, std::vector<ir::ValueId> inputs, ir::Att
   return Status::Ok();
 }
 
+// Conv2DOptions and DepthwiseConv2DOptions share their window fields; `w` is
+// the filter's [O|1, H, W, I|C] shape.
+template <typename ConvOptions>
+Status ConvWindow(OpArgs& a, const ConvOptions& o, const std::vector<int64_t>& w, ir::Attributes* attrs) {
+  QF_RETURN_IF_ERROR(RequirePositive(a, {{"stride_h", o.stride_h()},
+                                         {"stride_w", o.stride_w()},
+                                         {"dilation_h_factor", o.dilation_h_factor()},
+                                         {"dilation_w_factor", o.dilation_w_factor()}}));
+  std::vector<int64_t> pads;
+  QF_RETURN_IF_ERROR(WindowPads(a, a.in(0), o.padding(), w[1], w[2], o.stride_h(), o.stride_w(),
+                                o.dilation_h_factor(), o.dilation_w_factor(), &pads));
+  attrs->Set("kernel_shape", std::vector<int64_t>{w[1], w[2]});
+  attrs->Set("strides", std::vector<int64_t>{o.stride_h(), o.stride_w()});
+  attrs->Set("dilations", std::vector<int64_t>{o.dilation_h_factor(), o.dilation_w_factor()});
+  attrs->Set("pads", pads);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ImportConv2D(OpArgs& a) {
@@ -170,10 +188,6 @@ Status ImportConv2D(OpArgs& a) {
   if (o == nullptr) return a.Invalid("Conv2DOptions are missing");
   QF_RETURN_IF_ERROR(RequireRank(a, a.in(0), 4, "input"));
   QF_RETURN_IF_ERROR(RequireRank(a, a.in(1), 4, "filter"));
-  QF_RETURN_IF_ERROR(RequirePositive(a, {{"stride_h", o->stride_h()},
-                                         {"stride_w", o->stride_w()},
-                                         {"dilation_h_factor", o->dilation_h_factor()},
-                                         {"dilation_w_factor", o->dilation_w_factor()}}));
   const std::vector<int64_t> x = a.ctx.StaticShape(a.in(0)), w = a.ctx.StaticShape(a.in(1));
   if (w[3] < 1 || x[3] % w[3] != 0) {
     return a.Invalid("input channels " + std::to_string(x[3]) + " are not a multiple of the filter's " +
@@ -181,13 +195,7 @@ Status ImportConv2D(OpArgs& a) {
   }
   QF_ASSIGN_OR_RETURN(quant::ActivationRange range, FusedRange(a, o->fused_activation_function()));
   ir::Attributes attrs;
-  std::vector<int64_t> pads;
-  QF_RETURN_IF_ERROR(WindowPads(a, a.in(0), o->padding(), w[1], w[2], o->stride_h(), o->stride_w(),
-                                o->dilation_h_factor(), o->dilation_w_factor(), &pads));
-  attrs.Set("kernel_shape", std::vector<int64_t>{w[1], w[2]});
-  attrs.Set("strides", std::vector<int64_t>{o->stride_h(), o->stride_w()});
-  attrs.Set("dilations", std::vector<int64_t>{o->dilation_h_factor(), o->dilation_w_factor()});
-  attrs.Set("pads", pads);
+  QF_RETURN_IF_ERROR(ConvWindow(a, *o, w, &attrs));
   attrs.Set("group", x[3] / w[3]);
   std::vector<ir::ValueId> inputs = {PermutedOperand(a, a.in(1), kOhwiToOihw)};
   if (a.in(2) >= 0) inputs.push_back(a.ctx.Value(a.in(2)));
@@ -200,10 +208,6 @@ Status ImportDepthwiseConv2D(OpArgs& a) {
   if (o == nullptr) return a.Invalid("DepthwiseConv2DOptions are missing");
   QF_RETURN_IF_ERROR(RequireRank(a, a.in(0), 4, "input"));
   QF_RETURN_IF_ERROR(RequireRank(a, a.in(1), 4, "filter"));
-  QF_RETURN_IF_ERROR(RequirePositive(a, {{"stride_h", o->stride_h()},
-                                         {"stride_w", o->stride_w()},
-                                         {"dilation_h_factor", o->dilation_h_factor()},
-                                         {"dilation_w_factor", o->dilation_w_factor()}}));
   const std::vector<int64_t> x = a.ctx.StaticShape(a.in(0)), w = a.ctx.StaticShape(a.in(1));
   if (w[0] != 1) return a.Invalid("filter " + DimsToString(w) + " must be [1, H, W, C * multiplier]");
   // The channel multiplier follows from the shapes; depth_multiplier is
@@ -214,13 +218,7 @@ Status ImportDepthwiseConv2D(OpArgs& a) {
   }
   QF_ASSIGN_OR_RETURN(quant::ActivationRange range, FusedRange(a, o->fused_activation_function()));
   ir::Attributes attrs;
-  std::vector<int64_t> pads;
-  QF_RETURN_IF_ERROR(WindowPads(a, a.in(0), o->padding(), w[1], w[2], o->stride_h(), o->stride_w(),
-                                o->dilation_h_factor(), o->dilation_w_factor(), &pads));
-  attrs.Set("kernel_shape", std::vector<int64_t>{w[1], w[2]});
-  attrs.Set("strides", std::vector<int64_t>{o->stride_h(), o->stride_w()});
-  attrs.Set("dilations", std::vector<int64_t>{o->dilation_h_factor(), o->dilation_w_factor()});
-  attrs.Set("pads", pads);
+  QF_RETURN_IF_ERROR(ConvWindow(a, *o, w, &attrs));
   attrs.Set("group", x[3]);
   std::vector<ir::ValueId> inputs = {PermutedOperand(a, a.in(1), kDepthwiseToOihw)};
   if (a.in(2) >= 0) inputs.push_back(a.ctx.Value(a.in(2)));
