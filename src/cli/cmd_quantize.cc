@@ -35,6 +35,7 @@ struct QuantizeCliOptions {
   std::string save_stats;
   std::string load_stats;
   bool per_tensor = false;
+  bool per_tensor_fc = false;
   std::string activations = "int8";
   std::string io = "int8";
   std::vector<std::string> exclude;
@@ -138,6 +139,7 @@ int Quantize(const QuantizeCliOptions& opt) {
   quant::QuantizeOptions qo;
   qo.mode = *mode;
   qo.per_channel = !opt.per_tensor;
+  qo.per_channel_fc = !opt.per_tensor_fc;
   Result<DataType> act = ParseIntType("--activations", opt.activations);
   if (!act.ok()) return ReportError(act.status());
   Result<DataType> io_type = ParseIntType("--io", opt.io);
@@ -257,6 +259,10 @@ void RegisterQuantize(CLI::App& app, Action* action) {
   sub->add_option("--save-calib-stats", opt->save_stats, "Write the calibration statistics to this file");
   sub->add_option("--load-calib-stats", opt->load_stats, "Use saved statistics instead of running --calib");
   sub->add_flag("--per-tensor", opt->per_tensor, "One weight scale per tensor (default: per output channel)");
+  sub->add_flag(
+      "--per-tensor-fc", opt->per_tensor_fc,
+      "One weight scale per tensor for fully connected layers (Gemm, MatMul) only: what NNAPI, Arm NN "
+      "and TFLite runtimes before 2024 need");
   sub->add_option("--activations", opt->activations, "Activation type of the int8 modes: int8 | uint8")
       ->capture_default_str();
   sub->add_option("--io", opt->io, "int8-only: type of the model's inputs and outputs: int8 | uint8")

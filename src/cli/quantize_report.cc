@@ -108,7 +108,9 @@ void PrintQuantizeReport(const ReportInputs& in) {
   std::printf("quantized %s -> %s\n", in.model_path.c_str(), in.output_path.c_str());
   std::string mode = quant::QuantModeName(o.mode);
   if (o.mode != quant::QuantMode::kFloat16)
-    mode += o.per_channel ? ", per-channel weights" : ", per-tensor weights";
+    mode += !o.per_channel ? ", per-tensor weights"
+                           : (o.per_channel_fc ? ", per-channel weights"
+                                               : ", per-channel weights (per-tensor fully connected)");
   if (quant::NeedsCalibration(o.mode))
     mode += std::string(", ") + DataTypeName(o.activation_type) + " activations";
   if (o.mode == quant::QuantMode::kInt8Only) mode += std::string(", ") + DataTypeName(o.io_type) + " I/O";

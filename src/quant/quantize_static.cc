@@ -212,7 +212,7 @@ Status StaticQuantizer::QuantizeConstants(ir::Node& n, const IntegerOpRule& rule
   if (rule.weight_input >= 0) {
     const ir::ValueId w = n.inputs[static_cast<size_t>(rule.weight_input)];
     Result<Tensor> qw =
-        QuantizeWeightSymmetric(*g_.value(w).constant, opt_.per_channel ? rule.weight_axis : -1);
+        QuantizeWeightSymmetric(*g_.value(w).constant, WeightQuantAxis(opt_, n.op, rule.weight_axis));
     if (!qw.ok()) return qw.status().WithContext(g_.Describe(n) + ": ");
     const std::vector<float> w_scales = qw->quant().scale;
     n.inputs[static_cast<size_t>(rule.weight_input)] =

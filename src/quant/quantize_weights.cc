@@ -92,7 +92,8 @@ Status QuantizeWeightsOnly(ir::Graph* gp, const QuantizeOptions& opt, QuantizeRe
     }
     auto it = done.find(w);
     if (it == done.end()) {
-      Result<Tensor> q = QuantizeWeightSymmetric(*g.value(w).constant, opt.per_channel ? slot.axis : -1);
+      Result<Tensor> q =
+          QuantizeWeightSymmetric(*g.value(w).constant, WeightQuantAxis(opt, g.nodes[i].op, slot.axis));
       if (!q.ok()) return q.status().WithContext(g.Describe(g.nodes[i]) + ": ");
       it = done.emplace(w, AddDequantizedWeight(g, names, w, std::move(*q))).first;
     }
@@ -134,7 +135,7 @@ Status QuantizeDynamic(ir::Graph* gp, const QuantizeOptions& opt, QuantizeReport
       report->float_nodes.push_back(g.Describe(n) + ": " + reason);
       continue;
     }
-    Result<Tensor> q = QuantizeWeightSymmetric(*g.value(w).constant, opt.per_channel ? slot.axis : -1);
+    Result<Tensor> q = QuantizeWeightSymmetric(*g.value(w).constant, WeightQuantAxis(opt, n.op, slot.axis));
     if (!q.ok()) return q.status().WithContext(g.Describe(n) + ": ");
     const std::string wname = g.value(w).name;
     if (n.op != OpKind::kGather) {

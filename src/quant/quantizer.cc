@@ -36,6 +36,12 @@ const char* QuantModeName(QuantMode mode) {
 
 bool NeedsCalibration(QuantMode m) { return m == QuantMode::kInt8 || m == QuantMode::kInt8Only; }
 
+int WeightQuantAxis(const QuantizeOptions& opt, OpKind op, int axis) {
+  if (!opt.per_channel) return -1;
+  if (!opt.per_channel_fc && (op == OpKind::kGemm || op == OpKind::kMatMul)) return -1;
+  return axis;
+}
+
 NameTable::NameTable(const ir::Graph* g) {
   for (const ir::Value& v : g->values) values_.insert(v.name);
   for (const ir::Node& n : g->nodes) nodes_.insert(n.name);

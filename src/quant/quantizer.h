@@ -29,12 +29,20 @@ struct ValueRange {
 
 struct QuantizeOptions {
   QuantMode mode = QuantMode::kInt8;
-  bool per_channel = true;                     // weights per output channel (else per tensor)
+  bool per_channel = true;  // weights per output channel (else per tensor)
+  // Gemm/MatMul weights per output channel too. TFLite's converter does so
+  // since 2024; NNAPI, Arm NN 20.08 and older TFLite / TFLite Micro kernels
+  // only run per-tensor fully connected layers (`--per-tensor-fc`).
+  bool per_channel_fc = true;
   DataType activation_type = DataType::kInt8;  // int8 or uint8 activations (int8 modes)
   DataType io_type = DataType::kInt8;          // int8-only: type of graph inputs/outputs
   std::set<std::string> exclude;               // node names kept in float
   std::map<std::string, ValueRange> ranges;    // calibrated activation ranges (int8 modes)
 };
+
+// The axis to quantize `op`'s weight along (`axis`: its output-channel axis),
+// or -1 for one scale per tensor, as the options ask.
+int WeightQuantAxis(const QuantizeOptions& opt, OpKind op, int axis);
 
 struct QuantizeReport {
   QuantMode mode = QuantMode::kInt8;

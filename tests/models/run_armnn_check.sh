@@ -7,7 +7,9 @@
 #   float              `qforge convert X.onnx -o X.tflite`
 #   int8               `qforge quantize X.onnx -o X_int8.tflite --mode int8
 #                      --calib models/calib/fashion_train100.npy`
-#   int8 --per-tensor  the same with one weight scale per tensor
+#   int8 --per-tensor-fc  the same with per-tensor fully connected weights
+#                      (convolutions stay per channel; TFLite's converter
+#                      switch for runtimes without per-channel FC, Arm NN 20.08 among them)
 #   int8-only          the same with --mode int8-only (int8 I/O; checked when qforge writes it)
 # the first ARMNN_IMAGES (default 200) Fashion-MNIST test images (x/255, NHWC,
 # quantized with the input's parameters for int8-only) run one by one through
@@ -16,7 +18,7 @@
 # tools/armnn/compare.py requires
 #   float: |armnn - qforge| <= 1e-4 * max(1, |qforge|) on every element;
 #   int8:  |armnn - qforge| <= 1 output step on >= 99.9% of the elements.
-# One summary line per model/mode: "armnn cnn int8 --per-tensor: 100.00% within 1 step, ...".
+# One summary line per model/mode: "armnn cnn int8 --per-tensor-fc: 100.00% within 1 step, ...".
 #
 # Where Arm NN 20.08 lacks an operator (its parser refuses it, or a known gap
 # that makes it abort or compute wrong: per-channel int8 FULLY_CONNECTED,
@@ -27,7 +29,7 @@
 # averages the per-op rounding differences there; see the comment below). The
 # other models/modes are checked as usual and the list of gaps is repeated at
 # the end. It is not a pass by silence: cnn float, cnn int8 (cut) and cnn int8
-# --per-tensor (whole) must be compared, or the check fails.
+# --per-tensor-fc (whole) must be compared, or the check fails.
 #
 # qforge reference: ARMNN_QFORGE_REF=tflite runs `qforge run` on the .tflite
 # (the check); =onnx runs it on the ONNX model written with the same
@@ -179,12 +181,12 @@ check() {
 for model in cnn mobilenet resnet; do
   check "$model" float
   check "$model" int8
-  # Per-tensor weights: the whole int8 graph, FULLY_CONNECTED included, runs in Arm NN 20.08.
-  check "$model" int8 --per-tensor
+  # Per-tensor FC weights: the whole int8 graph, FULLY_CONNECTED included, runs in Arm NN 20.08.
+  check "$model" int8 --per-tensor-fc
   check "$model" int8-only
 done
 
-for required in cnn_float cnn_int8 cnn_int8-pertensor; do
+for required in cnn_float cnn_int8 cnn_int8-pertensorfc; do
   case " $compared " in
     *" $required "*) ;;
     *) fail "$required was not compared with Arm NN (its ops are all in Arm NN 20.08)" ;;

@@ -180,6 +180,34 @@ TEST(Quantizer, Uint8ActivationsKeepInt8Weights) {
   ExpectClose(RunGraph(*q, images), RunGraph(*g, images), 30.0 / 32.0, 0.1);
 }
 
+// TFLite's converter switch for dense layers: fully connected weights per
+// tensor (for NNAPI, Arm NN 20.08, older TFLite), convolutions per channel.
+TEST(Quantizer, PerTensorFullyConnectedKeepsPerChannelConvolutions) {
+  auto g = Prepared("cnn");
+  for (QuantMode mode : {QuantMode::kInt8, QuantMode::kDynamic, QuantMode::kWeightOnly}) {
+    QuantizeOptions opt;
+    opt.mode = mode;
+    opt.per_channel_fc = false;
+    if (quant::NeedsCalibration(mode)) opt.ranges = Calibrated(g);
+    Result<ir::Graph> q = quant::QuantizeGraph(*g, opt, nullptr);
+    ASSERT_TRUE(q.ok()) << q.status().message();
+    int convs = 0, fcs = 0;
+    for (const ir::Value& v : q->values) {
+      if (!v.is_constant() || v.type.dtype != DataType::kInt8) continue;
+      if (v.type.rank() == 4) {
+        ++convs;
+        EXPECT_EQ(static_cast<int64_t>(v.type.quant.scale.size()), v.type.dims[0]) << v.name;
+      } else if (v.type.rank() == 2) {
+        ++fcs;
+        EXPECT_EQ(v.type.quant.scale.size(), 1u) << v.name;
+        EXPECT_EQ(v.type.quant.axis, -1) << v.name;
+      }
+    }
+    EXPECT_EQ(convs, 2) << quant::QuantModeName(mode);
+    EXPECT_EQ(fcs, 2) << quant::QuantModeName(mode);
+  }
+}
+
 TEST(Quantizer, ExcludedNodeStaysFloatBetweenDequantizeAndQuantize) {
   auto g = Prepared("cnn");
   std::string first_conv;
