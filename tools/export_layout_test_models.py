@@ -19,6 +19,8 @@ without transposing) around one layout-bound construct:
   depthwise_mult    depthwise Conv with depth multiplier 2, dilated Conv
   transpose_fc      Transpose NCHW -> NHWC, Reshape, Gemm (a storage-identity transpose)
   conv_transpose    ConvTranspose stride 2 with VALID (k 2) and SAME-equal (k 4, pad 1) geometry
+  shape_view        x.view(x.size(0), -1) -> Linear: a Shape -> Gather -> Concat -> Reshape subgraph on a
+                    static batch, which the writer folds to a constant shape
 
 Every file is < 50 KB; the unit tests and tools read them from the repository.
 """
@@ -166,6 +168,17 @@ class ConvTransposeModel(nn.Module):
         return self.fc(torch.flatten(self.down(y), 1))
 
 
+class ShapeView(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 3, 3, padding=1)
+        self.fc = nn.Linear(3 * 8 * 8, 4)
+
+    def forward(self, x):
+        y = torch.relu(self.conv(x))
+        return self.fc(y.view(y.size(0), -1))
+
+
 MODELS = {
     "flatten_gemm": FlattenGemm,
     "concat_channels": ConcatChannels,
@@ -178,7 +191,22 @@ MODELS = {
     "depthwise_mult": DepthwiseMult,
     "transpose_fc": TransposeFc,
     "conv_transpose": ConvTransposeModel,
+    "shape_view": ShapeView,
 }
+
+
+def export_with_static_shape_subgraph(model, x, path):
+    """Exports with a dynamic batch (so the exporter writes Shape -> Gather ->
+    Unsqueeze -> Concat -> Reshape), then pins the batch to 1: the subgraph
+    stays, on a static shape, as in models exported for a fixed batch."""
+    import onnx
+    torch.onnx.export(model, x, path, opset_version=OPSET, input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, do_constant_folding=True)
+    m = onnx.load(path)
+    for v in list(m.graph.input) + list(m.graph.output):
+        v.type.tensor_type.shape.dim[0].dim_value = 1
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
 
 
 def main():
@@ -192,8 +220,11 @@ def main():
         model = cls().eval()
         x = torch.randn(*IN_SHAPE)
         path = os.path.join(args.out_dir, name + ".onnx")
-        torch.onnx.export(model, x, path, opset_version=OPSET, input_names=["input"], output_names=["output"],
-                          do_constant_folding=True)
+        if name == "shape_view":
+            export_with_static_shape_subgraph(model, x, path)
+        else:
+            torch.onnx.export(model, x, path, opset_version=OPSET, input_names=["input"],
+                              output_names=["output"], do_constant_folding=True)
         print(f"{path}: {os.path.getsize(path)} bytes")
 
 

@@ -30,7 +30,16 @@ std::string IoLine(const IoInfo& io) {
       s += i < io.dim_names.size() && !io.dim_names[i].empty() ? io.dim_names[i] : "?";
     }
   }
-  return s + "]";
+  s += "]";
+  if (io.channels_last) s += " NHWC";
+  // int8-only users feed and read integers: r = scale * (q - zero_point).
+  if (io.quant.scale.size() == 1 && io.quant.zero_point.size() == 1) {
+    char buf[96];
+    std::snprintf(buf, sizeof(buf), " scale %.9g zero_point %lld", io.quant.scale[0],
+                  static_cast<long long>(io.quant.zero_point[0]));
+    s += buf;
+  }
+  return s;
 }
 
 int Inspect(const InspectOptions& opt) {
@@ -38,7 +47,11 @@ int Inspect(const InspectOptions& opt) {
   if (!model.ok()) return ReportError(model.status());
   const ir::Graph& g = model->graph();
   std::printf("model: %s\n", opt.model.c_str());
-  std::printf("graph: %s (source opset %lld)\n", g.name.c_str(), static_cast<long long>(g.source_opset));
+  if (g.source_opset > 0) {
+    std::printf("graph: %s (source opset %lld)\n", g.name.c_str(), static_cast<long long>(g.source_opset));
+  } else {
+    std::printf("graph: %s\n", g.name.c_str());
+  }
   std::printf("inputs:\n");
   for (const IoInfo& io : model->inputs()) std::printf("%s\n", IoLine(io).c_str());
   std::printf("outputs:\n");

@@ -25,8 +25,11 @@ constexpr ValueId kNoValue = -1;
 constexpr NodeId kNoNode = -1;
 constexpr int64_t kDynamicDim = -1;
 
-// Memory layout of a 4-D (or 3-D/5-D) activation. Importers of ONNX set
-// kNCHW; a layout pass changes it to kNHWC for TFLite and integer kernels.
+// What the dims of a 4-D (or 3-D/5-D) activation mean, as a description:
+// `dims` are always in this order and no op's semantics depend on the tag
+// (spatial ops are NCHW; a TFLite model's NHWC tensors reach them through
+// explicit Transposes). The ONNX reader tags 4-D graph inputs kNCHW, the
+// TFLite reader its NHWC tensors kNHWC, so data is fed channels-last.
 // kAny: layout-free (vectors, weights, shape tensors).
 enum class Layout : uint8_t { kAny, kNCHW, kNHWC };
 const char* LayoutName(Layout l);

@@ -69,17 +69,25 @@ bool TryFold(ir::Graph& g, ir::Node& node) {
   return true;
 }
 
-}  // namespace
-
-Status FoldConstants(ir::Graph& graph) {
+Status Fold(ir::Graph& graph, bool keep_float16_casts) {
   QF_RETURN_IF_ERROR(graph.TopologicalSort());
   // One forward sweep suffices: nodes are in topological order, so every
   // producer is folded before its consumers are considered.
   for (ir::Node& node : graph.nodes) {
     if (node.removed || NeverFold(node.op)) continue;
+    if (keep_float16_casts && node.op == OpKind::kCast && !node.inputs.empty() &&
+        graph.value(node.inputs[0]).type.dtype == DataType::kFloat16) {
+      continue;
+    }
     TryFold(graph, node);
   }
   return Status::Ok();
 }
+
+}  // namespace
+
+Status FoldConstants(ir::Graph& graph) { return Fold(graph, false); }
+
+Status FoldConstantsKeepingFloat16Weights(ir::Graph& graph) { return Fold(graph, true); }
 
 }  // namespace qforge::passes

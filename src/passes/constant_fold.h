@@ -21,4 +21,9 @@ inline constexpr size_t kMaxFoldedBytes = size_t{16} << 20;
 // QDQ pattern around constant weights. Call Graph::Compact() afterwards.
 Status FoldConstants(ir::Graph& graph);
 
+// The same, leaving Cast nodes of float16 constants in place: they are the
+// float16 quantization form (weights stored half, widened at load) that the
+// TFLite writer emits as DEQUANTIZE.
+Status FoldConstantsKeepingFloat16Weights(ir::Graph& graph);
+
 }  // namespace qforge::passes

@@ -54,6 +54,14 @@ TEST(TfliteCli, ConvertWritesATfliteFileThatEvaluatesLikeTheOnnxModel) {
   EXPECT_GT(Top1(onnx.out), 80.0) << onnx.out;
   EXPECT_DOUBLE_EQ(Top1(tfl.out), Top1(onnx.out)) << tfl.out;
 
+  // And back: the NHWC-input ONNX model a .tflite converts to gives the same answers.
+  const std::string back = dir + "/cnn_back.onnx";
+  CliResult b = RunCli("convert " + out + " -o " + back);
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  CliResult onnx_back = RunCli("eval " + back + eval_args);
+  ASSERT_EQ(onnx_back.exit_code, 0) << onnx_back.err;
+  EXPECT_DOUBLE_EQ(Top1(onnx_back.out), Top1(onnx.out)) << onnx_back.out;
+
   CliResult inspect = RunCli("inspect " + out);
   ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
   EXPECT_NE(inspect.out.find("28"), std::string::npos) << inspect.out;
@@ -71,6 +79,11 @@ TEST(TfliteCli, QuantizeWritesEveryModeAndTheResultRuns) {
     CliResult e = RunCli("eval " + out + " --data " + kImages + " --labels " + kLabels + " --limit 300");
     ASSERT_EQ(e.exit_code, 0) << mode << ": " << e.err;
     EXPECT_GT(Top1(e.out), 80.0) << mode << ": " << e.out;
+    if (std::string(mode) == "int8-only") {  // integer I/O: inspect says how to feed and read it
+      CliResult i = RunCli("inspect " + out);
+      EXPECT_NE(i.out.find("input: int8[?, 28, 28, 1] NHWC scale 0.00392156"), std::string::npos) << i.out;
+      EXPECT_NE(i.out.find("zero_point"), std::string::npos) << i.out;
+    }
   }
 }
 

@@ -311,7 +311,9 @@ TEST(OnnxWriter, DynamicDimsBecomeDimParams) {
   EXPECT_EQ(back->value(back->inputs[0]).type.dim_names[0], "batch");
 }
 
-TEST(OnnxWriter, RefusesNhwcGraphs) {
+// The layout tag describes dims, it does not reorder them (ir/graph.h): a
+// TFLite model's NHWC tensors export as ONNX tensors of the same dims.
+TEST(OnnxWriter, NhwcTaggedValuesExportWithTheirDims) {
   ir::Graph g;
   ir::TensorType t = Type(DataType::kFloat32, {1, 4, 4, 3});
   t.layout = ir::Layout::kNHWC;
@@ -325,10 +327,11 @@ TEST(OnnxWriter, RefusesNhwcGraphs) {
   g.AddNode(std::move(n));
   g.inputs = {x};
   g.outputs = {y};
-  auto bytes = io::SerializeOnnx(g);
-  ASSERT_FALSE(bytes.ok());
-  EXPECT_EQ(bytes.status().code(), StatusCode::kUnsupported);
-  EXPECT_NE(bytes.status().message().find("NHWC"), std::string::npos) << bytes.status().message();
+  TempDir tmp;
+  auto back = RoundTrip(g, tmp, "nhwc");
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->value(back->inputs[0]).type.dims, (std::vector<int64_t>{1, 4, 4, 3}));
+  EXPECT_EQ(back->value(back->outputs[0]).type.dims, (std::vector<int64_t>{1, 4, 4, 3}));
 }
 
 }  // namespace

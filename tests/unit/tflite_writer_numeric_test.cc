@@ -108,8 +108,8 @@ TEST_P(FloatLayout, TfliteMatchesOnnx) {
 INSTANTIATE_TEST_SUITE_P(TfliteWriterNumeric, FloatLayout,
                          ::testing::Values("flatten_gemm", "concat_channels", "softmax_channels",
                                            "pools_pads", "pad_const", "binary_consts", "resize",
-                                           "slice_split", "depthwise_mult", "transpose_fc",
-                                           "conv_transpose"));
+                                           "slice_split", "depthwise_mult", "transpose_fc", "conv_transpose",
+                                           "shape_view"));
 
 TEST(TfliteWriterNumeric, HandBuiltGraphMatchesIr) {
   auto g = std::make_shared<ir::Graph>(HandBuiltGraph());
@@ -277,7 +277,7 @@ TEST_P(RoundTripLayout, WrittenFileReadAndWrittenAgainIsIdentical) {
 INSTANTIATE_TEST_SUITE_P(TfliteWriterNumeric, RoundTripLayout,
                          ::testing::Values("flatten_gemm", "concat_channels", "softmax_channels",
                                            "pools_pads", "pad_const", "resize", "slice_split",
-                                           "depthwise_mult", "transpose_fc", "conv_transpose"));
+                                           "depthwise_mult", "transpose_fc", "conv_transpose", "shape_view"));
 
 }  // namespace
 }  // namespace qforge
