@@ -165,8 +165,18 @@ Status ExportConvTranspose(TfliteBuilder& b, const Node& n) {
   const ir::TensorType& xt = g.value(n.input(0)).type;
   const ir::TensorType& wt = g.value(n.input(1)).type;
   const ir::TensorType& yt = g.value(n.outputs[0]).type;
-  if (!xt.rank_known || xt.rank() != 4 || !yt.IsStatic())
-    return Unsupported("only static 2-D transposed convolutions");
+  if (!xt.rank_known || xt.rank() != 4 || !yt.rank_known || yt.rank() != 4) {
+    return Unsupported("only 2-D transposed convolutions exist in TFLite");
+  }
+  for (int i = 1; i < 4; ++i) {
+    if (xt.dims[static_cast<size_t>(i)] < 0 || yt.dims[static_cast<size_t>(i)] < 0) {
+      return Unsupported("TRANSPOSE_CONV needs static channels and spatial dims (input " + xt.ToString() +
+                         ", output " + yt.ToString() + ")");
+    }
+  }
+  // A dynamic batch is written as 1, as every other tensor's (its
+  // shape_signature keeps -1); TFLite's output_shape operand is a constant.
+  const int32_t batch = yt.dims[0] < 0 ? 1 : static_cast<int32_t>(yt.dims[0]);
   if (n.attrs.GetInt("group", 1) != 1) return Unsupported("grouped transposed convolution");
   if (!IsConstDerived(g, n.input(1))) return Unsupported("weights that are not constant");
   std::vector<int64_t> kernel;
@@ -195,7 +205,7 @@ Status ExportConvTranspose(TfliteBuilder& b, const Node& n) {
   }
   QF_ASSIGN_OR_RETURN(const int out, b.Output(n.outputs[0]));
   const int shape = b.AddInt32Const(b.tensor(out).name + "_output_shape",
-                                    {static_cast<int32_t>(yt.dims[0]), static_cast<int32_t>(yt.dims[2]),
+                                    {batch, static_cast<int32_t>(yt.dims[2]),
                                      static_cast<int32_t>(yt.dims[3]), static_cast<int32_t>(yt.dims[1])},
                                     {4});
   tflite::ActivationFunctionType act;
