@@ -19,6 +19,8 @@ without transposing) around one layout-bound construct:
   depthwise_mult    depthwise Conv with depth multiplier 2, dilated Conv
   transpose_fc      Transpose NCHW -> NHWC, Reshape, Gemm (a storage-identity transpose)
   conv_transpose    ConvTranspose stride 2 with VALID (k 2) and SAME-equal (k 4, pad 1) geometry
+  se_gate           MobileNetV3's squeeze-excite gate: GlobalAveragePool -> Conv -> HardSigmoid,
+                    multiplied into the map (HardSigmoid has no TFLite builtin: MUL, ADD, clamp)
   shape_view        x.view(x.size(0), -1) -> Linear: a Shape -> Gather -> Concat -> Reshape subgraph on a
                     static batch, which the writer folds to a constant shape
 
@@ -179,6 +181,19 @@ class ShapeView(nn.Module):
         return self.fc(y.view(y.size(0), -1))
 
 
+class SeGate(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 4, 3, padding=1)
+        self.squeeze = nn.Conv2d(4, 4, 1)
+        self.fc = nn.Linear(4 * 8 * 8, 3)
+
+    def forward(self, x):
+        y = F.hardswish(self.conv(x))
+        gate = F.hardsigmoid(self.squeeze(F.adaptive_avg_pool2d(y, 1)))
+        return self.fc(torch.flatten(y * gate, 1))
+
+
 MODELS = {
     "flatten_gemm": FlattenGemm,
     "concat_channels": ConcatChannels,
@@ -192,6 +207,7 @@ MODELS = {
     "transpose_fc": TransposeFc,
     "conv_transpose": ConvTransposeModel,
     "shape_view": ShapeView,
+    "se_gate": SeGate,
 }
 
 

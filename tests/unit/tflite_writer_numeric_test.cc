@@ -109,7 +109,7 @@ INSTANTIATE_TEST_SUITE_P(TfliteWriterNumeric, FloatLayout,
                          ::testing::Values("flatten_gemm", "concat_channels", "softmax_channels",
                                            "pools_pads", "pad_const", "binary_consts", "resize",
                                            "slice_split", "depthwise_mult", "transpose_fc", "conv_transpose",
-                                           "shape_view"));
+                                           "shape_view", "se_gate"));
 
 TEST(TfliteWriterNumeric, HandBuiltGraphMatchesIr) {
   auto g = std::make_shared<ir::Graph>(HandBuiltGraph());
@@ -273,7 +273,8 @@ TEST_P(RoundTripLayout, WrittenFileReadAndWrittenAgainIsIdentical) {
 }
 
 // binary_consts is left out: the transpose sinking pass renames the constant
-// it folds a transpose into ("bias" -> "bias_transposed").
+// it folds a transpose into ("bias" -> "bias_transposed"); se_gate too, for
+// the scalar constants of its HardSigmoid (MUL, ADD, MAXIMUM, MINIMUM).
 INSTANTIATE_TEST_SUITE_P(TfliteWriterNumeric, RoundTripLayout,
                          ::testing::Values("flatten_gemm", "concat_channels", "softmax_channels",
                                            "pools_pads", "pad_const", "resize", "slice_split",

@@ -252,6 +252,24 @@ Status ExportUnary(TfliteBuilder& b, const Node& n) {
     case OpKind::kHardSwish:
       b.AddOp(tflite::BuiltinOperator_HARD_SWISH, {in}, {out}, Options(tflite::HardSwishOptionsT{}));
       return Status::Ok();
+    case OpKind::kHardSigmoid: {
+      // No TFLite builtin (MobileNetV3's gates): min(max(alpha * x + beta, 0), 1)
+      // as MUL, ADD and a clamp. Float only: the int8 form is one table in
+      // qforge and would need invented scales for the steps in TFLite.
+      if (b.tensor(in).type != tflite::TensorType_FLOAT32) {
+        return Unsupported("an integer HardSigmoid has no TFLite form; keep it float (--exclude " + n.name +
+                           ")");
+      }
+      const std::string name = b.tensor(out).name;
+      const int scaled = AddTensorLike(b, name + "_scaled", out);
+      const int alpha = b.AddScalarLike(name + "_alpha", out, n.attrs.GetFloat("alpha", 0.2f));
+      b.AddOp(tflite::BuiltinOperator_MUL, {in, alpha}, {scaled}, Options(tflite::MulOptionsT{}));
+      const int shifted = AddTensorLike(b, name + "_shifted", out);
+      const int beta = b.AddScalarLike(name + "_beta", out, n.attrs.GetFloat("beta", 0.5f));
+      b.AddOp(tflite::BuiltinOperator_ADD, {scaled, beta}, {shifted}, Options(tflite::AddOptionsT{}));
+      EmitClamp(b, shifted, out, 0.0f, 1.0f);
+      return Status::Ok();
+    }
     case OpKind::kExp:
       b.AddOp(tflite::BuiltinOperator_EXP, {in}, {out}, Options(tflite::ExpOptionsT{}));
       return Status::Ok();
@@ -294,6 +312,7 @@ Status ExportNodeImpl(TfliteBuilder& b, ir::NodeId id) {
     case OpKind::kSigmoid:
     case OpKind::kTanh:
     case OpKind::kHardSwish:
+    case OpKind::kHardSigmoid:
     case OpKind::kExp:
     case OpKind::kSqrt:
     case OpKind::kLog:

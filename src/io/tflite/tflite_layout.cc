@@ -58,6 +58,7 @@ std::vector<ValueId> LayoutFreeInputs(const Graph& g, const Node& n) {
     case OpKind::kSigmoid:
     case OpKind::kTanh:
     case OpKind::kHardSwish:
+    case OpKind::kHardSigmoid:
     case OpKind::kSqrt:
     case OpKind::kExp:
     case OpKind::kLog:
