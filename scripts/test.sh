@@ -21,8 +21,8 @@ echo "== Release: all tests ($(date -u +%T))"
 ctest --test-dir build --output-on-failure -j2
 # ctest hides the output of passing tests; show the conformance counts and
 # the ONNX Runtime cross-check results.
-echo "== Summary of the ONNX backend conformance run and the ONNX Runtime cross-checks"
-grep -h -E "^onnx backend|^model .*(PASS|FAIL)|^(cnn|mobilenet|resnet) .*: float .* quantized" \
+echo "== Summary of the ONNX backend conformance run, the ONNX Runtime and Arm NN cross-checks, and accuracy"
+grep -h -E "^onnx backend|^model .*(PASS|FAIL)|^(cnn|mobilenet|resnet) .*: (float .* quantized|QDQ .onnx)|^armnn |^Arm NN" \
   build/Testing/Temporary/LastTest.log || true
 
 echo "== ASan+UBSan: unit, ops, CLI bad-input and conformance tests ($(date -u +%T))"
