@@ -9,6 +9,8 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler libonnx-dev
   libcli11-dev nlohmann-json3-dev libstb-dev libzip-dev zlib1g-dev
   flatbuffers-compiler libflatbuffers-dev
+  # optimized runtime: XNNPACK, its thread pool and CPU detection; oneDNN for the kernel comparison bench
+  libxnnpack-dev libpthreadpool-dev libcpuinfo-dev libdnnl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # test oracles and example-model tooling
   libonnx-testdata python3-onnx python3-numpy python3-torch python3-torchvision

@@ -17,8 +17,17 @@ class Interpreter;
 }
 
 struct SessionOptions {
-  // Reserved for the optimized runtime; the reference runtime is single-threaded.
-  int threads = 1;
+  // Threads that split the work inside ops; <= 0 uses every core available to
+  // the process. Sessions run in parallel by the caller do not oversubscribe:
+  // while one Run uses its pool, Runs of other sessions use their calling
+  // thread only.
+  int threads = 0;
+  // Run every op with the portable reference kernels (the numerical oracle)
+  // on the graph as given, instead of the optimized runtime (runtime graph
+  // passes, NHWC, optimized kernels chosen by CPU features).
+  bool reference = false;
+  // Time every node (Session::KernelReport then shows milliseconds per run).
+  bool profile = false;
 };
 
 // A prepared model. Not thread-safe: use one Session per thread.
@@ -36,6 +45,12 @@ class Session {
 
   // Bytes of the activation arena planned for the last input shapes.
   size_t arena_bytes() const;
+  // Threads the session's pool uses.
+  int threads() const;
+  // One line per node of the executed graph, "node 'x' (Op): kernel" (the
+  // reference kernel shows as "reference"), after the first Run; with
+  // SessionOptions::profile, prefixed by the node's mean milliseconds per run.
+  std::vector<std::string> KernelReport() const;
 
  private:
   explicit Session(std::unique_ptr<runtime::Interpreter> interp);

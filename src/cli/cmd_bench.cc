@@ -5,6 +5,11 @@
 //
 // This measures; it asserts nothing. Timings on a shared machine are noisy:
 // compare runtimes only in runs interleaved in one session (bench/compare_ort.sh).
+//
+// Memory: the peak resident size of the whole process is set against what
+// the model needs, its weight bytes plus its planned activation arena
+// (rss_ratio); the resident size at start, before loading, shows the part
+// that is the program itself (code, libraries, allocator).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -12,6 +17,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <random>
 #include <string>
 #include <thread>
@@ -20,6 +26,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "io/data/quantized_input.h"
+#include "ir/graph.h"
 #include "qforge/model.h"
 #include "qforge/runtime.h"
 
@@ -164,6 +171,36 @@ std::string DescribeInput(const IoInfo& info, const Tensor& t) {
          (info.dtype == DataType::kInt8 || info.dtype == DataType::kUInt8 ? " (random codes)" : " (zeros)");
 }
 
+// The process's current resident size in bytes (VmRSS of /proc/self/status), 0 if unreadable.
+size_t ResidentBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return static_cast<size_t>(std::stoull(line.substr(6))) * 1024;  // kB
+  }
+  return 0;
+}
+
+// The peak resident size of the process so far, in bytes (ru_maxrss is in KiB on Linux).
+size_t PeakResidentBytes() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<size_t>(usage.ru_maxrss) * 1024;
+}
+
+// Bytes of the loaded graph's constant tensors (weights, biases, shape
+// constants), each value counted once: what the model's parameters occupy
+// as loaded, before the runtime packs any of them.
+size_t WeightBytes(const ir::Graph& g) {
+  size_t bytes = 0;
+  for (const ir::Value& v : g.values) {
+    if (v.is_constant()) bytes += v.constant->byte_size();
+  }
+  return bytes;
+}
+
+double MiB(size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+
 // Runs `warmup` untimed and `runs` timed inferences; returns the latencies in ms.
 Result<std::vector<double>> TimeRuns(Session& session, const std::vector<Tensor>& inputs, int warmup,
                                      int runs) {
@@ -182,8 +219,11 @@ Result<std::vector<double>> TimeRuns(Session& session, const std::vector<Tensor>
 }
 
 int Bench(const BenchOptions& opt) {
+  const size_t start_rss = ResidentBytes();
   Result<Model> model = Model::Load(opt.model);
   if (!model.ok()) return ReportError(model.status());
+  const size_t weight_bytes = WeightBytes(model->graph());
+  const size_t load_peak_rss = PeakResidentBytes(), loaded_rss = ResidentBytes();
   const std::vector<IoInfo> infos = model->inputs();
   Result<std::vector<std::vector<int64_t>>> shapes = InputShapes(opt, infos);
   if (!shapes.ok()) return ReportError(shapes.status());
@@ -202,11 +242,14 @@ int Bench(const BenchOptions& opt) {
     inputs.push_back(RandomInput(infos[i], (*shapes)[i], &rng));
     std::printf("input: %s\n", DescribeInput(infos[i], inputs.back()).c_str());
   }
-  std::printf("threads: 1 (runtime is single-threaded; %d requested)\n", requested);
+  std::printf("threads: %d\n", requested);
 
   Result<std::vector<double>> latency = TimeRuns(*session, inputs, opt.warmup, opt.runs);
   if (!latency.ok()) return ReportError(latency.status().WithContext(opt.model + ": "));
   const Stats s = Summarize(*latency);
+  // The session re-plans for the batch-B shapes below; the larger plan is the one the peak saw.
+  size_t arena = session->arena_bytes();
+  int arena_batch = 1;
   std::printf("latency at batch 1 (%d warm-up, %d timed runs): median %.3f ms, p90 %.3f ms, min %.3f ms\n",
               opt.warmup, opt.runs, s.median, s.p90, s.min);
 
@@ -239,20 +282,32 @@ int Bench(const BenchOptions& opt) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "%.1f", ips);
       ips_field = " " + key + buf;
+      if (session->arena_bytes() > arena) {
+        arena = session->arena_bytes();
+        arena_batch = opt.batch;
+      }
     }
   }
-  // Peak RSS covers the whole process (model load and every run); the arena
-  // is the one planned for the last shapes run (batch B when measured).
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
-  const double peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
-  const size_t arena = session->arena_bytes();
-  std::printf("memory: peak resident %.1f MiB (whole process), activation arena %zu bytes\n", peak_rss_mb,
-              arena);
+  // Peak RSS covers the whole process (start-up, model load and every run).
+  const size_t peak_rss = PeakResidentBytes();
+  const double peak_rss_mb = MiB(peak_rss);
+  const double rss_ratio =
+      static_cast<double>(peak_rss) / static_cast<double>(std::max<size_t>(weight_bytes + arena, 1));
+  std::printf("memory: peak resident %.1f MiB (whole process; %.1f MiB at start, before loading the model)\n",
+              peak_rss_mb, MiB(start_rss));
+  std::printf("  resident %.1f MiB after loading the model (peak %.1f MiB until then)\n", MiB(loaded_rss),
+              MiB(load_peak_rss));
   std::printf(
-      "bench_result runtime=qforge model=%s threads=1 runs=%d median_ms=%.3f p90_ms=%.3f min_ms=%.3f%s "
-      "peak_rss_mb=%.1f arena_bytes=%zu\n",
-      opt.model.c_str(), opt.runs, s.median, s.p90, s.min, ips_field.c_str(), peak_rss_mb, arena);
+      "  weights %zu bytes (the loaded graph's constant tensors), activation arena %zu bytes "
+      "(largest plan, batch %d)\n",
+      weight_bytes, arena, arena_batch);
+  std::printf("  rss_ratio %.2f = peak resident / (weights + arena)\n", rss_ratio);
+  std::printf(
+      "bench_result runtime=qforge model=%s threads=%d runs=%d median_ms=%.3f p90_ms=%.3f min_ms=%.3f%s "
+      "peak_rss_mb=%.1f arena_bytes=%zu weight_bytes=%zu rss_ratio=%.2f start_rss_mb=%.1f "
+      "load_peak_rss_mb=%.1f\n",
+      opt.model.c_str(), requested, opt.runs, s.median, s.p90, s.min, ips_field.c_str(), peak_rss_mb, arena,
+      weight_bytes, rss_ratio, MiB(start_rss), MiB(load_peak_rss));
   return kExitOk;
 }
 

@@ -1,6 +1,7 @@
 #include "runtime/interpreter.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 
 #include "core/check.h"
@@ -11,7 +12,16 @@
 
 namespace qforge::runtime {
 
-Interpreter::Interpreter(std::shared_ptr<const ir::Graph> graph) : graph_(std::move(graph)) {}
+Interpreter::Interpreter(std::shared_ptr<const ir::Graph> graph, InterpreterOptions options)
+    : graph_(std::move(graph)), options_(options) {
+  if (options_.optimized) pool_ = std::make_unique<ThreadPool>(options_.threads);
+}
+
+std::vector<std::string> Interpreter::KernelNames() const {
+  std::vector<std::string> names;
+  for (const NodePlan& p : plans_) names.push_back(p.kernel ? p.kernel->name() : std::string());
+  return names;
+}
 
 Status Interpreter::CheckInputs(std::span<const Tensor> inputs) const {
   const ir::Graph& g = *graph_;
@@ -59,7 +69,8 @@ Status Interpreter::Prepare(const std::vector<std::vector<int64_t>>& input_dims)
     t.dims = dims;
   }
 
-  plans_.assign(g.nodes.size(), {});
+  plans_.clear();
+  plans_.resize(g.nodes.size());
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     const ir::Node& node = g.nodes[n];
     ops::InferContext ctx;
@@ -118,6 +129,10 @@ Status Interpreter::Prepare(const std::vector<std::vector<int64_t>>& input_dims)
   }
   for (ir::ValueId out : g.outputs) last_use_[static_cast<size_t>(out)] = static_cast<int>(g.nodes.size());
   QF_RETURN_IF_ERROR(PlanArena());
+  QF_RETURN_IF_ERROR(ChooseKernels());
+  BuildRunState();
+  node_ms_.assign(g.nodes.size(), 0.0);
+  runs_ = 0;
   prepared_dims_ = input_dims;
   prepared_ = true;
   return Status::Ok();
@@ -157,94 +172,161 @@ Status Interpreter::PlanArena() {
   return Status::Ok();
 }
 
-Status Interpreter::RunNode(size_t index, std::vector<Tensor>& tensors, const std::vector<int>& last_use) {
+Status Interpreter::ChooseKernels() {
+  workspace_bytes_ = 0;
+  workspace_.reset();
+  if (!options_.optimized) return Status::Ok();
+  const ir::Graph& g = *graph_;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    if (plans_[n].folded || plans_[n].dynamic) continue;
+    const ir::Node& node = g.nodes[n];
+    kernels::opt::NodeInfo info;
+    info.graph = &g;
+    info.node = &node;
+    for (ir::ValueId in : node.inputs) {
+      info.in_types.push_back(in == ir::kNoValue ? nullptr : &types_[static_cast<size_t>(in)]);
+      info.constants.push_back(in == ir::kNoValue ? nullptr : known_[static_cast<size_t>(in)].get());
+    }
+    for (ir::ValueId out : node.outputs)
+      info.out_types.push_back(out == ir::kNoValue ? nullptr : &types_[static_cast<size_t>(out)]);
+    auto kernel = kernels::opt::ChooseKernel(info);
+    if (!kernel.ok()) return kernel.status();
+    plans_[n].kernel = std::move(*kernel);
+    if (plans_[n].kernel) workspace_bytes_ = std::max(workspace_bytes_, plans_[n].kernel->workspace_bytes());
+  }
+  if (workspace_bytes_ > 0) {
+    const size_t bytes = (workspace_bytes_ + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+    void* p = std::aligned_alloc(kArenaAlignment, bytes);
+    if (p == nullptr) return InvalidArgument("cannot allocate a kernel workspace of " + std::to_string(bytes) + " bytes");
+    workspace_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  }
+  return Status::Ok();
+}
+
+void Interpreter::BuildRunState() {
+  const ir::Graph& g = *graph_;
+  tensors_.assign(g.values.size(), Tensor());
+  is_graph_output_.assign(g.values.size(), 0);
+  is_graph_input_.assign(g.values.size(), 0);
+  for (ir::ValueId out : g.outputs) is_graph_output_[static_cast<size_t>(out)] = 1;
+  for (ir::ValueId in : g.inputs) is_graph_input_[static_cast<size_t>(in)] = 1;
+  for (size_t i = 0; i < g.values.size(); ++i) {
+    if (known_[i]) {
+      tensors_[i] = Tensor::View(known_[i]->dtype(), known_[i]->dims(), const_cast<void*>(known_[i]->raw_data()),
+                                 std::const_pointer_cast<Tensor>(known_[i]));
+      tensors_[i].set_quant(known_[i]->quant());
+    } else if (arena_offset_[i] >= 0) {
+      const ir::TensorType& t = types_[i];
+      tensors_[i] = Tensor::View(t.dtype, t.dims, static_cast<char*>(arena_.get()) + arena_offset_[i], arena_);
+      tensors_[i].set_quant(t.quant);
+    }
+  }
+  contexts_.assign(g.nodes.size(), kernels::KernelContext());
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    if (plans_[n].folded) continue;
+    kernels::KernelContext& ctx = contexts_[n];
+    ctx.graph = &g;
+    ctx.node = &g.nodes[n];
+    for (ir::ValueId in : g.nodes[n].inputs)
+      ctx.inputs.push_back(in == ir::kNoValue ? nullptr : &tensors_[static_cast<size_t>(in)]);
+    for (ir::ValueId out : g.nodes[n].outputs)
+      ctx.outputs.push_back(out == ir::kNoValue ? nullptr : &tensors_[static_cast<size_t>(out)]);
+  }
+}
+
+Status Interpreter::RunNode(size_t index) {
   const ir::Graph& g = *graph_;
   const ir::Node& node = g.nodes[index];
-  std::vector<const Tensor*> ins;
-  ins.reserve(node.inputs.size());
-  for (ir::ValueId in : node.inputs)
-    ins.push_back(in == ir::kNoValue ? nullptr : &tensors[static_cast<size_t>(in)]);
+  kernels::KernelContext& ctx = contexts_[index];
 
   if (plans_[index].dynamic) {
     std::vector<Tensor> outs;
-    QF_RETURN_IF_ERROR(EvaluateNode(g, node, ins, &outs));
+    QF_RETURN_IF_ERROR(EvaluateNode(g, node, ctx.inputs, &outs));
     for (size_t o = 0; o < node.outputs.size(); ++o) {
-      if (node.outputs[o] != ir::kNoValue) tensors[static_cast<size_t>(node.outputs[o])] = std::move(outs[o]);
+      if (node.outputs[o] != ir::kNoValue) tensors_[static_cast<size_t>(node.outputs[o])] = std::move(outs[o]);
     }
   } else {
-    kernels::KernelContext ctx;
-    ctx.graph = &g;
-    ctx.node = &node;
-    ctx.inputs = ins;
-    for (ir::ValueId out : node.outputs) {
-      if (out == ir::kNoValue) {
-        ctx.outputs.push_back(nullptr);
-        continue;
-      }
+    for (size_t o = 0; o < node.outputs.size(); ++o) {
+      const ir::ValueId out = node.outputs[o];
+      if (out == ir::kNoValue || arena_offset_[static_cast<size_t>(out)] >= 0) continue;
+      // Not in the arena: a graph output (owned by the caller after Run) or a
+      // value whose shape is only known at run time.
       const ir::TensorType& t = types_[static_cast<size_t>(out)];
-      Tensor& dst = tensors[static_cast<size_t>(out)];
-      const int64_t off = arena_offset_[static_cast<size_t>(out)];
-      if (off >= 0) {
-        dst = Tensor::View(t.dtype, t.dims, static_cast<char*>(arena_.get()) + off, arena_);
-      } else {
-        dst = Tensor(t.dtype, t.dims);  // graph output: owned by the caller after Run
-      }
+      Tensor& dst = tensors_[static_cast<size_t>(out)];
+      dst = Tensor(t.dtype, t.dims);
       dst.set_quant(t.quant);
-      ctx.outputs.push_back(&dst);
     }
-    QF_RETURN_IF_ERROR(kernels::ref::RunKernel(ctx));
+    if (plans_[index].kernel) {
+      kernels::opt::RunResources res;
+      res.pool = run_pool_;
+      res.workspace = workspace_.get();
+      QF_RETURN_IF_ERROR(plans_[index].kernel->Run(ctx, res));
+    } else {
+      QF_RETURN_IF_ERROR(kernels::ref::RunKernel(ctx));
+    }
   }
   if (observer_) {
     std::vector<Tensor*> outs;
     for (ir::ValueId out : node.outputs)
-      outs.push_back(out == ir::kNoValue ? nullptr : &tensors[static_cast<size_t>(out)]);
+      outs.push_back(out == ir::kNoValue ? nullptr : &tensors_[static_cast<size_t>(out)]);
     observer_(node, outs);
   }
   // Free run-time allocated values after their last reader.
   for (ir::ValueId in : node.inputs) {
     if (in == ir::kNoValue) continue;
-    if (last_use[static_cast<size_t>(in)] == static_cast<int>(index) &&
-        arena_offset_[static_cast<size_t>(in)] < 0 && !known_[static_cast<size_t>(in)]) {
-      bool is_graph_io = std::find(g.outputs.begin(), g.outputs.end(), in) != g.outputs.end();
-      if (!is_graph_io) tensors[static_cast<size_t>(in)] = Tensor();
-    }
+    const size_t i = static_cast<size_t>(in);
+    if (last_use_[i] == static_cast<int>(index) && arena_offset_[i] < 0 && !known_[i] && !is_graph_output_[i] &&
+        !is_graph_input_[i])
+      tensors_[i] = Tensor();
   }
   return Status::Ok();
 }
 
 Result<std::vector<Tensor>> Interpreter::Run(std::span<const Tensor> inputs) {
   QF_RETURN_IF_ERROR(CheckInputs(inputs));
-  std::vector<std::vector<int64_t>> dims;
-  for (const Tensor& t : inputs) dims.push_back(t.dims());
-  if (!prepared_ || dims != prepared_dims_) QF_RETURN_IF_ERROR(Prepare(dims));
+  bool same_dims = prepared_ && inputs.size() == prepared_dims_.size();
+  for (size_t i = 0; same_dims && i < inputs.size(); ++i) same_dims = inputs[i].dims() == prepared_dims_[i];
+  if (!same_dims) {
+    std::vector<std::vector<int64_t>> dims;
+    for (const Tensor& t : inputs) dims.push_back(t.dims());
+    QF_RETURN_IF_ERROR(Prepare(dims));
+  }
 
   const ir::Graph& g = *graph_;
-  std::vector<Tensor> tensors(g.values.size());
-  for (size_t i = 0; i < g.values.size(); ++i) {
-    if (known_[i])
-      tensors[i] =
-          Tensor::View(known_[i]->dtype(), known_[i]->dims(), const_cast<void*>(known_[i]->raw_data()),
-                       std::const_pointer_cast<Tensor>(known_[i]));
-    if (known_[i]) tensors[i].set_quant(known_[i]->quant());
-  }
   for (size_t i = 0; i < inputs.size(); ++i) {
     // A quantized input means what the model says, whatever the caller's tensor carries.
-    Tensor& t = tensors[static_cast<size_t>(g.inputs[i])];
+    Tensor& t = tensors_[static_cast<size_t>(g.inputs[i])];
     t = inputs[i];
     t.set_quant(types_[static_cast<size_t>(g.inputs[i])].quant);
   }
+  ParallelGuard guard(pool_.get());
+  run_pool_ = guard.pool();
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     if (plans_[n].folded) continue;
-    QF_RETURN_IF_ERROR(RunNode(n, tensors, last_use_));
+    const auto start = options_.profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    Status s = RunNode(n);
+    if (options_.profile)
+      node_ms_[n] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (!s.ok()) {
+      for (size_t i = 0; i < inputs.size(); ++i) tensors_[static_cast<size_t>(g.inputs[i])] = Tensor();
+      return s;
+    }
   }
+  ++runs_;
   std::vector<Tensor> outputs;
   for (ir::ValueId out : g.outputs) {
-    Tensor& t = tensors[static_cast<size_t>(out)];
+    const size_t i = static_cast<size_t>(out);
+    Tensor& t = tensors_[i];
     // Outputs that alias a constant, an input or the arena are copied so the
     // caller owns them.
-    bool owned = arena_offset_[static_cast<size_t>(out)] < 0 && !known_[static_cast<size_t>(out)] &&
-                 std::find(g.inputs.begin(), g.inputs.end(), out) == g.inputs.end();
+    const bool owned = arena_offset_[i] < 0 && !known_[i] && !is_graph_input_[i];
     outputs.push_back(owned ? t : t.Clone());
+  }
+  // Do not keep the caller's inputs or outputs alive past Run.
+  for (ir::ValueId in : g.inputs) tensors_[static_cast<size_t>(in)] = Tensor();
+  for (ir::ValueId out : g.outputs) {
+    const size_t i = static_cast<size_t>(out);
+    if (arena_offset_[i] < 0 && !known_[i]) tensors_[i] = Tensor();
   }
   return outputs;
 }

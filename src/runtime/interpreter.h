@@ -18,12 +18,26 @@
 #include "ir/graph.h"
 #include "qforge/status.h"
 #include "qforge/tensor.h"
+#include "runtime/kernels/kernel.h"
+#include "runtime/kernels/opt/opt_kernel.h"
+#include "runtime/thread_pool.h"
 
 namespace qforge::runtime {
 
+struct InterpreterOptions {
+  // Offer each node to the optimized kernel list (kernels/opt) at prepare;
+  // false runs every node with its reference kernel.
+  bool optimized = false;
+  // Threads of the session's pool (<= 0: all available cores). Only
+  // optimized kernels use it.
+  int threads = 1;
+  // Accumulate the wall time of every node over runs (NodeTimes()).
+  bool profile = false;
+};
+
 class Interpreter {
  public:
-  explicit Interpreter(std::shared_ptr<const ir::Graph> graph);
+  explicit Interpreter(std::shared_ptr<const ir::Graph> graph, InterpreterOptions options = {});
 
   // Called after each executed node with its output tensors (calibration,
   // per-layer error). Not called for nodes folded at prepare time.
@@ -37,18 +51,32 @@ class Interpreter {
   Result<std::vector<Tensor>> Run(std::span<const Tensor> inputs);
 
   size_t arena_bytes() const { return arena_bytes_; }
+  // Shared scratch of the optimized kernels (0 for the reference runtime).
+  size_t workspace_bytes() const { return workspace_bytes_; }
+  int threads() const { return pool_ ? pool_->threads() : 1; }
   const ir::Graph& graph() const { return *graph_; }
+  // Per node (graph order): the optimized kernel's name, or "" for the
+  // reference kernel / a node folded at prepare. Valid after Prepare.
+  std::vector<std::string> KernelNames() const;
+  // Per node: total milliseconds over the runs since Prepare (profile only).
+  const std::vector<double>& NodeTimes() const { return node_ms_; }
+  int runs_since_prepare() const { return runs_; }
 
  private:
   struct NodePlan {
     bool folded = false;   // evaluated at prepare; outputs live in known_
     bool dynamic = false;  // re-infer at run time
+    std::unique_ptr<kernels::opt::PreparedKernel> kernel;  // optimized kernel, or null
   };
   Status CheckInputs(std::span<const Tensor> inputs) const;
   Status PlanArena();
-  Status RunNode(size_t index, std::vector<Tensor>& tensors, const std::vector<int>& last_use);
+  Status ChooseKernels();
+  void BuildRunState();
+  Status RunNode(size_t index);
 
   std::shared_ptr<const ir::Graph> graph_;
+  InterpreterOptions options_;
+  std::unique_ptr<ThreadPool> pool_;
   Observer observer_;
   bool prepared_ = false;
   std::vector<std::vector<int64_t>> prepared_dims_;
@@ -59,6 +87,18 @@ class Interpreter {
   std::vector<int> last_use_;          // per value: last node index reading it
   std::shared_ptr<void> arena_;
   size_t arena_bytes_ = 0;
+  std::shared_ptr<void> workspace_;
+  size_t workspace_bytes_ = 0;
+  // Built at prepare so that Run allocates no activation memory: a tensor
+  // per value (arena views, constants) and a kernel context per node whose
+  // pointers refer into tensors_.
+  std::vector<Tensor> tensors_;
+  std::vector<kernels::KernelContext> contexts_;
+  std::vector<char> is_graph_output_;
+  std::vector<char> is_graph_input_;
+  pthreadpool_t run_pool_ = nullptr;
+  std::vector<double> node_ms_;
+  int runs_ = 0;  // the pool of the Run in progress (ParallelGuard)
 };
 
 }  // namespace qforge::runtime

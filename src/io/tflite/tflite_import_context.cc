@@ -15,8 +15,9 @@ bool IsQuantizableInt(DataType t) {
 
 }  // namespace
 
-ImportContext::ImportContext(const tflite::Model& model, std::string_view file, ir::Graph* g)
-    : model_(model), file_(file), sg_(*model.subgraphs()->Get(0)), g_(*g) {
+ImportContext::ImportContext(const tflite::Model& model, std::string_view file, ir::Graph* g,
+                             std::shared_ptr<const MappedFile> mapping)
+    : model_(model), file_(file), mapping_(std::move(mapping)), sg_(*model.subgraphs()->Get(0)), g_(*g) {
   values_.assign(static_cast<size_t>(num_tensors()), ir::kNoValue);
 }
 
@@ -124,8 +125,18 @@ ir::ValueId ImportContext::Value(int32_t t) {
 
 Tensor ImportContext::ConstantData(int32_t t) const {
   const std::string_view bytes = BufferBytes(model_, file_, tensor(t).buffer());
-  Tensor out(Dtype(t), StaticShape(t));
-  // VerifyTflite checked bytes.size() == out.byte_size().
+  const DataType dtype = Dtype(t);
+  const size_t elem = DataTypeSize(dtype);
+  // VerifyTflite checked bytes.size() == the tensor's byte size.
+  if (mapping_ != nullptr && !bytes.empty() && elem > 0 &&
+      reinterpret_cast<uintptr_t>(bytes.data()) % elem == 0) {
+    // The view's owner aliases the mapping: the mapping lives as long as any constant viewing it.
+    void* data = const_cast<char*>(bytes.data());  // read only: PROT_READ faults on any write
+    Tensor view = Tensor::View(dtype, StaticShape(t), data, std::shared_ptr<void>(mapping_, data));
+    view.set_quant(QuantOf(t));
+    return view;
+  }
+  Tensor out(dtype, StaticShape(t));
   if (!bytes.empty()) std::memcpy(out.raw_data(), bytes.data(), out.byte_size());
   out.set_quant(QuantOf(t));
   return out;
@@ -136,8 +147,13 @@ ir::ValueId ImportContext::PermutedConstant(int32_t t, const std::vector<int64_t
   auto it = permuted_.find(key);
   if (it != permuted_.end()) return it->second;
   const std::string name = tensor(t).name() != nullptr ? tensor(t).name()->str() : "";
-  const ir::ValueId v =
-      AddConstant(name.empty() ? "tensor_" + std::to_string(t) : name, PermuteTensor(ConstantData(t), perm));
+  const Tensor source = ConstantData(t);
+  Tensor permuted = PermuteTensor(source, perm);
+  // A copied weight no longer needs its mapped pages resident (they refault if read again).
+  if (mapping_ != nullptr && permuted.raw_data() != source.raw_data()) {
+    mapping_->Release(BufferBytes(model_, file_, tensor(t).buffer()));
+  }
+  const ir::ValueId v = AddConstant(name.empty() ? "tensor_" + std::to_string(t) : name, std::move(permuted));
   permuted_.emplace(std::move(key), v);
   return v;
 }
@@ -202,11 +218,46 @@ void ImportContext::AddNode(const std::string& name, OpKind op, std::vector<ir::
   g_.AddNode(std::move(n));
 }
 
+namespace {
+
+// The quant parameters of `in` with the axis following its dim through `perm`.
+QuantParams PermutedQuant(const Tensor& in, const std::vector<int64_t>& perm) {
+  QuantParams q = in.quant();
+  if (q.axis >= 0) {
+    for (size_t i = 0; i < perm.size(); ++i) {
+      if (perm[i] == q.axis) {
+        q.axis = static_cast<int>(i);
+        break;
+      }
+    }
+  }
+  return q;
+}
+
+// True when `perm` keeps the relative order of the dims of size > 1, so the
+// row-major bytes of the output equal the input's.
+bool KeepsMemoryOrder(const Tensor& in, const std::vector<int64_t>& perm) {
+  int64_t last = -1;
+  for (int64_t p : perm) {
+    if (in.dim(static_cast<int>(p)) == 1) continue;
+    if (p < last) return false;
+    last = p;
+  }
+  return true;
+}
+
+}  // namespace
+
 Tensor PermuteTensor(const Tensor& in, const std::vector<int64_t>& perm) {
   const int rank = in.rank();
   std::vector<int64_t> out_dims(static_cast<size_t>(rank));
   for (int i = 0; i < rank; ++i)
     out_dims[static_cast<size_t>(i)] = in.dim(static_cast<int>(perm[static_cast<size_t>(i)]));
+  if (KeepsMemoryOrder(in, perm)) {
+    Tensor same = in.Reshaped(std::move(out_dims));
+    same.set_quant(PermutedQuant(in, perm));
+    return same;
+  }
   Tensor out(in.dtype(), out_dims);
   const size_t elem = DataTypeSize(in.dtype());
   // Row-major strides of the input, gathered in output order.
@@ -227,16 +278,7 @@ Tensor PermuteTensor(const Tensor& in, const std::vector<int64_t>& perm) {
       idx[static_cast<size_t>(i)] = 0;
     }
   }
-  QuantParams q = in.quant();
-  if (q.axis >= 0) {
-    for (int i = 0; i < rank; ++i) {
-      if (perm[static_cast<size_t>(i)] == q.axis) {
-        q.axis = i;
-        break;
-      }
-    }
-  }
-  out.set_quant(std::move(q));
+  out.set_quant(PermutedQuant(in, perm));
   return out;
 }
 

@@ -7,14 +7,23 @@
 // fills the dims). Constant tensors become IR constants on first use, so a
 // weight that a converter permutes (OHWI -> OIHW) is stored once, permuted,
 // under the tensor's name.
+//
+// Constants read from a mapped file (ReadTflite) are views into the mapping
+// when their data is aligned for the element type, so the weights are not
+// copied (the views share ownership of the mapping); a permuted weight is a
+// copy, unless the permutation only moves dims of size 1 (a 1x1 conv's OHWI
+// is its OIHW), and the mapped pages it was copied from are released.
+// Without a mapping (ReadTfliteFromBytes) every constant is a copy.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "io/mapped_file.h"
 #include "ir/graph.h"
 #include "qforge/status.h"
 #include "tflite_schema_generated.h"
@@ -23,7 +32,9 @@ namespace qforge::io::tflite_import {
 
 class ImportContext {
  public:
-  ImportContext(const tflite::Model& model, std::string_view file, ir::Graph* g);
+  // `mapping`, when given, holds `file` (constants may then view it).
+  ImportContext(const tflite::Model& model, std::string_view file, ir::Graph* g,
+                std::shared_ptr<const MappedFile> mapping = nullptr);
 
   // Creates the values of graph inputs and operator outputs.
   Status DeclareTensors();
@@ -44,7 +55,8 @@ class ImportContext {
 
   // The IR value of tensor t (kNoValue for -1); constants on first use.
   ir::ValueId Value(int32_t t);
-  // A copy of a constant tensor's data, with its quantization parameters.
+  // A constant tensor's data with its quantization parameters: a view into
+  // the mapping when there is one and the data is aligned, else a copy.
   Tensor ConstantData(int32_t t) const;
   // A constant permuted by `perm` (out dim i = in dim perm[i]; the quant
   // axis follows), cached per (tensor, perm) and named after the tensor.
@@ -70,6 +82,7 @@ class ImportContext {
 
   const tflite::Model& model_;
   std::string_view file_;
+  std::shared_ptr<const MappedFile> mapping_;
   const tflite::SubGraph& sg_;
   ir::Graph& g_;
   std::vector<ir::ValueId> values_;  // per tensor; kNoValue until created
@@ -78,7 +91,9 @@ class ImportContext {
 };
 
 // Permutes a tensor's dims and data: out dim i = in dim perm[i]. The quant
-// axis moves with its dim.
+// axis moves with its dim. When the permutation keeps the order of every dim
+// larger than 1 the bytes are already in order: the result then shares
+// `in`'s storage (Reshaped) instead of copying it.
 Tensor PermuteTensor(const Tensor& in, const std::vector<int64_t>& perm);
 
 }  // namespace qforge::io::tflite_import

@@ -7,7 +7,7 @@
 #include <set>
 #include <vector>
 
-#include "io/atomic_file.h"
+#include "io/mapped_file.h"
 #include "io/tflite/tflite_import_context.h"
 #include "io/tflite/tflite_import_ops.h"
 #include "io/tflite/tflite_verify.h"
@@ -78,12 +78,14 @@ void RestoreTensorNames(ir::Graph& g, const std::vector<std::string>& tensor_nam
   }
 }
 
-// Builds the IR of a verified model. Errors carry no file name.
-Result<std::unique_ptr<ir::Graph>> Import(const tflite::Model& model, std::string_view bytes) {
+// Builds the IR of a verified model. Errors carry no file name. With a
+// `mapping` (holding `bytes`), aligned constants are views into it.
+Result<std::unique_ptr<ir::Graph>> Import(const tflite::Model& model, std::string_view bytes,
+                                          std::shared_ptr<const MappedFile> mapping) {
   auto g = std::make_unique<ir::Graph>();
   const tflite::SubGraph& sg = *model.subgraphs()->Get(0);
   if (sg.name() != nullptr) g->name = sg.name()->str();
-  tflite_import::ImportContext ctx(model, bytes, g.get());
+  tflite_import::ImportContext ctx(model, bytes, g.get(), std::move(mapping));
   QF_RETURN_IF_ERROR(ctx.DeclareTensors());
   const size_t num_ops = sg.operators() == nullptr ? 0 : sg.operators()->size();
   for (size_t i = 0; i < num_ops; ++i) {
@@ -135,7 +137,10 @@ Result<std::unique_ptr<ir::Graph>> Import(const tflite::Model& model, std::strin
 
 bool HasTfliteIdentifier(std::string_view head) { return head.size() >= 8 && head.substr(4, 4) == "TFL3"; }
 
-Result<std::unique_ptr<ir::Graph>> ReadTfliteFromBytes(std::string_view bytes, const std::string& source) {
+namespace {
+
+Result<std::unique_ptr<ir::Graph>> Read(std::string_view bytes, const std::string& source,
+                                        std::shared_ptr<const MappedFile> mapping) {
   // The verifier checks alignment relative to the start of the buffer; the
   // scalars are only safe to read in place when the start is 8-byte aligned.
   std::vector<uint64_t> aligned;
@@ -146,16 +151,27 @@ Result<std::unique_ptr<ir::Graph>> ReadTfliteFromBytes(std::string_view bytes, c
   }
   const tflite::Model* model = nullptr;
   QF_RETURN_IF_ERROR(VerifyTflite(bytes, source, &model));
-  Result<std::unique_ptr<ir::Graph>> g = Import(*model, bytes);
+  Result<std::unique_ptr<ir::Graph>> g = Import(*model, bytes, std::move(mapping));
   if (!g.ok()) return g.status().WithContext(source + ": ");
   g.value()->source_path = source;
   return g;
 }
 
+}  // namespace
+
+Result<std::unique_ptr<ir::Graph>> ReadTfliteFromBytes(std::string_view bytes, const std::string& source) {
+  return Read(bytes, source, nullptr);
+}
+
 Result<std::unique_ptr<ir::Graph>> ReadTflite(const std::string& path) {
-  std::string bytes;
-  QF_RETURN_IF_ERROR(ReadFile(path, &bytes));
-  return ReadTfliteFromBytes(bytes, path);
+  QF_ASSIGN_OR_RETURN(std::shared_ptr<const MappedFile> file, MappedFile::Open(path));
+  Result<std::unique_ptr<ir::Graph>> g = Read(file->bytes(), path, file);
+  // The flatbuffer's tables are not read again and the weights the graph
+  // views fault back in when a kernel reads them: nothing of the file needs
+  // to stay resident. (When no constant views the file, `file` is the last
+  // owner and unmaps it here.)
+  file->Release(0, file->size());
+  return g;
 }
 
 }  // namespace qforge::io

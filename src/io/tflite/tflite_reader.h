@@ -29,7 +29,13 @@
 
 namespace qforge::io {
 
+// Maps the file (io/mapped_file.h) and verifies it as ReadTfliteFromBytes
+// does; constants whose data is aligned for their element type are then
+// views into the mapping (the graph keeps it alive), so a model's weights are
+// used in place, not copied. Constants the importer permutes (conv weights
+// OHWI -> the IR's OIHW, unless 1x1) and misaligned ones are copies.
 Result<std::unique_ptr<ir::Graph>> ReadTflite(const std::string& path);
+// Copies every constant out of `bytes`, which need not outlive the graph.
 // `source` names the model in errors.
 Result<std::unique_ptr<ir::Graph>> ReadTfliteFromBytes(std::string_view bytes, const std::string& source);
 

@@ -1,0 +1,93 @@
+#include "io/mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace qforge::io {
+
+namespace {
+
+constexpr size_t kHeapAlignment = 64;  // as Tensor's own storage, so views of it are as aligned
+
+// Closes the descriptor on every path out of Open().
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+Result<std::shared_ptr<const MappedFile>> MappedFile::Open(const std::string& path, size_t max_bytes) {
+  Fd f;
+  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (f.fd < 0) return NotFound(path + ": cannot open: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) return IoError(path + ": cannot determine file size: " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return InvalidArgument(path + ": is a directory, expected a file");
+  if (st.st_size < 0) return IoError(path + ": cannot determine file size");
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (size > max_bytes) {
+    return InvalidArgument(path + ": file is " + std::to_string(size) + " bytes, over the limit of " +
+                           std::to_string(max_bytes));
+  }
+  std::shared_ptr<MappedFile> m(new MappedFile());
+  m->path_ = path;
+  m->size_ = static_cast<size_t>(size);
+  if (S_ISREG(st.st_mode) && size > 0) {
+    void* p = ::mmap(nullptr, m->size_, PROT_READ, MAP_PRIVATE, f.fd, 0);
+    if (p != MAP_FAILED) {
+      m->data_ = p;
+      m->mapped_ = true;
+      return std::shared_ptr<const MappedFile>(std::move(m));
+    }
+  }
+  // Fallback: read it all. An empty file still gets a (non-null) buffer.
+  const size_t alloc = (m->size_ + kHeapAlignment) / kHeapAlignment * kHeapAlignment;
+  m->data_ = std::aligned_alloc(kHeapAlignment, alloc);
+  if (m->data_ == nullptr)
+    return IoError(path + ": out of memory reading " + std::to_string(size) + " bytes");
+  size_t done = 0;
+  while (done < m->size_) {
+    const ssize_t r = ::read(f.fd, static_cast<char*>(m->data_) + done, m->size_ - done);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return IoError(path + ": read failed: " + std::strerror(errno));
+    if (r == 0) return IoError(path + ": read failed: file shrank while being read");
+    done += static_cast<size_t>(r);
+  }
+  return std::shared_ptr<const MappedFile>(std::move(m));
+}
+
+MappedFile::~MappedFile() {
+  if (data_ == nullptr) return;
+  if (mapped_) {
+    ::munmap(data_, size_);
+  } else {
+    std::free(data_);
+  }
+}
+
+void MappedFile::Release(size_t offset, size_t size) const {
+  if (!mapped_ || offset >= size_) return;
+  size = std::min(size, size_ - offset);
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(data_) + offset;
+  const uintptr_t first = (begin + page - 1) / page * page;  // whole pages only: neighbours may be in use
+  const uintptr_t last = (begin + size) / page * page;
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
+void MappedFile::Release(std::string_view bytes) const {
+  if (bytes.data() < data() || bytes.data() > data() + size_) return;
+  Release(static_cast<size_t>(bytes.data() - data()), bytes.size());
+}
+
+}  // namespace qforge::io

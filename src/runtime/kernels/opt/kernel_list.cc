@@ -1,0 +1,55 @@
+#include <array>
+
+#include "runtime/kernels/opt/convert_kernels.h"
+#include "runtime/kernels/opt/opt_kernel.h"
+#include "runtime/kernels/xnnpack/xnn_kernels.h"
+
+namespace qforge::kernels::opt {
+
+namespace {
+
+constexpr std::array<KernelEntry, 8> kKernels = {{
+    {"xnnpack.conv2d", &xnn::CreateConv},
+    {"xnnpack.fully_connected", &xnn::CreateGemm},
+    {"xnnpack.add", &xnn::CreateAdd},
+    {"xnnpack.max_pool2d", &xnn::CreateMaxPool},
+    {"xnnpack.global_average_pool", &xnn::CreateGlobalAveragePool},
+    {"qforge.quantize", &CreateQuantize},
+    {"qforge.dequantize", &CreateDequantize},
+    {"qforge.transpose", &CreateTranspose},
+}};
+
+bool FloatOrInt8(DataType t) { return t == DataType::kFloat32 || t == DataType::kInt8; }
+
+}  // namespace
+
+std::span<const KernelEntry> KernelList() { return kKernels; }
+
+Result<std::unique_ptr<PreparedKernel>> ChooseKernel(const NodeInfo& info) {
+  for (const KernelEntry& e : kKernels) {
+    auto k = e.create(info);
+    if (!k.ok() || *k != nullptr) return k;
+  }
+  return std::unique_ptr<PreparedKernel>();
+}
+
+bool WantsNhwc(const ir::Graph& graph, const ir::Node& node) {
+  if (node.inputs.empty() || node.inputs[0] == ir::kNoValue) return false;
+  const ir::TensorType& x = graph.value(node.inputs[0]).type;
+  if (!x.rank_known || x.dims.size() != 4 || !FloatOrInt8(x.dtype)) return false;
+  switch (node.op) {
+    case OpKind::kConv: {
+      if (node.inputs.size() < 2 || node.inputs[1] == ir::kNoValue) return false;
+      // Hybrid (float activations, int8 weights) has no NHWC kernel.
+      const DataType w = graph.value(node.inputs[1]).type.dtype;
+      return (x.dtype == DataType::kFloat32) == (w == DataType::kFloat32);
+    }
+    case OpKind::kMaxPool:
+    case OpKind::kGlobalAveragePool:
+      return node.outputs.size() == 1;
+    default:
+      return false;
+  }
+}
+
+}  // namespace qforge::kernels::opt

@@ -1,0 +1,14 @@
+// Factories of the XNNPACK-backed kernels (entries of opt::KernelList).
+#pragma once
+
+#include "runtime/kernels/opt/opt_kernel.h"
+
+namespace qforge::kernels::xnn {
+
+Result<std::unique_ptr<opt::PreparedKernel>> CreateConv(const opt::NodeInfo& info);
+Result<std::unique_ptr<opt::PreparedKernel>> CreateGemm(const opt::NodeInfo& info);
+Result<std::unique_ptr<opt::PreparedKernel>> CreateAdd(const opt::NodeInfo& info);
+Result<std::unique_ptr<opt::PreparedKernel>> CreateMaxPool(const opt::NodeInfo& info);
+Result<std::unique_ptr<opt::PreparedKernel>> CreateGlobalAveragePool(const opt::NodeInfo& info);
+
+}  // namespace qforge::kernels::xnn

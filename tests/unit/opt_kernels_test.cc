@@ -1,0 +1,383 @@
+// Every optimized kernel (runtime/kernels/opt KernelList) against the
+// reference kernel on randomized single-node graphs: shapes, strides, pads,
+// dilations, channel counts that are not multiples of any vector width,
+// batch sizes, extreme zero points, fused clamps, 1 and 2 threads, both
+// requantization rules. The node runs once through an optimized interpreter
+// and once through the reference interpreter on the same inputs.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+
+#include "ir/graph.h"
+#include "runtime/interpreter.h"
+#include "runtime/kernels/opt/opt_kernel.h"
+#include "test_util.h"
+
+namespace qforge {
+namespace {
+
+// Integer kernels that requantize in float (XNNPACK's fp32 scheme) against
+// the fixed-point reference differ by at most one step.
+constexpr int kInt8Steps = 1;
+// Float kernels sum in another order and with FMA: the error is bounded
+// relative to the largest output magnitude of the case, not per element
+// (an element near zero is a difference of large terms).
+constexpr double kFloatRelative = 1e-5;
+
+struct Case {
+  ir::Graph graph;
+  std::vector<Tensor> inputs;
+  std::string what;
+};
+
+QuantParams PerTensor(float s, int64_t z) { return QuantParams{{s}, {z}, -1}; }
+
+Tensor RandomInt8(std::vector<int64_t> dims, std::mt19937& rng, int lo = -128, int hi = 127) {
+  Tensor t(DataType::kInt8, std::move(dims));
+  std::uniform_int_distribution<int> d(lo, hi);
+  for (int8_t& v : t.span<int8_t>()) v = static_cast<int8_t>(d(rng));
+  return t;
+}
+
+Tensor RandomFloat(std::vector<int64_t> dims, std::mt19937& rng) {
+  Tensor t(DataType::kFloat32, std::move(dims));
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  for (float& v : t.span<float>()) v = d(rng);
+  return t;
+}
+
+int Pick(std::mt19937& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+float PickF(std::mt19937& rng, float lo, float hi) { return std::uniform_real_distribution<float>(lo, hi)(rng); }
+
+int64_t ExtremeZeroPoint(std::mt19937& rng) {
+  const int k = Pick(rng, 0, 3);
+  return k == 0 ? -128 : k == 1 ? 127 : Pick(rng, -20, 20);
+}
+
+void SetActivation(std::mt19937& rng, ir::Node* node) {
+  const int k = Pick(rng, 0, 2);
+  if (k == 1) node->attrs.Set("activation_min", 0.0f);
+  if (k == 2) {
+    node->attrs.Set("activation_min", 0.0f);
+    node->attrs.Set("activation_max", 6.0f);
+  }
+}
+
+ir::ValueId AddInput(Case* c, const std::string& name, Tensor t) {
+  ir::TensorType type;
+  type.dtype = t.dtype();
+  type.rank_known = true;
+  type.dims = t.dims();
+  type.quant = t.quant();
+  ir::ValueId id = c->graph.AddValue(name, type);
+  c->graph.inputs.push_back(id);
+  c->inputs.push_back(std::move(t));
+  return id;
+}
+
+ir::ValueId AddOutput(Case* c, DataType dtype, QuantParams q) {
+  ir::TensorType type;
+  type.dtype = dtype;
+  type.quant = std::move(q);
+  ir::ValueId id = c->graph.AddValue("y", type);
+  c->graph.outputs.push_back(id);
+  return id;
+}
+
+// Conv, NHWC (the layout the runtime gives the optimized kernels), dense,
+// depthwise or grouped, float or int8.
+Case ConvCase(std::mt19937& rng, bool int8) {
+  Case c;
+  const int kind = Pick(rng, 0, 2);  // dense, depthwise, depthwise x2
+  const int n = Pick(rng, 1, 2), h = Pick(rng, 1, 13), w = Pick(rng, 1, 13);
+  int cin = Pick(rng, 1, 37), m = Pick(rng, 1, 41), group = 1;
+  if (kind == 1) group = cin, m = cin;
+  if (kind == 2) group = cin, m = 2 * cin;
+  const int kh = Pick(rng, 1, 5), kw = std::max(1, kh + Pick(rng, -1, 1));
+  const int sh = Pick(rng, 1, 2), sw = Pick(rng, 1, 2), dh = Pick(rng, 1, 2), dw = Pick(rng, 1, 2);
+  std::vector<int64_t> pads = {Pick(rng, 0, 2), Pick(rng, 0, 2), Pick(rng, 0, 2), Pick(rng, 0, 2)};
+  // Keep the output non-empty.
+  const int eh = (kh - 1) * dh + 1, ew = (kw - 1) * dw + 1;
+  if (h + pads[0] + pads[2] < eh) pads[2] = eh - h - pads[0];
+  if (w + pads[1] + pads[3] < ew) pads[3] = ew - w - pads[1];
+  const int gin = cin / group;
+  ir::Node node;
+  node.name = "conv";
+  node.op = OpKind::kConv;
+  node.attrs.Set("qf_layout", std::string("NHWC"));
+  node.attrs.Set("strides", std::vector<int64_t>{sh, sw});
+  node.attrs.Set("dilations", std::vector<int64_t>{dh, dw});
+  node.attrs.Set("pads", pads);
+  node.attrs.Set("group", int64_t{group});
+  SetActivation(rng, &node);
+  const bool bias = Pick(rng, 0, 3) != 0;
+  if (int8) {
+    const float sx = PickF(rng, 0.01f, 0.1f);
+    Tensor x = RandomInt8({n, h, w, cin}, rng);
+    x.set_quant(PerTensor(sx, ExtremeZeroPoint(rng)));
+    Tensor wt = RandomInt8({m, gin, kh, kw}, rng, -127, 127);
+    std::vector<float> sw_scales(static_cast<size_t>(m));
+    for (float& s : sw_scales) s = PickF(rng, 0.002f, 0.02f);
+    const bool per_channel = Pick(rng, 0, 3) != 0;
+    wt.set_quant(per_channel ? QuantParams{sw_scales, std::vector<int64_t>(static_cast<size_t>(m), 0), 0}
+                             : PerTensor(sw_scales[0], 0));
+    node.inputs.push_back(AddInput(&c, "x", std::move(x)));
+    node.inputs.push_back(c.graph.AddConstant("w", std::move(wt)));
+    if (bias) {
+      Tensor b(DataType::kInt32, {m});
+      for (int32_t& v : b.span<int32_t>()) v = Pick(rng, -20000, 20000);
+      std::vector<float> bs;
+      for (int i = 0; i < m; ++i) bs.push_back(sx * sw_scales[per_channel ? static_cast<size_t>(i) : 0]);
+      b.set_quant(per_channel ? QuantParams{bs, std::vector<int64_t>(static_cast<size_t>(m), 0), 0}
+                              : PerTensor(bs[0], 0));
+      node.inputs.push_back(c.graph.AddConstant("b", std::move(b)));
+    }
+    const float k_terms = std::sqrt(static_cast<float>(gin * kh * kw));
+    const float sy = sx * 0.01f * 74.0f * k_terms / PickF(rng, 30.0f, 120.0f);
+    node.outputs.push_back(AddOutput(&c, DataType::kInt8, PerTensor(sy, ExtremeZeroPoint(rng))));
+  } else {
+    node.inputs.push_back(AddInput(&c, "x", RandomFloat({n, h, w, cin}, rng)));
+    node.inputs.push_back(c.graph.AddConstant("w", RandomFloat({m, gin, kh, kw}, rng)));
+    if (bias) node.inputs.push_back(c.graph.AddConstant("b", RandomFloat({m}, rng)));
+    node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
+  }
+  c.what = "conv n" + std::to_string(n) + " " + std::to_string(h) + "x" + std::to_string(w) + " c" +
+           std::to_string(cin) + " m" + std::to_string(m) + " g" + std::to_string(group) + " k" +
+           std::to_string(kh) + "x" + std::to_string(kw) + " s" + std::to_string(sh) + std::to_string(sw) + " d" +
+           std::to_string(dh) + std::to_string(dw);
+  c.graph.AddNode(std::move(node));
+  return c;
+}
+
+Case GemmCase(std::mt19937& rng, bool int8) {
+  Case c;
+  const int n = Pick(rng, 1, 5), k = Pick(rng, 1, 300), m = Pick(rng, 1, 70);
+  const bool trans_b = Pick(rng, 0, 1) == 1;
+  ir::Node node;
+  node.name = "fc";
+  node.op = OpKind::kGemm;
+  node.attrs.Set("transB", int64_t{trans_b ? 1 : 0});
+  SetActivation(rng, &node);
+  const std::vector<int64_t> wdims = trans_b ? std::vector<int64_t>{m, k} : std::vector<int64_t>{k, m};
+  if (int8) {
+    const float sx = PickF(rng, 0.01f, 0.1f);
+    Tensor x = RandomInt8({n, k}, rng);
+    x.set_quant(PerTensor(sx, ExtremeZeroPoint(rng)));
+    Tensor wt = RandomInt8(wdims, rng, -127, 127);
+    std::vector<float> scales(static_cast<size_t>(m));
+    for (float& s : scales) s = PickF(rng, 0.002f, 0.02f);
+    wt.set_quant(QuantParams{scales, std::vector<int64_t>(static_cast<size_t>(m), 0), trans_b ? 0 : 1});
+    node.inputs.push_back(AddInput(&c, "x", std::move(x)));
+    node.inputs.push_back(c.graph.AddConstant("w", std::move(wt)));
+    Tensor b(DataType::kInt32, {m});
+    for (int32_t& v : b.span<int32_t>()) v = Pick(rng, -20000, 20000);
+    std::vector<float> bs;
+    for (float s : scales) bs.push_back(sx * s);
+    b.set_quant(QuantParams{bs, std::vector<int64_t>(static_cast<size_t>(m), 0), 0});
+    node.inputs.push_back(c.graph.AddConstant("b", std::move(b)));
+    const float sy = sx * 0.01f * 74.0f * std::sqrt(static_cast<float>(k)) / PickF(rng, 30.0f, 120.0f);
+    node.outputs.push_back(AddOutput(&c, DataType::kInt8, PerTensor(sy, ExtremeZeroPoint(rng))));
+  } else {
+    node.inputs.push_back(AddInput(&c, "x", RandomFloat({n, k}, rng)));
+    node.inputs.push_back(c.graph.AddConstant("w", RandomFloat(wdims, rng)));
+    node.inputs.push_back(c.graph.AddConstant("b", RandomFloat({m}, rng)));
+    node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
+  }
+  c.what = "gemm " + std::to_string(n) + "x" + std::to_string(k) + " -> " + std::to_string(m) +
+           (trans_b ? " transB" : "");
+  c.graph.AddNode(std::move(node));
+  return c;
+}
+
+Case AddCase(std::mt19937& rng, bool int8) {
+  Case c;
+  std::vector<int64_t> a = {Pick(rng, 1, 2), Pick(rng, 1, 9), Pick(rng, 1, 9), Pick(rng, 1, 33)};
+  std::vector<int64_t> b = a;
+  if (Pick(rng, 0, 2) == 0) b = {1, 1, 1, a[3]};  // per-channel broadcast
+  ir::Node node;
+  node.name = "add";
+  node.op = OpKind::kAdd;
+  SetActivation(rng, &node);
+  if (int8) {
+    Tensor x = RandomInt8(a, rng), y = RandomInt8(b, rng);
+    x.set_quant(PerTensor(PickF(rng, 0.01f, 0.1f), ExtremeZeroPoint(rng)));
+    y.set_quant(PerTensor(PickF(rng, 0.01f, 0.1f), ExtremeZeroPoint(rng)));
+    node.inputs = {AddInput(&c, "a", std::move(x)), AddInput(&c, "b", std::move(y))};
+    node.outputs.push_back(AddOutput(&c, DataType::kInt8, PerTensor(PickF(rng, 0.02f, 0.2f), ExtremeZeroPoint(rng))));
+  } else {
+    node.inputs = {AddInput(&c, "a", RandomFloat(a, rng)), AddInput(&c, "b", RandomFloat(b, rng))};
+    node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
+  }
+  c.what = "add " + DimsToString(a) + " + " + DimsToString(b);
+  c.graph.AddNode(std::move(node));
+  return c;
+}
+
+Case PoolCase(std::mt19937& rng, bool int8, bool global) {
+  Case c;
+  const std::vector<int64_t> dims = {Pick(rng, 1, 2), Pick(rng, 3, 12), Pick(rng, 3, 12), Pick(rng, 1, 37)};
+  ir::Node node;
+  node.name = "pool";
+  node.op = global ? OpKind::kGlobalAveragePool : OpKind::kMaxPool;
+  node.attrs.Set("qf_layout", std::string("NHWC"));
+  if (!global) {
+    const int k = Pick(rng, 2, 3);  // XNNPACK has no 1x1 pooling (a strided copy)
+    node.attrs.Set("kernel_shape", std::vector<int64_t>{k, k});
+    node.attrs.Set("strides", std::vector<int64_t>{Pick(rng, 1, 2), Pick(rng, 1, 2)});
+    const int p = std::min(k - 1, Pick(rng, 0, 1));
+    node.attrs.Set("pads", std::vector<int64_t>{p, p, p, p});
+  }
+  if (int8) {
+    Tensor x = RandomInt8(dims, rng);
+    const QuantParams q = PerTensor(PickF(rng, 0.01f, 0.1f), ExtremeZeroPoint(rng));
+    x.set_quant(q);
+    node.inputs.push_back(AddInput(&c, "x", std::move(x)));
+    node.outputs.push_back(
+        AddOutput(&c, DataType::kInt8, global ? PerTensor(PickF(rng, 0.005f, 0.05f), ExtremeZeroPoint(rng)) : q));
+  } else {
+    node.inputs.push_back(AddInput(&c, "x", RandomFloat(dims, rng)));
+    node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
+  }
+  c.what = std::string(global ? "global average pool " : "max pool ") + DimsToString(dims);
+  c.graph.AddNode(std::move(node));
+  return c;
+}
+
+// QuantizeLinear float -> int8 (including NaN, infinities and values far out
+// of range) or DequantizeLinear int8 -> float, per tensor.
+Case ConvertCase(std::mt19937& rng, bool quantize) {
+  Case c;
+  const std::vector<int64_t> dims = {Pick(rng, 1, 3), Pick(rng, 1, 70)};
+  const float scale = PickF(rng, 0.001f, 0.1f);
+  ir::Node node;
+  node.name = quantize ? "q" : "dq";
+  node.op = quantize ? OpKind::kQuantizeLinear : OpKind::kDequantizeLinear;
+  Tensor zp(DataType::kInt8, {});
+  zp.data<int8_t>()[0] = static_cast<int8_t>(ExtremeZeroPoint(rng));
+  Tensor x = quantize ? RandomFloat(dims, rng) : RandomInt8(dims, rng);
+  if (quantize) {
+    float* v = x.data<float>();
+    for (int64_t i = 0; i < x.num_elements(); ++i) v[i] *= 20.0f * scale * 128.0f;
+    v[0] = std::nanf("");
+    if (x.num_elements() > 2) {
+      v[1] = INFINITY;
+      v[2] = -INFINITY;
+    }
+    if (x.num_elements() > 3) v[3] = 2.5f * scale;  // a tie: half to even
+  }
+  node.inputs = {AddInput(&c, "x", std::move(x)), c.graph.AddConstant("s", testing::MakeTensor(DataType::kFloat32, {}, {scale})),
+                 c.graph.AddConstant("z", std::move(zp))};
+  node.outputs.push_back(AddOutput(&c, quantize ? DataType::kInt8 : DataType::kFloat32, {}));
+  c.what = std::string(quantize ? "quantize " : "dequantize ") + DimsToString(dims);
+  c.graph.AddNode(std::move(node));
+  return c;
+}
+
+Case TransposeCase(std::mt19937& rng, bool int8) {
+  Case c;
+  const std::vector<int64_t> dims = {Pick(rng, 1, 2), Pick(rng, 1, 40), Pick(rng, 1, 40), Pick(rng, 1, 40)};
+  ir::Node node;
+  node.name = "t";
+  node.op = OpKind::kTranspose;
+  const bool to_nhwc = Pick(rng, 0, 1) == 1;
+  node.attrs.Set("perm", to_nhwc ? std::vector<int64_t>{0, 2, 3, 1} : std::vector<int64_t>{0, 3, 1, 2});
+  node.inputs.push_back(AddInput(&c, "x", int8 ? RandomInt8(dims, rng) : RandomFloat(dims, rng)));
+  node.outputs.push_back(AddOutput(&c, int8 ? DataType::kInt8 : DataType::kFloat32, {}));
+  c.what = "transpose " + DimsToString(dims);
+  c.graph.AddNode(std::move(node));
+  return c;
+}
+
+// Runs the case both ways; returns the optimized kernel's name ("" if the
+// node ran its reference kernel) and checks the outputs.
+std::string Check(Case c, int threads, ir::Requantization rule) {
+  c.graph.requantization = rule;
+  auto g = std::make_shared<const ir::Graph>(std::move(c.graph));
+  runtime::Interpreter ref(g);
+  runtime::InterpreterOptions o;
+  o.optimized = true;
+  o.threads = threads;
+  runtime::Interpreter opt(g, o);
+  auto want = ref.Run(c.inputs);
+  auto got = opt.Run(c.inputs);
+  EXPECT_TRUE(want.ok()) << c.what << ": " << want.status().message();
+  EXPECT_TRUE(got.ok()) << c.what << ": " << got.status().message();
+  if (!want.ok() || !got.ok()) return "";
+  const Tensor& a = (*want)[0];
+  const Tensor& b = (*got)[0];
+  EXPECT_EQ(a.dims(), b.dims()) << c.what;
+  EXPECT_EQ(a.dtype(), b.dtype()) << c.what;
+  if (a.dims() != b.dims() || a.dtype() != b.dtype()) return "";
+  const std::string name = opt.KernelNames()[0];
+  if (a.dtype() == DataType::kInt8) {
+    int worst = 0;
+    for (int64_t i = 0; i < a.num_elements(); ++i)
+      worst = std::max(worst, std::abs(int{a.data<int8_t>()[i]} - int{b.data<int8_t>()[i]}));
+    // qforge's own conversion kernels are exact; float-requantizing ones within kInt8Steps.
+    const bool exact = name.rfind("quantize", 0) == 0 || name.rfind("transpose", 0) == 0;
+    EXPECT_LE(worst, exact ? 0 : kInt8Steps) << c.what << " (" << name << ")";
+  } else {
+    double scale = 0, worst = 0;
+    for (int64_t i = 0; i < a.num_elements(); ++i) scale = std::max(scale, std::fabs(double{a.data<float>()[i]}));
+    for (int64_t i = 0; i < a.num_elements(); ++i)
+      worst = std::max(worst, std::fabs(double{a.data<float>()[i]} - double{b.data<float>()[i]}));
+    const bool exact = name.rfind("dequantize", 0) == 0 || name.rfind("transpose", 0) == 0;
+    EXPECT_LE(worst, exact ? 0.0 : kFloatRelative * std::max(1.0, scale)) << c.what << " (" << name << ")";
+  }
+  return name;
+}
+
+// One generator per family of the kernel list.
+std::map<std::string, std::function<Case(std::mt19937&, bool)>> Generators() {
+  return {
+      {"xnnpack.conv2d", ConvCase},
+      {"xnnpack.fully_connected", GemmCase},
+      {"xnnpack.add", AddCase},
+      {"xnnpack.max_pool2d", [](std::mt19937& r, bool i8) { return PoolCase(r, i8, false); }},
+      {"xnnpack.global_average_pool", [](std::mt19937& r, bool i8) { return PoolCase(r, i8, true); }},
+      {"qforge.quantize", [](std::mt19937& r, bool) { return ConvertCase(r, true); }},
+      {"qforge.dequantize", [](std::mt19937& r, bool) { return ConvertCase(r, false); }},
+      {"qforge.transpose", TransposeCase},
+  };
+}
+
+TEST(OptKernelsTest, EveryKernelOfTheListHasAGenerator) {
+  const auto gens = Generators();
+  for (const auto& e : kernels::opt::KernelList()) EXPECT_EQ(gens.count(e.family), 1u) << e.family;
+}
+
+TEST(OptKernelsTest, MatchReferenceOnRandomShapes) {
+  const auto gens = Generators();
+  for (const auto& e : kernels::opt::KernelList()) {
+    const auto& gen = gens.at(e.family);
+    std::set<std::string> names;
+    int ran_optimized = 0, cases = 0;
+    for (int seed = 0; seed < 48; ++seed) {
+      std::mt19937 rng(static_cast<uint32_t>(seed * 7919 + 17));
+      const bool int8 = seed % 2 == 1;
+      const int threads = seed % 4 < 2 ? 1 : 2;
+      const ir::Requantization rule = seed % 8 < 4 ? ir::Requantization::kFixedPoint : ir::Requantization::kFloat;
+      const std::string name = Check(gen(rng, int8), threads, rule);
+      ++cases;
+      if (!name.empty()) {
+        ++ran_optimized;
+        names.insert(name);
+      }
+    }
+    // The generators stay inside what the kernels support: nearly every case
+    // must have run the optimized kernel, or the comparison proves nothing.
+    EXPECT_GE(ran_optimized, cases * 9 / 10) << e.family;
+    std::string all;
+    for (const auto& n : names) all += n + " ";
+    RecordProperty(e.family, all);
+  }
+}
+
+}  // namespace
+}  // namespace qforge
