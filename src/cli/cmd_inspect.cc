@@ -1,5 +1,7 @@
 // qforge inspect MODEL: inputs, outputs, ops, parameters by dtype, and the
-// activation arena planned for batch 1.
+// activation arena planned for batch 1: the peak activation memory of a run,
+// as the optimized runtime (what `qforge run` and `bench` use) and the
+// reference runtime plan it.
 #include <cstdio>
 #include <map>
 #include <string>
@@ -9,6 +11,7 @@
 #include "ir/graph.h"
 #include "qforge/model.h"
 #include "runtime/interpreter.h"
+#include "runtime/optimize.h"
 
 namespace qforge::cli {
 
@@ -94,13 +97,33 @@ int Inspect(const InspectOptions& opt) {
     }
     dims.push_back(d);
   }
-  runtime::Interpreter interp(model->shared_graph());
-  Status s = interp.Prepare(dims);
+  // One arena holds every activation; the planner reuses memory between
+  // tensors whose lifetimes do not overlap, so its size is the peak.
+  std::printf(
+      "activation arena (batch %lld): planned at load from tensor lifetimes, the peak activation memory\n",
+      static_cast<long long>(opt.batch));
+  Result<std::shared_ptr<const ir::Graph>> optimized = runtime::OptimizeForRuntime(g);
+  Status s = optimized.status();
   if (s.ok()) {
-    std::printf("activation arena (batch %lld): %zu bytes\n", static_cast<long long>(opt.batch),
-                interp.arena_bytes());
+    runtime::InterpreterOptions io;
+    io.optimized = true;
+    io.threads = 1;
+    runtime::Interpreter interp(*optimized, io);
+    s = interp.Prepare(dims);
+    if (s.ok()) {
+      std::printf("  optimized runtime: %zu bytes (%.2f MiB), kernel scratch %zu bytes\n",
+                  interp.arena_bytes(), static_cast<double>(interp.arena_bytes()) / (1 << 20),
+                  interp.workspace_bytes());
+    }
+  }
+  if (!s.ok()) std::printf("  optimized runtime: not planned (%s)\n", s.message().c_str());
+  runtime::Interpreter reference(model->shared_graph());
+  s = reference.Prepare(dims);
+  if (s.ok()) {
+    std::printf("  reference runtime: %zu bytes (%.2f MiB)\n", reference.arena_bytes(),
+                static_cast<double>(reference.arena_bytes()) / (1 << 20));
   } else {
-    std::printf("activation arena: not planned (%s)\n", s.message().c_str());
+    std::printf("  reference runtime: not planned (%s)\n", s.message().c_str());
   }
   if (opt.graph) std::printf("\n%s", ir::PrintGraph(g).c_str());
   return kExitOk;

@@ -9,12 +9,25 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <set>
 
 namespace qforge::io {
 
 namespace {
 
 constexpr size_t kHeapAlignment = 64;  // as Tensor's own storage, so views of it are as aligned
+
+// The mappings alive in the process, for ReleaseAll(). Never destroyed: a
+// mapping owned by a static may be unmapped after other statics are gone.
+std::mutex& RegistryMutex() {
+  static auto* m = new std::mutex;
+  return *m;
+}
+std::set<const MappedFile*>& Registry() {
+  static auto* live = new std::set<const MappedFile*>;
+  return *live;
+}
 
 // Closes the descriptor on every path out of Open().
 struct Fd {
@@ -47,6 +60,8 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::Open(const std::string& pa
     if (p != MAP_FAILED) {
       m->data_ = p;
       m->mapped_ = true;
+      std::lock_guard<std::mutex> lock(RegistryMutex());
+      Registry().insert(m.get());
       return std::shared_ptr<const MappedFile>(std::move(m));
     }
   }
@@ -69,6 +84,10 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::Open(const std::string& pa
 MappedFile::~MappedFile() {
   if (data_ == nullptr) return;
   if (mapped_) {
+    {
+      std::lock_guard<std::mutex> lock(RegistryMutex());
+      Registry().erase(this);
+    }
     ::munmap(data_, size_);
   } else {
     std::free(data_);
@@ -83,6 +102,11 @@ void MappedFile::Release(size_t offset, size_t size) const {
   const uintptr_t first = (begin + page - 1) / page * page;  // whole pages only: neighbours may be in use
   const uintptr_t last = (begin + size) / page * page;
   if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
+void MappedFile::ReleaseAll() {
+  std::lock_guard<std::mutex> lock(RegistryMutex());
+  for (const MappedFile* f : Registry()) f->Release(0, f->size());
 }
 
 void MappedFile::Release(std::string_view bytes) const {

@@ -50,6 +50,12 @@ class MappedFile {
   // Release() of the range `bytes` (a sub-view of bytes()).
   void Release(std::string_view bytes) const;
 
+  // Release() of every mapping alive in the process. The runtime calls it
+  // once it has packed a model's weights: constants it reads in place fault
+  // their pages back in, and the rest (weights only the packing read) stop
+  // counting as resident. Thread-safe.
+  static void ReleaseAll();
+
  private:
   MappedFile() = default;
 

@@ -76,13 +76,13 @@ class Eliminator {
 
   Status Run() {
     inexact_.assign(g_.nodes.size(), 0);
-    // Each rewrite changes readers; recount them after every one (graphs
-    // have hundreds of nodes, so the quadratic cost is negligible).
+    // Each rewrite changes readers: the sweep restarts with them recounted
+    // (graphs have hundreds of nodes and few rewrites; the cost is negligible).
     for (bool changed = true; changed;) {
       changed = false;
+      consumers_ = g_.ComputeConsumers();
       for (size_t i = 0; i < g_.nodes.size() && !changed; ++i) {
         if (g_.nodes[i].removed) continue;
-        consumers_ = g_.ComputeConsumers();
         const NodeId id = static_cast<NodeId>(i);
         changed = FoldDqQ(id) || RemoveIdentity(id) || MergeChain(id);
       }
@@ -107,7 +107,8 @@ class Eliminator {
     const std::optional<QdqParams> in = ConstQdqParams(g_, dq, xv.type.dtype);
     const ir::Value& yv = g_.value(q.outputs[0]);
     const std::optional<QdqParams> out = ConstQdqParams(g_, q, yv.type.dtype);
-    if (!in || !out) return false;
+    // Readers of x read its declared parameters: they must be the DQ's.
+    if (!in || !out || !(xv.type.quant == in->quant)) return false;
     if (in->quant == out->quant && in->dtype == out->dtype) {
       if (IsGraphOutput(g_, q.outputs[0])) return false;  // its name must stay
       g_.ReplaceAllUses(q.outputs[0], x);
@@ -191,7 +192,8 @@ class Eliminator {
 }  // namespace
 
 std::optional<RealRange> RepresentableRange(const ir::TensorType& t) {
-  const bool type_ok = t.dtype == DataType::kInt8 || t.dtype == DataType::kUInt8 || t.dtype == DataType::kInt16;
+  const bool type_ok =
+      t.dtype == DataType::kInt8 || t.dtype == DataType::kUInt8 || t.dtype == DataType::kInt16;
   if (!type_ok || t.quant.scale.size() != 1 || t.quant.zero_point.size() != 1 || t.quant.per_axis())
     return {};
   Result<quant::QuantLimits> limits = quant::LimitsOf(t.dtype);

@@ -25,11 +25,11 @@
 namespace qforge::passes {
 
 struct EliminateQdqReport {
-  int pairs_removed = 0;         // DQ -> Q with equal parameters
-  int pairs_requantized = 0;     // DQ -> Q turned into one Requantize
-  int identities_removed = 0;    // Requantize to the parameters it already has
-  int chains_merged = 0;         // Requantize -> Requantize read through
-  int dequantizes_removed = 0;   // DequantizeLinear left without readers
+  int pairs_removed = 0;        // DQ -> Q with equal parameters
+  int pairs_requantized = 0;    // DQ -> Q turned into one Requantize
+  int identities_removed = 0;   // Requantize to the parameters it already has
+  int chains_merged = 0;        // Requantize -> Requantize read through
+  int dequantizes_removed = 0;  // DequantizeLinear left without readers
   int total() const { return pairs_removed + pairs_requantized + identities_removed + chains_merged; }
 };
 

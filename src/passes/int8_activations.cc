@@ -102,11 +102,11 @@ bool ShiftExact(const ir::Graph& g, const ir::Node& n) {
     case OpKind::kPad:
       return true;
     case OpKind::kRequantize:
-      // uint8 <-> int8 ones sit at graph I/O or next to uint8-only ops: they
-      // stay, reading or writing the uint8 side.
-      return n.input(0) != ir::kNoValue && IsUint8Quantized(g.value(n.inputs[0]).type) &&
-             !n.outputs.empty() && n.outputs[0] != ir::kNoValue &&
-             IsUint8Quantized(g.value(n.outputs[0]).type);
+      // Any input type to any output type: a uint8 output becomes int8
+      // unless it is a graph output (which stays uint8 anyway); the input
+      // is read in whichever type it has (Run).
+      return !n.outputs.empty() && n.outputs[0] != ir::kNoValue &&
+             IsUint8Quantized(g.value(n.outputs[0]).type) && !IsGraphOutput(g, n.outputs[0]);
     case OpKind::kResize:
       return n.attrs.GetString("mode", "nearest") == "nearest";
     case OpKind::kQuantizeLinear:
@@ -175,7 +175,10 @@ class Converter {
         if (in == ir::kNoValue || static_cast<size_t>(in) >= value_count) continue;
         if (int8_[static_cast<size_t>(in)] != ir::kNoValue ||
             uint8_[static_cast<size_t>(in)] != ir::kNoValue) {
-          g_.node(id).inputs[k] = View(in, exact[i] != 0);
+          // A Requantize reads either type: no conversion in front of it.
+          const bool any = g_.node(id).op == OpKind::kRequantize;
+          const bool want_int8 = any ? int8_[static_cast<size_t>(in)] != ir::kNoValue : exact[i] != 0;
+          g_.node(id).inputs[k] = View(in, want_int8);
         } else if (exact[i] && g_.value(in).is_constant() && g_.value(in).type.dtype == DataType::kUInt8) {
           g_.node(id).inputs[k] = ShiftConstant(in);
         }

@@ -11,11 +11,16 @@
 // gives the same result shifted by 128 when every uint8 input, output, clamp
 // and constant shifts with it: the conversion is bit-exact.
 //
+// A Requantize reads either type (its arithmetic is q - Z_in), so none is
+// put in front of it.
+//
 // Kernels that round raw q do not have that property and keep their uint8
 // values behind a Requantize (same scale, zero point shifted by 128, which
-// is exact): AveragePool (TFLite's uint8 average rounds the raw sum half up,
-// the int8 one rounds half away from zero), non-nearest Resize, Cast, Where,
-// Max, Min, Equal, PRelu, and the ONNX integer ops with zero-point inputs.
+// is exact): AveragePool (the reference, as TFLite, rounds the raw q sum /
+// count half away from zero: half up on uint8, half down on a negative
+// shifted sum), non-nearest Resize, Cast (reads raw q), and conservatively
+// Where, Max, Min, Equal, PRelu and the ONNX integer ops with zero-point
+// inputs.
 #pragma once
 
 #include "ir/graph.h"

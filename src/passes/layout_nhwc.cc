@@ -93,6 +93,65 @@ bool TransposeToReshape(ir::Graph& g, ir::NodeId id) {
   return true;
 }
 
+// Ops SinkTransposes moves Transposes past: their outputs have their
+// inputs' layout.
+bool KeepsLayout(OpKind op) {
+  switch (op) {
+    case OpKind::kAdd:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kDiv:
+    case OpKind::kPow:
+    case OpKind::kMax:
+    case OpKind::kMin:
+    case OpKind::kEqual:
+    case OpKind::kPRelu:
+    case OpKind::kConcat:
+    case OpKind::kRelu:
+    case OpKind::kLeakyRelu:
+    case OpKind::kSigmoid:
+    case OpKind::kTanh:
+    case OpKind::kHardSigmoid:
+    case OpKind::kHardSwish:
+    case OpKind::kClip:
+    case OpKind::kSqrt:
+    case OpKind::kExp:
+    case OpKind::kLog:
+    case OpKind::kAbs:
+    case OpKind::kNeg:
+    case OpKind::kReciprocal:
+    case OpKind::kErf:
+    case OpKind::kIdentity:
+    case OpKind::kCast:
+    case OpKind::kQuantizeLinear:
+    case OpKind::kDequantizeLinear:
+    case OpKind::kRequantize:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Values the sinking created between NHWC ops carry no tag: give them the
+// NHWC one of their inputs (nodes are topologically sorted).
+void PropagateNhwcTag(ir::Graph& g) {
+  for (const ir::Node& n : g.nodes) {
+    if (!KeepsLayout(n.op)) continue;
+    bool nhwc = false;
+    for (ir::ValueId in : n.inputs) {
+      nhwc = nhwc || (in != ir::kNoValue && !g.value(in).is_constant() &&
+                      g.value(in).type.layout == ir::Layout::kNHWC && g.value(in).type.rank() == 4);
+    }
+    if (!nhwc) continue;
+    for (ir::ValueId out : n.outputs) {
+      ir::TensorType& t = g.value(out).type;
+      if (out != ir::kNoValue && t.layout == ir::Layout::kAny && t.rank_known && t.rank() == 4) {
+        t.layout = ir::Layout::kNHWC;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 bool CanRunNhwc(const ir::Graph& g, const ir::Node& n) {
@@ -122,13 +181,14 @@ bool CanRunNhwc(const ir::Graph& g, const ir::Node& n) {
 Status ConvertToNhwc(ir::Graph& g, const std::function<bool(const ir::Node&)>& wants_nhwc,
                      LayoutReport* report) {
   LayoutReport r;
-  const size_t count = g.nodes.size();
-  for (size_t i = 0; i < count; ++i) {
-    const ir::NodeId id = static_cast<ir::NodeId>(i);
-    if (!CanRunNhwc(g, g.node(id)) || (wants_nhwc && !wants_nhwc(g.node(id)))) continue;
-    WrapNhwc(g, id);
-    ++r.converted;
+  // Decide on the graph as given: the predicate never sees a half-converted one.
+  std::vector<ir::NodeId> chosen;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const ir::Node& n = g.nodes[i];
+    if (CanRunNhwc(g, n) && (!wants_nhwc || wants_nhwc(n))) chosen.push_back(static_cast<ir::NodeId>(i));
   }
+  for (ir::NodeId id : chosen) WrapNhwc(g, id);
+  r.converted = static_cast<int>(chosen.size());
   if (r.converted == 0) {
     if (report != nullptr) *report = r;
     return Status::Ok();
@@ -139,6 +199,7 @@ Status ConvertToNhwc(ir::Graph& g, const std::function<bool(const ir::Node&)>& w
     if (TransposeToReshape(g, static_cast<ir::NodeId>(i))) ++r.reshapes;
   }
   QF_RETURN_IF_ERROR(FinishPass(&g, "ConvertToNhwc"));
+  PropagateNhwcTag(g);
   r.transposes = static_cast<int>(std::count_if(g.nodes.begin(), g.nodes.end(), [](const ir::Node& n) {
     return !n.removed && n.op == OpKind::kTranspose;
   }));

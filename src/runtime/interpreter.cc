@@ -183,13 +183,14 @@ Status Interpreter::ChooseKernels() {
     kernels::opt::NodeInfo info;
     info.graph = &g;
     info.node = &node;
+    info.threads = threads();
     for (ir::ValueId in : node.inputs) {
       info.in_types.push_back(in == ir::kNoValue ? nullptr : &types_[static_cast<size_t>(in)]);
       info.constants.push_back(in == ir::kNoValue ? nullptr : known_[static_cast<size_t>(in)].get());
     }
     for (ir::ValueId out : node.outputs)
       info.out_types.push_back(out == ir::kNoValue ? nullptr : &types_[static_cast<size_t>(out)]);
-    auto kernel = kernels::opt::ChooseKernel(info);
+    auto kernel = kernels::opt::ChooseKernel(info, options_.only_kernel_family);
     if (!kernel.ok()) return kernel.status();
     plans_[n].kernel = std::move(*kernel);
     if (plans_[n].kernel) workspace_bytes_ = std::max(workspace_bytes_, plans_[n].kernel->workspace_bytes());

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <memory>
 #include <span>
 #include <vector>
@@ -33,6 +34,8 @@ struct InterpreterOptions {
   int threads = 1;
   // Accumulate the wall time of every node over runs (NodeTimes()).
   bool profile = false;
+  // Tests: only this entry of the optimized list may be chosen.
+  std::string only_kernel_family;
 };
 
 class Interpreter {

@@ -2,6 +2,7 @@
 
 #include "passes/eliminate_qdq.h"
 #include "passes/fold_pad.h"
+#include "passes/fuse_activation.h"
 #include "passes/fuse_requantize.h"
 #include "passes/int8_activations.h"
 #include "passes/layout_nhwc.h"
@@ -15,6 +16,9 @@ Result<std::shared_ptr<const ir::Graph>> OptimizeForRuntime(const ir::Graph& gra
   // steps), then make every activation int8 (uint8 models run the int8
   // kernels, exactly), then choose the layout for the kernels that exist.
   QF_RETURN_IF_ERROR(passes::EliminateQdqPairs(g.get()));
+  // Float Relu/Clip become the producer's output clamp (the float kernels
+  // apply it in their epilogue).
+  QF_RETURN_IF_ERROR(passes::FuseActivations(g.get()));
   QF_RETURN_IF_ERROR(passes::FoldPadIntoConv(g.get()));
   QF_RETURN_IF_ERROR(passes::FuseRequantize(g.get()));
   QF_RETURN_IF_ERROR(passes::ActivationsToInt8(*g));

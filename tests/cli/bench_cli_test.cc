@@ -1,5 +1,6 @@
 // `qforge bench` as a user runs it: it prints the input it made up, the
-// thread note, latency statistics and a final machine-readable line; bad
+// thread count, latency statistics, memory (peak resident against the
+// model's weights + arena) and a final machine-readable line; bad
 // flags and shapes fail with the usage exit code. No assertion here depends
 // on how fast the machine is (benchmarks never run as timed tests).
 #include <gtest/gtest.h>
@@ -51,7 +52,7 @@ TEST(BenchCli, PrintsLatencyThroughputAndResultLine) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("input: input float32[1, 1, 28, 28] (random uniform [0, 1))"), std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("threads: 1 (runtime is single-threaded; 2 requested)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("threads: 2\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("latency at batch 1 (1 warm-up, 3 timed runs): median "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("throughput at batch 8 (3 timed runs): "), std::string::npos) << r.out;
   const auto f = ResultFields(r.out);
@@ -59,7 +60,7 @@ TEST(BenchCli, PrintsLatencyThroughputAndResultLine) {
   EXPECT_EQ(f.at("runtime"), "qforge");
   EXPECT_EQ(f.at("model"), kModel);
   EXPECT_EQ(f.at("runs"), "3");
-  EXPECT_EQ(f.at("threads"), "1");
+  EXPECT_EQ(f.at("threads"), "2");
   // Order relations that hold by definition of the statistics, whatever the timings.
   EXPECT_GT(Number(f, "min_ms"), 0.0);
   EXPECT_LE(Number(f, "min_ms"), Number(f, "median_ms"));
@@ -69,6 +70,31 @@ TEST(BenchCli, PrintsLatencyThroughputAndResultLine) {
   EXPECT_GT(Number(f, "peak_rss_mb"), 0.4);
   EXPECT_GT(Number(f, "arena_bytes"), 0.0);
   EXPECT_NE(r.out.find("memory: peak resident "), std::string::npos) << r.out;
+}
+
+// The memory fields: cnn.onnx's constants are its 105,866 float parameters
+// (conv and fully connected weights and biases), nothing else; the ratio is
+// the peak over weights + arena; start <= load peak <= overall peak.
+TEST(BenchCli, MemoryFieldsAreConsistent) {
+  CliResult r = RunCli("bench " + kModel + " --runs 2 --warmup 0 --batch 4");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto f = ResultFields(r.out);
+  ASSERT_FALSE(f.empty()) << r.out;
+  EXPECT_EQ(f.at("weight_bytes"), "423464");
+  const double peak_mb = Number(f, "peak_rss_mb"), arena = Number(f, "arena_bytes");
+  const double ratio = Number(f, "rss_ratio");
+  EXPECT_NEAR(ratio, peak_mb * 1024 * 1024 / (423464 + arena), 0.01 * ratio + 0.01) << r.out;
+  EXPECT_GT(Number(f, "start_rss_mb"), 0.0);
+  EXPECT_LE(Number(f, "start_rss_mb"), Number(f, "load_peak_rss_mb"));
+  EXPECT_LE(Number(f, "load_peak_rss_mb"), peak_mb);
+  // The batch-4 plan holds at least the largest activation, 4 x 16 x 28 x 28 floats.
+  EXPECT_GE(arena, 4.0 * 16 * 28 * 28 * 4);
+  EXPECT_NE(r.out.find("  weights 423464 bytes (the loaded graph's constant tensors), activation arena "),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("(largest plan, batch 4)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rss_ratio "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("MiB at start, before loading the model"), std::string::npos) << r.out;
 }
 
 TEST(BenchCli, BatchFlagSetsOrSkipsTheThroughputRun) {
@@ -109,6 +135,11 @@ TEST(BenchCli, RunsATfliteModelWithItsNhwcInput) {
   ASSERT_FALSE(f.empty()) << r.out;
   EXPECT_EQ(f.at("model"), model);
   EXPECT_GT(Number(f, "median_ms"), 0.0);
+  // int8 weights (105,744 of the float model's parameters) and int32 biases
+  // (122), plus the importer's few scalar constants: about a quarter of the float bytes.
+  EXPECT_GT(Number(f, "weight_bytes"), 105744 + 122 * 4 - 1);
+  EXPECT_LT(Number(f, "weight_bytes"), 105744 + 122 * 4 + 256);
+  EXPECT_GT(Number(f, "rss_ratio"), 0.0);
 }
 
 // cnn.onnx with its input's dim `d` made fixed (value > 0) or symbolic (name), saved under a test dir.

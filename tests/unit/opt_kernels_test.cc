@@ -92,9 +92,9 @@ ir::ValueId AddOutput(Case* c, DataType dtype, QuantParams q) {
 
 // Conv, NHWC (the layout the runtime gives the optimized kernels), dense,
 // depthwise or grouped, float or int8.
-Case ConvCase(std::mt19937& rng, bool int8) {
+Case ConvCase(std::mt19937& rng, bool int8, bool dense_only = false) {
   Case c;
-  const int kind = Pick(rng, 0, 2);  // dense, depthwise, depthwise x2
+  const int kind = dense_only ? 0 : Pick(rng, 0, 2);  // dense, depthwise, depthwise x2
   const int n = Pick(rng, 1, 2), h = Pick(rng, 1, 13), w = Pick(rng, 1, 13);
   int cin = Pick(rng, 1, 37), m = Pick(rng, 1, 41), group = 1;
   if (kind == 1) group = cin, m = cin;
@@ -296,13 +296,14 @@ Case TransposeCase(std::mt19937& rng, bool int8) {
 
 // Runs the case both ways; returns the optimized kernel's name ("" if the
 // node ran its reference kernel) and checks the outputs.
-std::string Check(Case c, int threads, ir::Requantization rule) {
+std::string Check(Case c, int threads, ir::Requantization rule, const std::string& family) {
   c.graph.requantization = rule;
   auto g = std::make_shared<const ir::Graph>(std::move(c.graph));
   runtime::Interpreter ref(g);
   runtime::InterpreterOptions o;
   o.optimized = true;
   o.threads = threads;
+  o.only_kernel_family = family;
   runtime::Interpreter opt(g, o);
   auto want = ref.Run(c.inputs);
   auto got = opt.Run(c.inputs);
@@ -320,7 +321,9 @@ std::string Check(Case c, int threads, ir::Requantization rule) {
     for (int64_t i = 0; i < a.num_elements(); ++i)
       worst = std::max(worst, std::abs(int{a.data<int8_t>()[i]} - int{b.data<int8_t>()[i]}));
     // qforge's own conversion kernels are exact; float-requantizing ones within kInt8Steps.
-    const bool exact = name.rfind("quantize", 0) == 0 || name.rfind("transpose", 0) == 0;
+    // qforge's own conv requantizes as the reference does.
+    const bool exact = name.rfind("quantize", 0) == 0 || name.rfind("transpose", 0) == 0 ||
+                       name.find("xnnpack") == std::string::npos;
     EXPECT_LE(worst, exact ? 0 : kInt8Steps) << c.what << " (" << name << ")";
   } else {
     double scale = 0, worst = 0;
@@ -336,7 +339,9 @@ std::string Check(Case c, int threads, ir::Requantization rule) {
 // One generator per family of the kernel list.
 std::map<std::string, std::function<Case(std::mt19937&, bool)>> Generators() {
   return {
-      {"xnnpack.conv2d", ConvCase},
+      {"xnnpack.conv2d", [](std::mt19937& r, bool i8) { return ConvCase(r, i8); }},
+      {"qforge.qconv2d", [](std::mt19937& r, bool) { return ConvCase(r, true, true); }},
+      {"qforge.qfully_connected", [](std::mt19937& r, bool) { return GemmCase(r, true); }},
       {"xnnpack.fully_connected", GemmCase},
       {"xnnpack.add", AddCase},
       {"xnnpack.max_pool2d", [](std::mt19937& r, bool i8) { return PoolCase(r, i8, false); }},
@@ -363,7 +368,7 @@ TEST(OptKernelsTest, MatchReferenceOnRandomShapes) {
       const bool int8 = seed % 2 == 1;
       const int threads = seed % 4 < 2 ? 1 : 2;
       const ir::Requantization rule = seed % 8 < 4 ? ir::Requantization::kFixedPoint : ir::Requantization::kFloat;
-      const std::string name = Check(gen(rng, int8), threads, rule);
+      const std::string name = Check(gen(rng, int8), threads, rule, e.family);
       ++cases;
       if (!name.empty()) {
         ++ran_optimized;

@@ -191,8 +191,8 @@ TEST(EliminateQdqTest, RealModelsNoOpAndInsertedPairs) {
       const ir::TensorType t = with_pairs.value(y).type;
       if (t.dtype != DataType::kInt8 || t.quant.empty()) continue;
       const std::string s = std::to_string(i);
-      const ir::ValueId f = Qdq(&with_pairs, "pair_dq" + s, OpKind::kDequantizeLinear, y, DataType::kInt8,
-                                t.quant, t.dims);
+      const ir::ValueId f =
+          Qdq(&with_pairs, "pair_dq" + s, OpKind::kDequantizeLinear, y, DataType::kInt8, t.quant, t.dims);
       const ir::ValueId back =
           Qdq(&with_pairs, "pair_q" + s, OpKind::kQuantizeLinear, f, DataType::kInt8, t.quant, t.dims);
       for (ir::Node& c : with_pairs.nodes) {

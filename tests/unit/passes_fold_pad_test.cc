@@ -95,8 +95,8 @@ ir::Graph FloatGraph() {
                                  Window({}, {2, 1}, {1, 0, 0, 1}));
   const ir::ValueId p2 = AddNode(&g, "pad_avg", OpKind::kPad, {x, Pads(&g, "p2", {0, 0, 1, 1, 0, 0, 1, 1})},
                                  TypeOf(DataType::kFloat32, {1, 3, 10, 10}));
-  const ir::ValueId y2 =
-      AddNode(&g, "avg", OpKind::kAveragePool, {p2}, TypeOf(DataType::kFloat32, {}), Window({3, 3}, {1, 1}, {}));
+  const ir::ValueId y2 = AddNode(&g, "avg", OpKind::kAveragePool, {p2}, TypeOf(DataType::kFloat32, {}),
+                                 Window({3, 3}, {1, 1}, {}));
   const ir::ValueId p3 = AddNode(
       &g, "pad_max", OpKind::kPad,
       {x, Pads(&g, "p3", {0, 0, 1, 0, 0, 0, 0, 1}), Scalar(&g, "ninf", DataType::kFloat32, -INFINITY)},
@@ -160,10 +160,10 @@ TEST(FoldPadTest, IntegerConvAndMaxPoolBitExact) {
   const QuantParams xq = PerTensor(0.02f, 5);
   const ir::ValueId x = g.AddValue("x", TypeOf(DataType::kFloat32, {1, 3, 8, 8}));
   g.inputs = {x};
-  const ir::ValueId q = AddNode(
-      &g, "quantize", OpKind::kQuantizeLinear,
-      {x, Scalar(&g, "xs", DataType::kFloat32, 0.02), Scalar(&g, "xz", DataType::kInt8, 5)},
-      TypeOf(DataType::kInt8, {1, 3, 8, 8}, xq));
+  const ir::ValueId q =
+      AddNode(&g, "quantize", OpKind::kQuantizeLinear,
+              {x, Scalar(&g, "xs", DataType::kFloat32, 0.02), Scalar(&g, "xz", DataType::kInt8, 5)},
+              TypeOf(DataType::kInt8, {1, 3, 8, 8}, xq));
   std::mt19937 rng(5);
   std::uniform_int_distribution<int> wdist(-127, 127);
   Tensor w(DataType::kInt8, {4, 3, 3, 3});
@@ -179,11 +179,10 @@ TEST(FoldPadTest, IntegerConvAndMaxPoolBitExact) {
   const int64_t fills[3] = {5, -128, 6};
   for (int i = 0; i < 3; ++i) {
     const std::string s = std::to_string(i);
-    const ir::ValueId p =
-        AddNode(&g, "pad" + s, OpKind::kPad,
-                {q, Pads(&g, "pads" + s, {0, 0, 1, 1, 0, 0, 1, 1}),
-                 Scalar(&g, "fill" + s, DataType::kInt8, static_cast<double>(fills[i]))},
-                TypeOf(DataType::kInt8, {1, 3, 10, 10}, xq));
+    const ir::ValueId p = AddNode(&g, "pad" + s, OpKind::kPad,
+                                  {q, Pads(&g, "pads" + s, {0, 0, 1, 1, 0, 0, 1, 1}),
+                                   Scalar(&g, "fill" + s, DataType::kInt8, static_cast<double>(fills[i]))},
+                                  TypeOf(DataType::kInt8, {1, 3, 10, 10}, xq));
     const ir::ValueId y =
         i == 1 ? AddNode(&g, "max", OpKind::kMaxPool, {p}, TypeOf(DataType::kInt8, {}, xq),
                          Window({3, 3}, {2, 2}, {}))
@@ -225,13 +224,16 @@ void ExpectTfliteFolds(const ir::Graph& source, int want_pads) {
   ExpectSameOutputs(before, after, RandomInputs(before, 9), 0.0);
 }
 
-TEST(FoldPadTest, TfliteMobilenetFloatAndInt8) {
+TEST(FoldPadTest, TfliteMobilenetFloatInt8Dynamic) {
   auto f = tflite_writer_test::Bundled("mobilenet");
   ASSERT_NE(f, nullptr);
   ExpectTfliteFolds(*f, 2);
-  Result<ir::Graph> q = tflite_writer_test::Quantized("mobilenet", quant::QuantMode::kInt8);
-  ASSERT_TRUE(q.ok()) << q.status().message();
-  ExpectTfliteFolds(*q, 2);
+  // int8: integer Convs padding with Z_x; dynamic: hybrid Convs (float in, int8 weights).
+  for (quant::QuantMode mode : {quant::QuantMode::kInt8, quant::QuantMode::kDynamic}) {
+    Result<ir::Graph> q = tflite_writer_test::Quantized("mobilenet", mode);
+    ASSERT_TRUE(q.ok()) << q.status().message();
+    ExpectTfliteFolds(*q, 2);
+  }
 }
 
 // pools_pads: PADV2(-inf) before a MaxPool and PAD before a counting AveragePool.

@@ -72,7 +72,7 @@ std::map<std::string, Tensor> IntegerValues(const ir::Graph& g, const std::vecto
   interp.set_observer([&](const ir::Node& n, std::span<Tensor* const> outs) {
     for (size_t i = 0; i < outs.size() && i < n.outputs.size(); ++i) {
       if (outs[i] != nullptr && outs[i]->dtype() != DataType::kFloat32)
-        out[interp.graph().value(n.outputs[i]).name] = *outs[i];
+        out[interp.graph().value(n.outputs[i]).name] = outs[i]->Clone();  // the arena is reused
     }
   });
   auto r = interp.Run(inputs);
@@ -122,10 +122,10 @@ ir::Graph SyntheticGraph() {
   const QuantParams xq = PerTensor(0.02f, 5);
   const ir::ValueId x = g.AddValue("x", TypeOf(DataType::kFloat32, {2, 3, 6, 6}));
   g.inputs = {x};
-  const ir::ValueId q = AddNode(
-      &g, "quantize", OpKind::kQuantizeLinear,
-      {x, Scalar(&g, "xs", DataType::kFloat32, 0.02), Scalar(&g, "xz", DataType::kInt8, 5)},
-      TypeOf(DataType::kInt8, {2, 3, 6, 6}, xq));
+  const ir::ValueId q =
+      AddNode(&g, "quantize", OpKind::kQuantizeLinear,
+              {x, Scalar(&g, "xs", DataType::kFloat32, 0.02), Scalar(&g, "xz", DataType::kInt8, 5)},
+              TypeOf(DataType::kInt8, {2, 3, 6, 6}, xq));
   std::mt19937 rng(11);
   std::uniform_int_distribution<int> wdist(-127, 127);
   Tensor w(DataType::kInt8, {8, 3, 3, 3});
@@ -143,8 +143,8 @@ ir::Graph SyntheticGraph() {
   conv_attrs.Set(quant::kActivationMax, 6.0f);
   const ir::ValueId conv = AddNode(&g, "conv", OpKind::kConv, {q, g.AddConstant("w", std::move(w))},
                                    TypeOf(DataType::kInt8, {}, PerTensor(0.03f, -10)), conv_attrs);
-  const ir::ValueId gap = AddNode(&g, "gap", OpKind::kGlobalAveragePool, {q},
-                                  TypeOf(DataType::kInt8, {}, PerTensor(0.025f, 0)));
+  const ir::ValueId gap =
+      AddNode(&g, "gap", OpKind::kGlobalAveragePool, {q}, TypeOf(DataType::kInt8, {}, PerTensor(0.025f, 0)));
   const ir::ValueId add =
       AddNode(&g, "add", OpKind::kAdd, {q, q}, TypeOf(DataType::kInt8, {}, PerTensor(0.04f, 0)));
   const std::vector<std::pair<ir::ValueId, QuantParams>> rqs = {
@@ -152,8 +152,8 @@ ir::Graph SyntheticGraph() {
   for (size_t i = 0; i < rqs.size(); ++i) {
     const std::string s = std::to_string(i);
     const QuantParams& p = rqs[i].second;
-    const ir::ValueId r = AddNode(&g, "requantize" + s, OpKind::kRequantize, {rqs[i].first},
-                                  TypeOf(DataType::kInt8, {}, p));
+    const ir::ValueId r =
+        AddNode(&g, "requantize" + s, OpKind::kRequantize, {rqs[i].first}, TypeOf(DataType::kInt8, {}, p));
     g.outputs.push_back(AddNode(&g, "dequantize" + s, OpKind::kDequantizeLinear,
                                 {r, Scalar(&g, "s" + s, DataType::kFloat32, p.scale[0]),
                                  Scalar(&g, "z" + s, DataType::kInt8, static_cast<double>(p.zero_point[0]))},
@@ -242,9 +242,10 @@ void ExpectRealCaseFuses(const ir::Graph& before, const char* what) {
   }
   EXPECT_GT(d.compared, 0);
   EXPECT_LE(d.max_diff, kMaxStepDiff);
-  std::printf("[ %s ] Requantize %d, fused %d, finer-scale skips %d; %lld of %lld fused values moved, max %lld\n",
-              what, requantizes, r.fused, r.skipped_finer_scale, static_cast<long long>(d.differ),
-              static_cast<long long>(d.compared), static_cast<long long>(d.max_diff));
+  std::printf(
+      "[ %s ] Requantize %d, fused %d, finer-scale skips %d; %lld of %lld fused values moved, max %lld\n",
+      what, requantizes, r.fused, r.skipped_finer_scale, static_cast<long long>(d.differ),
+      static_cast<long long>(d.compared), static_cast<long long>(d.max_diff));
 }
 
 TEST(FuseRequantizeTest, QuantizedConcatFixedPointInt8AndUint8) {

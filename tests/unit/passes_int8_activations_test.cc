@@ -113,10 +113,11 @@ ir::Graph RawQGraph() {
   Tensor fill(DataType::kFloat32, {});
   fill.data<float>()[0] = 0.75f;
   const ir::ValueId pad =
-      b.Op(OpKind::kPad, "pad", {relu, b.Ints("pads", {0, 0, 1, 1, 0, 0, 1, 1}), b.Constant("fill", fill)},
+      b.Op(OpKind::kPad, "pad", {relu, b.Ints("pads", {0, 0, 0, 0, 0, 0, 1, 1}), b.Constant("fill", fill)},
            constant);
+  // An even window: TFLite's uint8 and int8 averages round its ties apart.
   ir::Attributes avg;
-  avg.Set("kernel_shape", std::vector<int64_t>{3, 3});
+  avg.Set("kernel_shape", std::vector<int64_t>{2, 2});
   const ir::ValueId ap = b.Op(OpKind::kAveragePool, "avgpool", {pad}, avg);
   ir::Attributes mx;
   mx.Set("kernel_shape", std::vector<int64_t>{2, 2});

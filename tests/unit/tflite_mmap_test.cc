@@ -1,10 +1,10 @@
-// ReadTflite maps the file and uses aligned constant buffers in place: the
-// bundled CNN, quantized to int8 and written as .tflite, loads with its
-// biases and fully connected weights pointing into the file's mapping (found
-// in /proc/self/maps, not through qforge), computes exactly what the copying
-// reader (ReadTfliteFromBytes) computes, and a file whose buffer is
-// misaligned for its type still loads, with that constant copied. Broken
-// files give the errors the in-memory reader gives.
+// ReadTflite maps the file and uses aligned constant buffers of a page or
+// more in place: the bundled CNN, quantized to int8 and written as .tflite,
+// loads with its large fully connected weights pointing into the file's
+// mapping (found in /proc/self/maps, not through qforge) and computes
+// exactly what the copying reader (ReadTfliteFromBytes) computes; in the
+// float CNN a weight buffer moved to a misaligned offset still loads, copied.
+// Broken files give the errors the in-memory reader gives.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -48,6 +48,12 @@ class ScratchDir {
 void WriteBytes(const std::string& path, const std::string& bytes) {
   std::ofstream f(path, std::ios::binary);
   f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// The bundled float CNN serialized as .tflite.
+Result<std::string> FloatCnnTflite() {
+  QF_ASSIGN_OR_RETURN(auto g, io::ReadOnnx(testing::SourcePath("models/cnn.onnx")));
+  return io::SerializeTflite(*g);
 }
 
 // The bundled CNN quantized to int8 (TFLite's arithmetic), serialized as .tflite.
@@ -144,15 +150,21 @@ class TfliteMmapTest : public ::testing::Test {
     auto bytes = Int8CnnTflite();
     ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
     bytes_ = new std::string(std::move(*bytes));
+    auto float_bytes = FloatCnnTflite();
+    ASSERT_TRUE(float_bytes.ok()) << float_bytes.status().ToString();
+    float_bytes_ = new std::string(std::move(*float_bytes));
   }
   static void TearDownTestSuite() {
     delete bytes_;
-    bytes_ = nullptr;
+    delete float_bytes_;
+    bytes_ = float_bytes_ = nullptr;
   }
-  static std::string* bytes_;
+  static std::string* bytes_;        // int8 cnn
+  static std::string* float_bytes_;  // float cnn
   ScratchDir dir_;
 };
 std::string* TfliteMmapTest::bytes_ = nullptr;
+std::string* TfliteMmapTest::float_bytes_ = nullptr;
 
 TEST_F(TfliteMmapTest, AlignedConstantsPointIntoTheMappedFile) {
   const std::string path = dir_.File("cnn_int8.tflite");
@@ -163,17 +175,14 @@ TEST_F(TfliteMmapTest, AlignedConstantsPointIntoTheMappedFile) {
   ASSERT_TRUE(copied.ok()) << copied.status().ToString();
 
   const ConstantSplit s = SplitConstants(**mapped, path);
-  // In the file: the int32 biases (4), both fully connected weights and the
-  // first conv's [16, 3, 3, 1] weights (OHWI is OIHW when I = 1). Copied: the
-  // second conv's [32, 3, 3, 16] weights, permuted to OIHW, and the scalars
-  // and shapes the importer makes itself (QUANTIZE's scale, say).
-  EXPECT_GE(s.in_file_names.size(), 7u) << ::testing::PrintToString(s.in_file_names);
-  EXPECT_GT(s.in_file, 100000u);  // fc1: 64 x 1568 int8
-  const size_t conv2_weights = 32 * 16 * 3 * 3;
-  EXPECT_GE(s.copied, conv2_weights);
-  EXPECT_LT(s.copied, conv2_weights + 64) << ::testing::PrintToString(s.copied_names);
+  // In the file: the first fully connected weights, [64, 1568] int8. Copied:
+  // the second conv's [32, 3, 3, 16] weights, permuted to OIHW, and every
+  // constant under a page (biases, the small weights, the importer's scalars).
+  EXPECT_EQ(s.in_file, 64u * 1568) << ::testing::PrintToString(s.in_file_names);
   EXPECT_NE(std::find(s.copied_names.begin(), s.copied_names.end(), "onnx::Conv_33_quantized"),
             s.copied_names.end())
+      << ::testing::PrintToString(s.copied_names);
+  EXPECT_LT(s.copied, size_t{32 * 16 * 3 * 3 + 16 * 9 + 640 + 4 * 122 + 256})
       << ::testing::PrintToString(s.copied_names);
   // The copying reader copies everything.
   EXPECT_EQ(SplitConstants(**copied, path).in_file, 0u);
@@ -193,6 +202,9 @@ TEST_F(TfliteMmapTest, AlignedConstantsPointIntoTheMappedFile) {
         << a.name;
   }
   ExpectSameOutputs(**mapped, **copied);
+  // Released pages fault back in with the same bytes.
+  io::MappedFile::ReleaseAll();
+  ExpectSameOutputs(**mapped, **copied);
 }
 
 TEST_F(TfliteMmapTest, GraphKeepsTheMappingAliveAfterTheFileIsReplaced) {
@@ -208,22 +220,33 @@ TEST_F(TfliteMmapTest, GraphKeepsTheMappingAliveAfterTheFileIsReplaced) {
   ExpectSameOutputs(**mapped, **copied);
 }
 
-// The first int32 constant buffer moved out of the flatbuffer to external
-// data (Buffer.offset/size) at a file offset that is 1 mod 4: the reader
-// must copy it (an int32 view there would be misaligned).
+// The float CNN's largest buffer (the first fully connected weights, [64,
+// 1568] float) moved out of the flatbuffer to external data
+// (Buffer.offset/size) at a file offset that is 1 mod 4: in place when
+// aligned, copied when not (a float view there would be misaligned).
 TEST_F(TfliteMmapTest, MisalignedBufferIsCopied) {
-  std::unique_ptr<tflite::ModelT> m(tflite::GetModel(bytes_->data())->UnPack());
-  const tflite::SubGraphT& sg = *m->subgraphs[0];
+  std::unique_ptr<tflite::ModelT> m(tflite::GetModel(float_bytes_->data())->UnPack());
   std::string moved_name;
   uint32_t index = 0;
-  for (const auto& t : sg.tensors) {
-    if (t->type == tflite::TensorType_INT32 && t->buffer > 0 && !m->buffers[t->buffer]->data.empty()) {
+  size_t largest = 0;
+  for (const auto& t : m->subgraphs[0]->tensors) {
+    const size_t n = t->buffer > 0 ? m->buffers[t->buffer]->data.size() : 0;
+    if (t->type == tflite::TensorType_FLOAT32 && n > largest) {
+      largest = n;
       moved_name = t->name;
       index = t->buffer;
-      break;
     }
   }
-  ASSERT_FALSE(moved_name.empty()) << "no int32 constant";
+  ASSERT_EQ(largest, 64u * 1568 * 4);
+  const std::string aligned_path = dir_.File("aligned.tflite");
+  WriteBytes(aligned_path, *float_bytes_);
+  auto aligned = io::ReadTflite(aligned_path);
+  ASSERT_TRUE(aligned.ok()) << aligned.status().ToString();
+  const ConstantSplit in_place = SplitConstants(**aligned, aligned_path);
+  EXPECT_NE(std::find(in_place.in_file_names.begin(), in_place.in_file_names.end(), moved_name),
+            in_place.in_file_names.end())
+      << moved_name << " should be in place; copied: " << ::testing::PrintToString(in_place.copied_names);
+
   tflite::BufferT& b = *m->buffers[index];
   const std::vector<uint8_t> data = std::move(b.data);
   b.data.clear();
@@ -248,10 +271,7 @@ TEST_F(TfliteMmapTest, MisalignedBufferIsCopied) {
   const ConstantSplit s = SplitConstants(**mapped, path);
   EXPECT_NE(std::find(s.copied_names.begin(), s.copied_names.end(), moved_name), s.copied_names.end())
       << moved_name << " should be copied; in file: " << ::testing::PrintToString(s.in_file_names);
-  EXPECT_GT(s.in_file, 100000u);  // the rest is still in place
-  auto original = io::ReadTfliteFromBytes(*bytes_, "cnn_int8.tflite");
-  ASSERT_TRUE(original.ok()) << original.status().ToString();
-  ExpectSameOutputs(**mapped, **original);
+  ExpectSameOutputs(**mapped, **aligned);
 }
 
 TEST_F(TfliteMmapTest, BrokenFilesGiveTheInMemoryReadersErrors) {
@@ -291,6 +311,8 @@ TEST(MappedFileTest, MapsReadsAndReleases) {
   // Released pages read back the same bytes (they refault from the file).
   (*f)->Release(0, (*f)->size());
   (*f)->Release((*f)->bytes().substr(100, 9000));
+  EXPECT_EQ((*f)->bytes(), content);
+  io::MappedFile::ReleaseAll();
   EXPECT_EQ((*f)->bytes(), content);
 
   auto limited = io::MappedFile::Open(path, 100);

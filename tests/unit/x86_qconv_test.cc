@@ -240,7 +240,7 @@ TEST(X86QConvTest, FullyConnectedRowsMatchReference) {
       QConvDesc& d = c.desc;
       d.kernel_h = d.kernel_w = d.stride_h = d.stride_w = d.dilation_h = d.dilation_w = 1;
       d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 0;
-      d.in_channels = 301;
+      d.in_channels = rows == 3 ? 304 : 301;  // 304: rows packed as one contiguous block
       d.out_channels = 203;
       c.batch = rows;
       c.in_h = c.in_w = 1;
@@ -275,6 +275,48 @@ TEST(X86QConvTest, ManyRowTilesMatchReference) {
   c.bias.resize(static_cast<size_t>(d.out_channels), -77);
   ChooseMultipliers(rng, /*per_channel=*/true, /*extremes=*/true, &c);
   Check(c, {nullptr, two.get()});
+}
+
+// Power-of-two multipliers make rounding ties (x.5) common: every other
+// accumulator for 2^-1, one in 2^k for 2^-k. A 1x1 convolution of one input
+// channel over the 256 int8 values gives small accumulators, so most outputs
+// land inside the clamp where a wrong tie rule shows.
+TEST(X86QConvTest, RequantizationTiesMatchReference) {
+  std::mt19937 rng(5);
+  for (int rule = 0; rule < 2; ++rule) {
+    Case c;
+    QConvDesc& d = c.desc;
+    d.rule = rule == 0 ? ir::Requantization::kFixedPoint : ir::Requantization::kFloat;
+    d.in_channels = 1;
+    d.out_channels = 53;
+    d.input_zero_point = -3;
+    d.output_zero_point = 7;
+    c.in_h = c.in_w = 16;
+    for (int v = -128; v < 128; ++v) c.x.push_back(static_cast<int8_t>(v));
+    for (int o = 0; o < d.out_channels; ++o) {
+      c.w.push_back(static_cast<int8_t>(o % 2 == 0 ? 1 + o % 7 : -(1 + o % 5)));
+      c.bias.push_back(std::uniform_int_distribution<int>(-300, 300)(rng));
+      double r;
+      if (o < 16) {
+        r = std::ldexp(1.0, -(1 + o % 9));  // ties
+      } else if (o < 32) {
+        r = 3.0 * std::ldexp(1.0, -(3 + o % 7));  // ties too
+      } else if (o < 38) {
+        r = 1.0 + (o - 32) * 0.5;  // >= 1: left shifts
+      } else {
+        r = std::exp2(std::uniform_real_distribution<double>(-10.0, 0.0)(rng));
+      }
+      c.real.push_back(r);
+      if (d.rule == ir::Requantization::kFixedPoint) {
+        Result<quant::QuantizedMultiplier> m = quant::QuantizeMultiplier(r);
+        ASSERT_TRUE(m.ok());
+        d.fixed.push_back(m.value());
+      } else {
+        d.real.push_back(static_cast<float>(r));
+      }
+    }
+    Check(c, {nullptr});
+  }
 }
 
 TEST(X86QConvTest, EveryIsaVariantRunsUnderItsName) {

@@ -11,6 +11,7 @@
 #include "io/onnx/onnx_tensor.h"
 #include "ops/infer.h"
 #include "quant/fused_activation.h"
+#include "passes/layout_nhwc.h"
 
 namespace qforge::io {
 
@@ -637,6 +638,7 @@ Result<std::string> Exporter::Run() {
 }  // namespace
 
 Result<std::string> SerializeOnnx(const ir::Graph& graph) {
+  QF_RETURN_IF_ERROR(passes::CheckNoRuntimeLayout(graph));
   Exporter exporter(graph);
   return exporter.Run();
 }

@@ -8,6 +8,11 @@ namespace qforge::io::tflite_import {
 
 namespace {
 
+// Constants smaller than a page are copied: reading a view faults in its
+// page and the kernel maps up to 64 KiB of neighbouring file pages with it
+// (fault-around), more resident memory than the copy would take.
+constexpr size_t kMinViewBytes = 4096;
+
 bool IsQuantizableInt(DataType t) {
   return t == DataType::kInt8 || t == DataType::kUInt8 || t == DataType::kInt16 || t == DataType::kInt32 ||
          t == DataType::kInt64;
@@ -128,7 +133,7 @@ Tensor ImportContext::ConstantData(int32_t t) const {
   const DataType dtype = Dtype(t);
   const size_t elem = DataTypeSize(dtype);
   // VerifyTflite checked bytes.size() == the tensor's byte size.
-  if (mapping_ != nullptr && !bytes.empty() && elem > 0 &&
+  if (mapping_ != nullptr && bytes.size() >= kMinViewBytes && elem > 0 &&
       reinterpret_cast<uintptr_t>(bytes.data()) % elem == 0) {
     // The view's owner aliases the mapping: the mapping lives as long as any constant viewing it.
     void* data = const_cast<char*>(bytes.data());  // read only: PROT_READ faults on any write

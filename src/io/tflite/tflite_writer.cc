@@ -7,6 +7,7 @@
 #include "passes/constant_fold.h"
 #include "passes/fuse_activation.h"
 #include "passes/infer_types.h"
+#include "passes/layout_nhwc.h"
 
 namespace qforge::io {
 
@@ -67,6 +68,7 @@ Status PrepareForTflite(ir::Graph& g) {
 }
 
 Result<std::string> SerializeTflite(const ir::Graph& graph, uint64_t max_bytes) {
+  QF_RETURN_IF_ERROR(passes::CheckNoRuntimeLayout(graph));
   ir::Graph g = graph;  // constants are shared, not copied
   QF_RETURN_IF_ERROR(PrepareForTflite(g));
   // Keep the given operator order when it is already topological (a

@@ -2,13 +2,16 @@
 
 #include "runtime/kernels/opt/convert_kernels.h"
 #include "runtime/kernels/opt/opt_kernel.h"
+#include "runtime/kernels/opt/qconv_kernel.h"
 #include "runtime/kernels/xnnpack/xnn_kernels.h"
 
 namespace qforge::kernels::opt {
 
 namespace {
 
-constexpr std::array<KernelEntry, 8> kKernels = {{
+constexpr std::array<KernelEntry, 10> kKernels = {{
+    {"qforge.qconv2d", &CreateOwnQConv},
+    {"qforge.qfully_connected", &CreateOwnQGemm},
     {"xnnpack.conv2d", &xnn::CreateConv},
     {"xnnpack.fully_connected", &xnn::CreateGemm},
     {"xnnpack.add", &xnn::CreateAdd},
@@ -25,8 +28,9 @@ bool FloatOrInt8(DataType t) { return t == DataType::kFloat32 || t == DataType::
 
 std::span<const KernelEntry> KernelList() { return kKernels; }
 
-Result<std::unique_ptr<PreparedKernel>> ChooseKernel(const NodeInfo& info) {
+Result<std::unique_ptr<PreparedKernel>> ChooseKernel(const NodeInfo& info, std::string_view only_family) {
   for (const KernelEntry& e : kKernels) {
+    if (!only_family.empty() && only_family != e.family) continue;
     auto k = e.create(info);
     if (!k.ok() || *k != nullptr) return k;
   }

@@ -16,6 +16,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ir/graph.h"
@@ -33,6 +34,7 @@ struct NodeInfo {
   std::vector<const ir::TensorType*> in_types;  // nullptr for omitted inputs
   std::vector<const Tensor*> constants;         // per input: the data when known at prepare, else nullptr
   std::vector<const ir::TensorType*> out_types;
+  int threads = 1;  // of the session's pool (kernels size per-thread scratch by it)
 
   size_t num_inputs() const { return in_types.size(); }
   bool has_in(size_t i) const { return i < in_types.size() && in_types[i] != nullptr; }
@@ -70,8 +72,9 @@ struct KernelEntry {
 // The one list, in preference order.
 std::span<const KernelEntry> KernelList();
 
-// The first kernel of the list that takes the node, or nullptr.
-Result<std::unique_ptr<PreparedKernel>> ChooseKernel(const NodeInfo& info);
+// The first kernel of the list that takes the node, or nullptr. A non-empty
+// `only_family` restricts the choice to that entry (tests).
+Result<std::unique_ptr<PreparedKernel>> ChooseKernel(const NodeInfo& info, std::string_view only_family = {});
 
 // True when some optimized kernel runs this node in NHWC: the runtime's
 // layout pass (passes/layout_nhwc.h) converts exactly these nodes.

@@ -11,7 +11,8 @@ void QuantizeS8Avx2(const float* x, size_t n, float scale, int32_t zero_point, i
   const __m256i vz = _mm256_set1_epi32(zero_point);
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    __m256 v = _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(x + i), vs), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 v = _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(x + i), vs),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     const __m256 nan = _mm256_cmp_ps(v, v, _CMP_UNORD_Q);
     v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
     v = _mm256_andnot_ps(nan, v);  // NaN -> 0, i.e. q = Z

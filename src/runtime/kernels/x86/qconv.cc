@@ -6,6 +6,7 @@
 
 #include "core/check.h"
 #include "runtime/kernels/x86/qconv_internal.h"
+#include "runtime/kernels/x86/qconv_pack.h"
 
 namespace qforge::kernels::x86 {
 
@@ -15,8 +16,11 @@ constexpr size_t kAlign = 64;
 // A rows packed per tile: about this many bytes, so the tile stays in L2
 // while every weight panel streams over it.
 constexpr size_t kTileBytes = 256 * 1024;
-// Tile rows are a multiple of every micro-kernel's row count (6, 8, 12, 4).
-constexpr int kRowQuantum = 24;
+// Bounds on the rows of one packed tile; Run may use fewer to even out the
+// tiles. Small images (7x7 = 49 rows of 3x3x512) fit in one tile, so two
+// threads split the output channels and each reads half the weights.
+constexpr size_t kMinTileRows = 24;
+constexpr size_t kMaxRowsPerTile = 960;
 
 size_t RoundUp(size_t v, size_t m) { return (v + m - 1) / m * m; }
 
@@ -66,58 +70,22 @@ Status CheckDesc(const QConvDesc& d) {
   return Status::Ok();
 }
 
-struct Geometry {
-  int in_h, in_w, out_h, out_w;
-};
-
-// Packs A rows [m0, m0 + rows) of the im2col matrix: element transform `f`
-// on input values, `pad` for positions outside the image, zeros for k >= K
-// and for kMaxTileRows rows after the last.
-template <typename T, typename F>
-void PackRows(const QConvDesc& d, const QConvPacked& p, const Geometry& g, const int8_t* x, int64_t m0,
-              int rows, T pad, F f, T* a) {
-  const int c = d.in_channels;
-  const int64_t plane = int64_t{g.out_h} * g.out_w;
-  const size_t lda = static_cast<size_t>(p.k_padded);
-  for (int r = 0; r < rows; ++r) {
-    const int64_t m = m0 + r;
-    const int64_t b = m / plane;
-    const int oy = static_cast<int>((m % plane) / g.out_w);
-    const int ox = static_cast<int>(m % g.out_w);
-    T* row = a + r * lda;
-    for (int ky = 0; ky < d.kernel_h; ++ky) {
-      const int iy = oy * d.stride_h - d.pad_top + ky * d.dilation_h;
-      for (int kx = 0; kx < d.kernel_w; ++kx) {
-        const int ix = ox * d.stride_w - d.pad_left + kx * d.dilation_w;
-        T* dst = row + (ky * d.kernel_w + kx) * c;
-        if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) {
-          std::fill(dst, dst + c, pad);
-          continue;
-        }
-        const int8_t* src = x + ((b * g.in_h + iy) * g.in_w + ix) * c;
-        for (int i = 0; i < c; ++i) dst[i] = f(src[i]);
-      }
-    }
-    std::fill(row + p.k, row + lda, T{0});
-  }
-  std::fill(a + rows * lda, a + (rows + kMaxTileRows) * lda, T{0});
-}
-
 size_t SlotBytes(const QConvPacked& p) {
   const size_t elem = p.layout == PackLayout::kU8S8 ? 1 : 2;
-  return RoundUp((static_cast<size_t>(p.tile_rows) + kMaxTileRows) * p.k_padded * elem, kAlign);
+  return RoundUp((static_cast<size_t>(p.tile_rows) + kSpareRows) * p.k_padded * elem, kAlign);
 }
 
 struct RunContext {
   const QConvDesc* desc;
   const QConvPacked* packed;
   Isa isa;
-  Geometry geo;
+  QConvGeometry geo;
   const int8_t* x;
   int8_t* y;
   uint8_t* workspace;  // aligned
   int64_t rows;        // batch * out_h * out_w
   int64_t row_tiles;
+  int64_t tile_rows;  // <= packed->tile_rows
   int64_t n_chunks;
   int64_t chunk_channels;  // multiple of group_channels
   int64_t units;
@@ -134,20 +102,15 @@ void RunTask(const RunContext& rc, int64_t task) {
   for (int64_t u = u_begin; u < u_end; ++u) {
     const int64_t tile = u / rc.n_chunks;
     const int64_t chunk = u % rc.n_chunks;
-    const int64_t m0 = tile * p.tile_rows;
-    const int rows = static_cast<int>(std::min<int64_t>(p.tile_rows, rc.rows - m0));
+    const int64_t m0 = tile * rc.tile_rows;
+    const int rows = static_cast<int>(std::min<int64_t>(rc.tile_rows, rc.rows - m0));
     if (tile != packed_tile) {
-      if (p.layout == PackLayout::kU8S8) {
-        const uint8_t pad = static_cast<uint8_t>(d.input_zero_point + 128);
-        PackRows<uint8_t>(
-            d, p, rc.geo, rc.x, m0, rows, pad,
-            [](int8_t v) { return static_cast<uint8_t>(static_cast<uint8_t>(v) ^ 0x80u); },
-            static_cast<uint8_t*>(slot));
+      if (rc.isa == Isa::kAvx512Vnni) {
+        PackU8Avx512Vnni(d, p, rc.geo, rc.x, m0, rows, static_cast<uint8_t*>(slot));
       } else {
         const int32_t zx = d.input_zero_point;
-        PackRows<int16_t>(
-            d, p, rc.geo, rc.x, m0, rows, int16_t{0}, [zx](int8_t v) { return static_cast<int16_t>(v - zx); },
-            static_cast<int16_t*>(slot));
+        PackRows<int16_t>(d, p, rc.geo, rc.x, m0, rows, int16_t{0}, CenteredCopy{zx},
+                          static_cast<int16_t*>(slot));
       }
       packed_tile = tile;
     }
@@ -195,8 +158,7 @@ Result<std::unique_ptr<QConv>> QConv::Create(const QConvDesc& desc, const int8_t
   p->group_channels = u8s8 ? 64 : 16;
   const size_t elem = u8s8 ? 1 : 2;
   const size_t row_bytes = static_cast<size_t>(p->k_padded) * elem;
-  p->tile_rows = static_cast<int>(
-      std::clamp<size_t>(kTileBytes / row_bytes / kRowQuantum * kRowQuantum, kRowQuantum, 40 * kRowQuantum));
+  p->tile_rows = static_cast<int>(std::clamp<size_t>(kTileBytes / row_bytes, kMinTileRows, kMaxRowsPerTile));
 
   // Weights, re-ordered to k = (ky * kernel_w + kx) * C + ci.
   const size_t np = static_cast<size_t>(p->n_padded);
@@ -287,7 +249,7 @@ void QConv::Run(const int8_t* x_nhwc, int batch, int in_h, int in_w, int8_t* y_n
   rc.desc = &desc_;
   rc.packed = &p;
   rc.isa = isa_;
-  rc.geo = {in_h, in_w, OutputHeight(in_h), OutputWidth(in_w)};
+  rc.geo = {batch, in_h, in_w, OutputHeight(in_h), OutputWidth(in_w)};
   QF_CHECK(rc.geo.out_h >= 1 && rc.geo.out_w >= 1 && batch >= 1);
   rc.x = x_nhwc;
   rc.y = y_nhwc;
@@ -295,6 +257,8 @@ void QConv::Run(const int8_t* x_nhwc, int batch, int in_h, int in_w, int8_t* y_n
   rc.workspace = reinterpret_cast<uint8_t*>(RoundUp(ws, kAlign));
   rc.rows = int64_t{batch} * rc.geo.out_h * rc.geo.out_w;
   rc.row_tiles = (rc.rows + p.tile_rows - 1) / p.tile_rows;
+  // Equal tiles (49 rows as 25 + 24, not 48 + 1) so that threads get equal work.
+  rc.tile_rows = (rc.rows + rc.row_tiles - 1) / rc.row_tiles;
   const int64_t threads = pool != nullptr ? static_cast<int64_t>(pthreadpool_get_threads_count(pool)) : 1;
   // Few row tiles for many threads (small images, fully connected layers):
   // split the output channels too, in whole micro-kernel groups.

@@ -3,6 +3,7 @@
 // int16 (x - Zx) at packing and multiplied with vpmaddwd, which is exact.
 // Register tiles of 4 rows x 2 eight-channel panels; requantization in
 // registers, bit-exact with quant/arithmetic.h.
+
 // GCC 12 warns about the _mm*_undefined_* placeholders inside its own
 // intrinsics at -O3 (GCC bug 105593); the warning says nothing about this code.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -21,7 +22,12 @@ struct Epilogue {
   __m256 real;
 };
 
-// See FixedPoint in qconv_avx512vnni.cc for the derivation.
+// MultiplyByQuantizedMultiplier for 8 lanes (multiplier >= 0), in the
+// reference's two steps. SaturatingRoundingDoublingHighMul(a, m) is
+// trunc((a*m + nudge) / 2^31) with nudge 2^30 or 1 - 2^30 by sign, which
+// equals floor((a*m + 2^30) / 2^31) for both signs: bits 31..62 of the 64-bit
+// sum, from the even and the odd lanes. RoundingDivideByPOT: arithmetic
+// shift, plus one when the remainder exceeds (mask >> 1) + (x < 0).
 inline __m256i FixedPoint(__m256i acc, const Epilogue& e, bool left_shift) {
   if (left_shift) {
     const __m256i shifted = _mm256_sllv_epi32(acc, e.left);
@@ -92,6 +98,8 @@ void Tile(const QConvPacked& p, const int16_t* a, size_t lda, int rows, int n0, 
   const __m256i lo = _mm256_set1_epi32(p.output_min);
   const __m256i hi = _mm256_set1_epi32(p.output_max);
   const bool fixed = p.rule == ir::Requantization::kFixedPoint;
+  // Read once: the int8 stores below may alias any byte, p included.
+  const bool left_shift = p.any_left_shift;
 #pragma GCC unroll 4
   for (int j = 0; j < NJ; ++j) {
     const int c0 = n0 + 8 * j;
@@ -110,18 +118,35 @@ void Tile(const QConvPacked& p, const int16_t* a, size_t lda, int rows, int n0, 
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
       if (i >= rows) break;
-      __m256i q = fixed ? FixedPoint(acc[i][j], e, p.any_left_shift) : FloatRule(acc[i][j], e);
+      __m256i q = fixed ? FixedPoint(acc[i][j], e, left_shift) : FloatRule(acc[i][j], e);
       q = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(q, zy), lo), hi);
       Store8(y + i * ldy + c0, q, count);
     }
   }
 }
 
+// Full MR-row tiles, then the remaining rows with the smallest tile that
+// covers them (a fully connected layer with one row would otherwise compute
+// MR rows to store one).
 template <int MR, int NJ>
 void Rows(const QConvPacked& p, const int16_t* a, size_t lda, int rows, int n0, int n_end, int8_t* y,
           size_t ldy) {
-  for (int r = 0; r < rows; r += MR) {
-    Tile<MR, NJ>(p, a + r * lda, lda, rows - r, n0, n_end, y + r * ldy, ldy);
+  int r = 0;
+  for (; r + MR <= rows; r += MR) Tile<MR, NJ>(p, a + r * lda, lda, MR, n0, n_end, y + r * ldy, ldy);
+  const int left = rows - r;
+  a += r * lda;
+  y += r * ldy;
+  if (left == 0) return;
+  if (left == 1) {
+    Tile<1, NJ>(p, a, lda, left, n0, n_end, y, ldy);
+  } else if (left <= 2) {
+    Tile<2, NJ>(p, a, lda, left, n0, n_end, y, ldy);
+  } else if (MR > 4 && left <= 4) {
+    Tile<(MR > 4 ? 4 : MR), NJ>(p, a, lda, left, n0, n_end, y, ldy);
+  } else if (MR > 8 && left <= 8) {
+    Tile<(MR > 8 ? 8 : MR), NJ>(p, a, lda, left, n0, n_end, y, ldy);
+  } else {
+    Tile<MR, NJ>(p, a, lda, left, n0, n_end, y, ldy);
   }
 }
 

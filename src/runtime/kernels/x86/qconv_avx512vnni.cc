@@ -1,6 +1,7 @@
 // The AVX-512 VNNI GEMM of QConv (kU8S8 layout, qconv_internal.h): register
 // tiles of MR rows x NJ 16-channel panels accumulated with vpdpbusd, then
 // requantized in registers (bit-exact with quant/arithmetic.h) and stored.
+
 // GCC 12 warns about the _mm*_undefined_* placeholders inside its own
 // intrinsics at -O3 (GCC bug 105593); the warning says nothing about this code.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -9,22 +10,44 @@
 #include <cstring>
 
 #include "runtime/kernels/x86/qconv_internal.h"
+#include "runtime/kernels/x86/qconv_pack.h"
 
 namespace qforge::kernels::x86 {
 
 namespace {
 
 struct Epilogue {
-  __m512i bias, multiplier, left, right, mask, threshold;
+  __m512i multiplier, multiplier_odd, left;
+  // Per channel, as 64-bit lanes for the even and the odd channels: the
+  // rounding term, the correction for negative values and the total shift
+  // of the single rounding in FixedPoint.
+  __m512i round_even, round_odd, fix_even, fix_odd, shift_even, shift_odd;
   __m512 real;
 };
 
-// MultiplyByQuantizedMultiplier for 16 lanes (multiplier >= 0).
-// SaturatingRoundingDoublingHighMul(a, m) = trunc((a*m + nudge) / 2^31) with
-// nudge 2^30 or 1 - 2^30 by sign, which equals floor((a*m + 2^30) / 2^31)
-// for both signs: bits 31..62 of the 64-bit sum, taken from even and odd
-// lanes separately. RoundingDivideByPOT: arithmetic shift, plus one when the
-// remainder exceeds (mask >> 1) + (x < 0).
+// Builds the 64-bit parameters from the right shifts r of 16 channels.
+inline void SetRounding(__m512i right, Epilogue* e) {
+  const __m512i r_even = _mm512_and_si512(right, _mm512_set1_epi64(0xffffffff));
+  const __m512i r_odd = _mm512_srli_epi64(right, 32);
+  const __m512i half = _mm512_set1_epi64(int64_t{1} << 30);
+  const __m512i zero = _mm512_setzero_si512();
+  auto build = [&](__m512i r, __m512i* round, __m512i* fix, __m512i* shift) {
+    const __mmask8 positive = _mm512_cmpgt_epi64_mask(r, zero);
+    *round = _mm512_add_epi64(half, _mm512_maskz_sllv_epi64(positive, half, r));
+    *fix = _mm512_maskz_mov_epi64(positive, _mm512_set1_epi64(int64_t{1} << 31));
+    *shift = _mm512_add_epi64(r, _mm512_set1_epi64(31));
+  };
+  build(r_even, &e->round_even, &e->fix_even, &e->shift_even);
+  build(r_odd, &e->round_odd, &e->fix_odd, &e->shift_odd);
+}
+
+// MultiplyByQuantizedMultiplier for 16 lanes (multiplier >= 0), in one
+// rounding. With P = a * m (int64), SaturatingRoundingDoublingHighMul is
+// trunc((P + nudge) / 2^31), nudge 2^30 or 1 - 2^30 by sign, which equals
+// x = floor((P + 2^30) / 2^31) for both signs. RoundingDivideByPOT(x, r) for
+// r >= 1 is floor((x + 2^(r-1) - [x < 0]) / 2^r), and nested floors merge:
+//   result = floor((P + 2^30 + 2^(30+r) - [P < -2^30] * 2^31) / 2^(31+r))
+// (r = 0: floor((P + 2^30) / 2^31)), computed on the even and the odd lanes.
 inline __m512i FixedPoint(__m512i acc, const Epilogue& e, bool left_shift) {
   if (left_shift) {
     const __m512i shifted = _mm512_sllv_epi32(acc, e.left);
@@ -32,17 +55,16 @@ inline __m512i FixedPoint(__m512i acc, const Epilogue& e, bool left_shift) {
     const __m512i saturated = _mm512_xor_si512(_mm512_srai_epi32(acc, 31), _mm512_set1_epi32(0x7fffffff));
     acc = _mm512_mask_mov_epi32(shifted, overflow, saturated);
   }
-  const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
-  const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(acc, e.multiplier), nudge);
-  const __m512i odd = _mm512_add_epi64(
-      _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), _mm512_srli_epi64(e.multiplier, 32)), nudge);
-  const __m512i high =
-      _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 31), _mm512_slli_epi64(odd, 1));
-  const __m512i quotient = _mm512_srav_epi32(high, e.right);
-  const __m512i remainder = _mm512_and_si512(high, e.mask);
-  const __m512i threshold = e.threshold;
-  const __mmask16 up = _mm512_cmpgt_epi32_mask(remainder, threshold);
-  return _mm512_mask_add_epi32(quotient, up, quotient, _mm512_set1_epi32(1));
+  const __m512i negative = _mm512_set1_epi64(-(int64_t{1} << 30));
+  const __m512i p_even = _mm512_mul_epi32(acc, e.multiplier);
+  const __m512i p_odd = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), e.multiplier_odd);
+  __m512i t_even = _mm512_add_epi64(p_even, e.round_even);
+  __m512i t_odd = _mm512_add_epi64(p_odd, e.round_odd);
+  t_even = _mm512_mask_sub_epi64(t_even, _mm512_cmplt_epi64_mask(p_even, negative), t_even, e.fix_even);
+  t_odd = _mm512_mask_sub_epi64(t_odd, _mm512_cmplt_epi64_mask(p_odd, negative), t_odd, e.fix_odd);
+  const __m512i q_even = _mm512_srav_epi64(t_even, e.shift_even);
+  const __m512i q_odd = _mm512_srav_epi64(t_odd, e.shift_odd);
+  return _mm512_mask_blend_epi32(0xAAAA, q_even, _mm512_slli_epi64(q_odd, 32));
 }
 
 // round_half_even(float(acc) * real) with embedded rounding (independent of
@@ -85,6 +107,8 @@ void Tile(const QConvPacked& p, const uint8_t* a, size_t lda, int rows, int n0, 
   const __m512i lo = _mm512_set1_epi32(p.output_min);
   const __m512i hi = _mm512_set1_epi32(p.output_max);
   const bool fixed = p.rule == ir::Requantization::kFixedPoint;
+  // Read once: the int8 stores below may alias any byte, p included.
+  const bool left_shift = p.any_left_shift;
 #pragma GCC unroll 4
   for (int j = 0; j < NJ; ++j) {
     const int c0 = n0 + 16 * j;
@@ -94,32 +118,70 @@ void Tile(const QConvPacked& p, const uint8_t* a, size_t lda, int rows, int n0, 
     Epilogue e;
     if (fixed) {
       e.multiplier = _mm512_loadu_si512(p.multiplier.data() + c0);
+      e.multiplier_odd = _mm512_srli_epi64(e.multiplier, 32);
       e.left = _mm512_loadu_si512(p.left_shift.data() + c0);
-      e.right = _mm512_loadu_si512(p.right_shift.data() + c0);
-      e.mask = _mm512_loadu_si512(p.right_mask.data() + c0);
-      e.threshold = _mm512_srai_epi32(e.mask, 1);
+      SetRounding(_mm512_loadu_si512(p.right_shift.data() + c0), &e);
     } else {
       e.real = _mm512_loadu_ps(p.real.data() + c0);
     }
 #pragma GCC unroll 12
     for (int i = 0; i < MR; ++i) {
       if (i >= rows) break;
-      __m512i q = fixed ? FixedPoint(acc[i][j], e, p.any_left_shift) : FloatRule(acc[i][j], e);
+      __m512i q = fixed ? FixedPoint(acc[i][j], e, left_shift) : FloatRule(acc[i][j], e);
       q = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(q, zy), lo), hi);
       _mm_mask_storeu_epi8(y + i * ldy + c0, store, _mm512_cvtepi32_epi8(q));
     }
   }
 }
 
+// Full MR-row tiles, then the remaining rows with the smallest tile that
+// covers them (a fully connected layer with one row would otherwise compute
+// MR rows to store one).
 template <int MR, int NJ>
 void Rows(const QConvPacked& p, const uint8_t* a, size_t lda, int rows, int n0, int n_end, int8_t* y,
           size_t ldy) {
-  for (int r = 0; r < rows; r += MR) {
-    Tile<MR, NJ>(p, a + r * lda, lda, rows - r, n0, n_end, y + r * ldy, ldy);
+  int r = 0;
+  for (; r + MR <= rows; r += MR) Tile<MR, NJ>(p, a + r * lda, lda, MR, n0, n_end, y + r * ldy, ldy);
+  const int left = rows - r;
+  a += r * lda;
+  y += r * ldy;
+  if (left == 0) return;
+  if (left == 1) {
+    Tile<1, NJ>(p, a, lda, left, n0, n_end, y, ldy);
+  } else if (left <= 2) {
+    Tile<2, NJ>(p, a, lda, left, n0, n_end, y, ldy);
+  } else if (MR > 4 && left <= 4) {
+    Tile<(MR > 4 ? 4 : MR), NJ>(p, a, lda, left, n0, n_end, y, ldy);
+  } else if (MR > 8 && left <= 8) {
+    Tile<(MR > 8 ? 8 : MR), NJ>(p, a, lda, left, n0, n_end, y, ldy);
+  } else {
+    Tile<MR, NJ>(p, a, lda, left, n0, n_end, y, ldy);
   }
 }
 
+// dst[i] = src[i] ^ 0x80 (int8 -> uint8 + 128) with masked tails, which
+// neither read nor write past the run. (Unmasked 32-byte copies that spill
+// past the run measured no faster on the 7x7 stem.)
+struct FlipCopy {
+  void operator()(const int8_t* src, int count, uint8_t* dst) const {
+    const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+    int i = 0;
+    for (; i + 64 <= count; i += 64) {
+      _mm512_storeu_si512(dst + i, _mm512_xor_si512(_mm512_loadu_si512(src + i), flip));
+    }
+    if (i < count) {
+      const __mmask64 m = (uint64_t{1} << (count - i)) - 1;
+      _mm512_mask_storeu_epi8(dst + i, m, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, src + i), flip));
+    }
+  }
+};
+
 }  // namespace
+
+void PackU8Avx512Vnni(const QConvDesc& d, const QConvPacked& p, const QConvGeometry& g, const int8_t* x,
+                      int64_t m0, int rows, uint8_t* a) {
+  PackRows<uint8_t>(d, p, g, x, m0, rows, static_cast<uint8_t>(d.input_zero_point + 128), FlipCopy{}, a);
+}
 
 void GemmU8S8Avx512Vnni(const QConvPacked& p, const uint8_t* a, size_t lda, int rows, int n_begin, int n_end,
                         int8_t* y, size_t ldy) {

@@ -33,7 +33,7 @@ enum class PackLayout { kU8S8, kS16 };
 
 // Rows of A after the last valid one that the micro-kernels may read (they
 // compute whole register tiles and store only valid rows); zero-filled.
-inline constexpr int kMaxTileRows = 12;
+inline constexpr int kSpareRows = 12;
 
 struct AlignedFree {
   void operator()(void* p) const { std::free(p); }
