@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/runtime_flags.h"
 #include "cli/exit_codes.h"
 #include "io/data/quantized_input.h"
 #include "ir/graph.h"
@@ -37,7 +39,8 @@ namespace {
 
 struct BenchOptions {
   std::string model;
-  int threads = 0;  // 0: the number of cores
+  RuntimeFlags runtime;
+  bool profile = false;
   int runs = 30;
   int warmup = 3;
   int batch = 8;  // 0 skips the throughput measurement
@@ -233,10 +236,8 @@ int Bench(const BenchOptions& opt) {
   Result<std::vector<std::vector<int64_t>>> shapes = InputShapes(opt, infos);
   if (!shapes.ok()) return ReportError(shapes.status());
 
-  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  const int requested = opt.threads > 0 ? opt.threads : cores;
-  SessionOptions session_options;
-  session_options.threads = requested;
+  SessionOptions session_options = ToSessionOptions(opt.runtime);
+  session_options.profile = opt.profile;
   Result<Session> session = Session::Create(*model, session_options);
   if (!session.ok()) return ReportError(session.status());
   // The session keeps what it runs (its graph shares the constants it still
@@ -255,6 +256,14 @@ int Bench(const BenchOptions& opt) {
   Result<std::vector<double>> latency = TimeRuns(*session, inputs, opt.warmup, opt.runs);
   if (!latency.ok()) return ReportError(latency.status().WithContext(opt.model + ": "));
   const Stats s = Summarize(*latency);
+  if (opt.profile) {
+    // Lines start with the node's mean milliseconds per run: sorting them as
+    // text after right-aligned numbers gives slowest first.
+    std::vector<std::string> lines = session->KernelReport();
+    std::sort(lines.begin(), lines.end(), std::greater<>());
+    std::printf("profile at batch 1 (mean per run, slowest first):\n");
+    for (const std::string& l : lines) std::printf("  %s\n", l.c_str());
+  }
   // The session re-plans for the batch-B shapes below; the larger plan is the one the peak saw.
   size_t arena = session->arena_bytes();
   int arena_batch = 1;
@@ -331,8 +340,9 @@ void RegisterBench(CLI::App& app, Action* action) {
   auto opt = std::make_shared<BenchOptions>();
   CLI::App* sub = app.add_subcommand("bench", "Measure latency and throughput on random inputs");
   sub->add_option("model", opt->model, "Model file (.onnx, .tflite)")->required();
-  sub->add_option("--threads", opt->threads, "Threads to use (default: the number of cores)")
-      ->check(CLI::Range(1, 1024));
+  AddRuntimeFlags(sub, &opt->runtime);
+  sub->add_flag("--profile", opt->profile,
+                "Print the time of every node at batch 1 and the kernel that ran it, slowest first");
   sub->add_option("--runs", opt->runs, "Timed runs")->check(CLI::Range(1, 1000000))->capture_default_str();
   sub->add_option("--warmup", opt->warmup, "Untimed runs before timing")
       ->check(CLI::Range(0, 1000000))

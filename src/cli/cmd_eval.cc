@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/runtime_flags.h"
 #include "cli/data_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
@@ -17,6 +18,7 @@ namespace qforge::cli {
 namespace {
 
 struct EvalCliOptions {
+  RuntimeFlags runtime;
   std::string model;
   std::string labels;
   io::DataSpec data;
@@ -49,7 +51,7 @@ int Eval(const EvalCliOptions& opt) {
                                        std::to_string(labels->size()) + " labels but " + opt.data.path +
                                        " has " + std::to_string(n) + " samples"));
   }
-  Result<Session> session = Session::Create(*model);
+  Result<Session> session = Session::Create(*model, ToSessionOptions(opt.runtime));
   if (!session.ok()) return ReportError(session.status());
 
   ProgressBar bar("eval", n);
@@ -77,6 +79,7 @@ int Eval(const EvalCliOptions& opt) {
 void RegisterEval(CLI::App& app, Action* action) {
   auto opt = std::make_shared<EvalCliOptions>();
   CLI::App* sub = app.add_subcommand("eval", "Top-1/top-5 accuracy of a classifier on labelled data");
+  AddRuntimeFlags(sub, &opt->runtime);
   sub->add_option("model", opt->model, "Model file (.onnx or .tflite)")->required();
   sub->add_option("--data", opt->data.path, "Samples: .npy, .npz, IDX (.gz), raw float32, or an image folder")
       ->required();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/runtime_flags.h"
 #include "cli/data_flags.h"
 #include "cli/exit_codes.h"
 #include "io/data/quantized_input.h"
@@ -16,6 +17,7 @@ namespace qforge::cli {
 namespace {
 
 struct RunOptions {
+  RuntimeFlags runtime;
   std::string model;
   std::vector<std::string> inputs;
   std::vector<std::string> outputs;
@@ -78,7 +80,7 @@ int Run(const RunOptions& opt) {
     if (!finite.ok()) return ReportError(finite);
     inputs.push_back(std::move(t).value());
   }
-  Result<Session> session = Session::Create(*model);
+  Result<Session> session = Session::Create(*model, ToSessionOptions(opt.runtime));
   if (!session.ok()) return ReportError(session.status());
   Result<std::vector<Tensor>> outputs = session->Run(inputs);
   if (!outputs.ok()) return ReportError(outputs.status().WithContext(opt.model + ": "));
@@ -105,6 +107,7 @@ int Run(const RunOptions& opt) {
 void RegisterRun(CLI::App& app, Action* action) {
   auto opt = std::make_shared<RunOptions>();
   CLI::App* sub = app.add_subcommand("run", "Run a model once on input files and save its outputs");
+  AddRuntimeFlags(sub, &opt->runtime);
   sub->add_option("model", opt->model, "Model file (.onnx or .tflite)")->required();
   sub->add_option("-i,--input", opt->inputs,
                   "Input data, one per model input in order (.npy, .npz, IDX, raw, image folder)")

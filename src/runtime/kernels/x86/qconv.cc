@@ -81,7 +81,10 @@ struct RunContext {
   Isa isa;
   QConvGeometry geo;
   const int8_t* x;
-  int8_t* y;
+  int32_t zx;            // input zero point (packing)
+  int8_t* y;             // requantized output (Run), or
+  int32_t* y32;          // accumulators (RunInt32), then
+  const int32_t* bias32;  // their starting values
   uint8_t* workspace;  // aligned
   int64_t rows;        // batch * out_h * out_w
   int64_t row_tiles;
@@ -106,19 +109,35 @@ void RunTask(const RunContext& rc, int64_t task) {
     const int rows = static_cast<int>(std::min<int64_t>(rc.tile_rows, rc.rows - m0));
     if (tile != packed_tile) {
       if (rc.isa == Isa::kAvx512Vnni) {
-        PackU8Avx512Vnni(d, p, rc.geo, rc.x, m0, rows, static_cast<uint8_t*>(slot));
+        PackU8Avx512Vnni(d, p, rc.geo, rc.x, rc.zx, m0, rows, static_cast<uint8_t*>(slot));
       } else {
-        const int32_t zx = d.input_zero_point;
-        PackRows<int16_t>(d, p, rc.geo, rc.x, m0, rows, int16_t{0}, CenteredCopy{zx},
+        PackRows<int16_t>(d, p, rc.geo, rc.x, m0, rows, int16_t{0}, CenteredCopy{rc.zx},
                           static_cast<int16_t*>(slot));
       }
       packed_tile = tile;
     }
     const int n_begin = static_cast<int>(chunk * rc.chunk_channels);
     const int n_end = static_cast<int>(std::min<int64_t>(p.n, n_begin + rc.chunk_channels));
-    int8_t* y = rc.y + m0 * p.n;
     const size_t lda = static_cast<size_t>(p.k_padded);
     const size_t ldy = static_cast<size_t>(p.n);
+    if (rc.y32 != nullptr) {
+      int32_t* y32 = rc.y32 + m0 * p.n;
+      switch (rc.isa) {
+        case Isa::kAvx512Vnni:
+          GemmU8S8Avx512VnniI32(p, rc.bias32, static_cast<const uint8_t*>(slot), lda, rows, n_begin, n_end, y32,
+                                ldy);
+          break;
+        case Isa::kAvx2:
+          GemmS16Avx2I32(p, rc.bias32, static_cast<const int16_t*>(slot), lda, rows, n_begin, n_end, y32, ldy);
+          break;
+        case Isa::kPortable:
+          GemmS16PortableI32(p, rc.bias32, static_cast<const int16_t*>(slot), lda, rows, n_begin, n_end, y32,
+                             ldy);
+          break;
+      }
+      continue;
+    }
+    int8_t* y = rc.y + m0 * p.n;
     switch (rc.isa) {
       case Isa::kAvx512Vnni:
         GemmU8S8Avx512Vnni(p, static_cast<const uint8_t*>(slot), lda, rows, n_begin, n_end, y, ldy);
@@ -136,6 +155,38 @@ void RunTask(const RunContext& rc, int64_t task) {
 void RunTaskThunk(void* ctx, size_t task) {
   RunTask(*static_cast<const RunContext*>(ctx), static_cast<int64_t>(task));
 }
+
+// Splits rc's rows and channels into tasks (rc.geo, rc.workspace set) and runs them.
+void Launch(RunContext* rcp, pthreadpool_t pool) {
+  RunContext& rc = *rcp;
+  const QConvPacked& p = *rc.packed;
+  QF_CHECK(rc.geo.out_h >= 1 && rc.geo.out_w >= 1 && rc.geo.batch >= 1);
+  rc.rows = rc.geo.batch * rc.geo.out_h * rc.geo.out_w;
+  rc.row_tiles = (rc.rows + p.tile_rows - 1) / p.tile_rows;
+  // Equal tiles (49 rows as 25 + 24, not 48 + 1) so that threads get equal work.
+  rc.tile_rows = (rc.rows + rc.row_tiles - 1) / rc.row_tiles;
+  const int64_t threads = pool != nullptr ? static_cast<int64_t>(pthreadpool_get_threads_count(pool)) : 1;
+  // Few row tiles for many threads (small images, fully connected layers):
+  // split the output channels too, in whole micro-kernel groups.
+  const int64_t groups = (p.n + p.group_channels - 1) / p.group_channels;
+  rc.n_chunks = 1;
+  if (threads > 1 && rc.row_tiles < 2 * threads) {
+    rc.n_chunks = std::min<int64_t>(groups, (2 * threads + rc.row_tiles - 1) / rc.row_tiles);
+  }
+  rc.chunk_channels = (groups + rc.n_chunks - 1) / rc.n_chunks * p.group_channels;
+  rc.n_chunks = (p.n + rc.chunk_channels - 1) / rc.chunk_channels;
+  rc.units = rc.row_tiles * rc.n_chunks;
+  rc.tasks = std::min(threads, rc.units);
+  if (rc.tasks <= 1 || pool == nullptr) {
+    rc.tasks = 1;
+    RunTask(rc, 0);
+    return;
+  }
+  pthreadpool_parallelize_1d(pool, RunTaskThunk, &rc, static_cast<size_t>(rc.tasks), 0);
+}
+
+// RunInt32's per-call bias array at the start of the workspace.
+size_t BiasBytes(const QConvPacked& p) { return RoundUp(static_cast<size_t>(p.n_padded) * sizeof(int32_t), kAlign); }
 
 }  // namespace
 
@@ -168,6 +219,7 @@ Result<std::unique_ptr<QConv>> QConv::Create(const QConvDesc& desc, const int8_t
   if (wmem == nullptr) return Internal("qconv: out of memory packing weights");
   std::memset(wmem, 0, RoundUp(p->weight_bytes, kAlign));
   p->weights.reset(wmem);
+  p->sum_w.assign(np, 0);
   std::vector<int64_t> sum_w(np, 0);
   for (int o = 0; o < p->n; ++o) {
     for (int ci = 0; ci < c; ++ci) {
@@ -189,6 +241,7 @@ Result<std::unique_ptr<QConv>> QConv::Create(const QConvDesc& desc, const int8_t
     const int64_t b = bias != nullptr ? bias[o] : 0;
     const size_t oc = static_cast<size_t>(o);
     p->bias[oc] = u8s8 ? Wrap32(b - (int64_t{desc.input_zero_point} + 128) * sum_w[oc]) : Wrap32(b);
+    p->sum_w[oc] = Wrap32(sum_w[oc]);  // |sum| <= 128 * 2^24: exact
   }
   p->rule = desc.rule;
   p->multiplier.assign(np, 0);
@@ -234,7 +287,7 @@ int QConv::OutputWidth(int in_w) const {
 }
 
 size_t QConv::WorkspaceBytes(int batch, int in_h, int in_w, size_t threads) const {
-  return std::max<size_t>(threads, 1) * SlotBytes(*packed_) + kAlign;
+  return BiasBytes(*packed_) + std::max<size_t>(threads, 1) * SlotBytes(*packed_) + kAlign;
 }
 
 size_t QConv::packed_bytes() const {
@@ -244,39 +297,39 @@ size_t QConv::packed_bytes() const {
 
 void QConv::Run(const int8_t* x_nhwc, int batch, int in_h, int in_w, int8_t* y_nhwc, void* workspace,
                 pthreadpool_t pool) const {
+  RunContext rc{};
+  rc.desc = &desc_;
+  rc.packed = packed_.get();
+  rc.isa = isa_;
+  rc.geo = {batch, in_h, in_w, OutputHeight(in_h), OutputWidth(in_w)};
+  rc.x = x_nhwc;
+  rc.zx = desc_.input_zero_point;
+  rc.y = y_nhwc;
+  rc.workspace = reinterpret_cast<uint8_t*>(RoundUp(reinterpret_cast<uintptr_t>(workspace), kAlign));
+  Launch(&rc, pool);
+}
+
+void QConv::RunInt32(const int8_t* x_nhwc, int32_t input_zero_point, int batch, int in_h, int in_w,
+                     int32_t* y_nhwc, void* workspace, pthreadpool_t pool) const {
   const QConvPacked& p = *packed_;
-  RunContext rc;
+  QF_CHECK(InInt8(input_zero_point));
+  uint8_t* ws = reinterpret_cast<uint8_t*>(RoundUp(reinterpret_cast<uintptr_t>(workspace), kAlign));
+  // kU8S8 multiplies x + 128: subtract (Zx + 128) sum_k w[c, k], modulo 2^32 as in Create.
+  int32_t* bias = reinterpret_cast<int32_t*>(ws);
+  for (size_t c = 0; c < static_cast<size_t>(p.n_padded); ++c) {
+    bias[c] = p.layout == PackLayout::kU8S8 ? Wrap32(-(int64_t{input_zero_point} + 128) * p.sum_w[c]) : 0;
+  }
+  RunContext rc{};
   rc.desc = &desc_;
   rc.packed = &p;
   rc.isa = isa_;
   rc.geo = {batch, in_h, in_w, OutputHeight(in_h), OutputWidth(in_w)};
-  QF_CHECK(rc.geo.out_h >= 1 && rc.geo.out_w >= 1 && batch >= 1);
   rc.x = x_nhwc;
-  rc.y = y_nhwc;
-  const uintptr_t ws = reinterpret_cast<uintptr_t>(workspace);
-  rc.workspace = reinterpret_cast<uint8_t*>(RoundUp(ws, kAlign));
-  rc.rows = int64_t{batch} * rc.geo.out_h * rc.geo.out_w;
-  rc.row_tiles = (rc.rows + p.tile_rows - 1) / p.tile_rows;
-  // Equal tiles (49 rows as 25 + 24, not 48 + 1) so that threads get equal work.
-  rc.tile_rows = (rc.rows + rc.row_tiles - 1) / rc.row_tiles;
-  const int64_t threads = pool != nullptr ? static_cast<int64_t>(pthreadpool_get_threads_count(pool)) : 1;
-  // Few row tiles for many threads (small images, fully connected layers):
-  // split the output channels too, in whole micro-kernel groups.
-  const int64_t groups = (p.n + p.group_channels - 1) / p.group_channels;
-  rc.n_chunks = 1;
-  if (threads > 1 && rc.row_tiles < 2 * threads) {
-    rc.n_chunks = std::min<int64_t>(groups, (2 * threads + rc.row_tiles - 1) / rc.row_tiles);
-  }
-  rc.chunk_channels = (groups + rc.n_chunks - 1) / rc.n_chunks * p.group_channels;
-  rc.n_chunks = (p.n + rc.chunk_channels - 1) / rc.chunk_channels;
-  rc.units = rc.row_tiles * rc.n_chunks;
-  rc.tasks = std::min(threads, rc.units);
-  if (rc.tasks <= 1 || pool == nullptr) {
-    rc.tasks = 1;
-    RunTask(rc, 0);
-    return;
-  }
-  pthreadpool_parallelize_1d(pool, RunTaskThunk, &rc, static_cast<size_t>(rc.tasks), 0);
+  rc.zx = input_zero_point;
+  rc.y32 = y_nhwc;
+  rc.bias32 = bias;
+  rc.workspace = ws + BiasBytes(p);
+  Launch(&rc, pool);
 }
 
 }  // namespace qforge::kernels::x86

@@ -10,6 +10,7 @@
 #include <immintrin.h>
 
 #include <cstring>
+#include <type_traits>
 
 #include "runtime/kernels/x86/qconv_internal.h"
 
@@ -66,16 +67,18 @@ inline void Store8(int8_t* dst, __m256i q, int count) {
   }
 }
 
-template <int MR, int NJ>
-void Tile(const QConvPacked& p, const int16_t* a, size_t lda, int rows, int n0, int n_end, int8_t* y,
-          size_t ldy) {
+// OutT int8_t: requantized int8 output; int32_t: the raw accumulators
+// (QConv::RunInt32). `bias` initializes the accumulators (n_padded entries).
+template <int MR, int NJ, typename OutT>
+void Tile(const QConvPacked& p, const int32_t* bias, const int16_t* a, size_t lda, int rows, int n0, int n_end,
+          OutT* y, size_t ldy) {
   const size_t kp = static_cast<size_t>(p.k_padded);
   const int16_t* w = static_cast<const int16_t*>(p.weights.get()) + static_cast<size_t>(n0 / 8) * kp * 8;
   const size_t panel = kp * 8;
   __m256i acc[MR][NJ];
 #pragma GCC unroll 4
   for (int j = 0; j < NJ; ++j) {
-    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.bias.data() + n0 + 8 * j));
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + n0 + 8 * j));
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) acc[i][j] = b;
   }
@@ -94,6 +97,26 @@ void Tile(const QConvPacked& p, const int16_t* a, size_t lda, int rows, int n0, 
       for (int j = 0; j < NJ; ++j) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(av, wv[j]));
     }
   }
+  if constexpr (std::is_same_v<OutT, int32_t>) {
+#pragma GCC unroll 4
+    for (int j = 0; j < NJ; ++j) {
+      const int c0 = n0 + 8 * j;
+      const int count = n_end - c0 < 8 ? n_end - c0 : 8;
+      if (count <= 0) break;
+#pragma GCC unroll 8
+      for (int i = 0; i < MR; ++i) {
+        if (i >= rows) break;
+        if (count == 8) {
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + i * ldy + c0), acc[i][j]);
+        } else {
+          alignas(32) int32_t tmp[8];
+          _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), acc[i][j]);
+          std::memcpy(y + i * ldy + c0, tmp, static_cast<size_t>(count) * sizeof(int32_t));
+        }
+      }
+    }
+    return;
+  } else {
   const __m256i zy = _mm256_set1_epi32(p.output_zero_point);
   const __m256i lo = _mm256_set1_epi32(p.output_min);
   const __m256i hi = _mm256_set1_epi32(p.output_max);
@@ -123,30 +146,43 @@ void Tile(const QConvPacked& p, const int16_t* a, size_t lda, int rows, int n0, 
       Store8(y + i * ldy + c0, q, count);
     }
   }
+  }
 }
 
 // Full MR-row tiles, then the remaining rows with the smallest tile that
 // covers them (a fully connected layer with one row would otherwise compute
 // MR rows to store one).
-template <int MR, int NJ>
-void Rows(const QConvPacked& p, const int16_t* a, size_t lda, int rows, int n0, int n_end, int8_t* y,
-          size_t ldy) {
+template <int MR, int NJ, typename OutT>
+void Rows(const QConvPacked& p, const int32_t* bias, const int16_t* a, size_t lda, int rows, int n0, int n_end,
+          OutT* y, size_t ldy) {
   int r = 0;
-  for (; r + MR <= rows; r += MR) Tile<MR, NJ>(p, a + r * lda, lda, MR, n0, n_end, y + r * ldy, ldy);
+  for (; r + MR <= rows; r += MR) Tile<MR, NJ, OutT>(p, bias, a + r * lda, lda, MR, n0, n_end, y + r * ldy, ldy);
   const int left = rows - r;
   a += r * lda;
   y += r * ldy;
   if (left == 0) return;
   if (left == 1) {
-    Tile<1, NJ>(p, a, lda, left, n0, n_end, y, ldy);
+    Tile<1, NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
   } else if (left <= 2) {
-    Tile<2, NJ>(p, a, lda, left, n0, n_end, y, ldy);
+    Tile<2, NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
   } else if (MR > 4 && left <= 4) {
-    Tile<(MR > 4 ? 4 : MR), NJ>(p, a, lda, left, n0, n_end, y, ldy);
+    Tile<(MR > 4 ? 4 : MR), NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
   } else if (MR > 8 && left <= 8) {
-    Tile<(MR > 8 ? 8 : MR), NJ>(p, a, lda, left, n0, n_end, y, ldy);
+    Tile<(MR > 8 ? 8 : MR), NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
   } else {
-    Tile<MR, NJ>(p, a, lda, left, n0, n_end, y, ldy);
+    Tile<MR, NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
+  }
+}
+
+template <typename OutT>
+void Gemm(const QConvPacked& p, const int32_t* bias, const int16_t* a, size_t lda, int rows, int n_begin,
+          int n_end, OutT* y, size_t ldy) {
+  for (int n0 = n_begin; n0 < n_end; n0 += 16) {
+    if (n_end - n0 > 8) {
+      Rows<4, 2>(p, bias, a, lda, rows, n0, n_end, y, ldy);
+    } else {
+      Rows<4, 1>(p, bias, a, lda, rows, n0, n_end, y, ldy);
+    }
   }
 }
 
@@ -154,13 +190,12 @@ void Rows(const QConvPacked& p, const int16_t* a, size_t lda, int rows, int n0, 
 
 void GemmS16Avx2(const QConvPacked& p, const int16_t* a, size_t lda, int rows, int n_begin, int n_end,
                  int8_t* y, size_t ldy) {
-  for (int n0 = n_begin; n0 < n_end; n0 += 16) {
-    if (n_end - n0 > 8) {
-      Rows<4, 2>(p, a, lda, rows, n0, n_end, y, ldy);
-    } else {
-      Rows<4, 1>(p, a, lda, rows, n0, n_end, y, ldy);
-    }
-  }
+  Gemm(p, p.bias.data(), a, lda, rows, n_begin, n_end, y, ldy);
+}
+
+void GemmS16Avx2I32(const QConvPacked& p, const int32_t* bias, const int16_t* a, size_t lda, int rows,
+                    int n_begin, int n_end, int32_t* y, size_t ldy) {
+  Gemm(p, bias, a, lda, rows, n_begin, n_end, y, ldy);
 }
 
 }  // namespace qforge::kernels::x86

@@ -8,6 +8,7 @@
 #include <immintrin.h>
 
 #include <cstring>
+#include <type_traits>
 
 #include "runtime/kernels/x86/qconv_internal.h"
 #include "runtime/kernels/x86/qconv_pack.h"
@@ -76,16 +77,18 @@ inline __m512i FloatRule(__m512i acc, const Epilogue& e) {
   return _mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
 
-template <int MR, int NJ>
-void Tile(const QConvPacked& p, const uint8_t* a, size_t lda, int rows, int n0, int n_end, int8_t* y,
-          size_t ldy) {
+// OutT int8_t: requantized int8 output; int32_t: the raw accumulators
+// (QConv::RunInt32). `bias` initializes the accumulators (n_padded entries).
+template <int MR, int NJ, typename OutT>
+void Tile(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t lda, int rows, int n0, int n_end,
+          OutT* y, size_t ldy) {
   const size_t kp = static_cast<size_t>(p.k_padded);
   const int8_t* w = static_cast<const int8_t*>(p.weights.get()) + static_cast<size_t>(n0 / 16) * kp * 16;
   const size_t panel = kp * 16;
   __m512i acc[MR][NJ];
 #pragma GCC unroll 4
   for (int j = 0; j < NJ; ++j) {
-    const __m512i b = _mm512_loadu_si512(p.bias.data() + n0 + 16 * j);
+    const __m512i b = _mm512_loadu_si512(bias + n0 + 16 * j);
 #pragma GCC unroll 12
     for (int i = 0; i < MR; ++i) acc[i][j] = b;
   }
@@ -103,6 +106,21 @@ void Tile(const QConvPacked& p, const uint8_t* a, size_t lda, int rows, int n0, 
       for (int j = 0; j < NJ; ++j) acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], av, wv[j]);
     }
   }
+  if constexpr (std::is_same_v<OutT, int32_t>) {
+#pragma GCC unroll 4
+    for (int j = 0; j < NJ; ++j) {
+      const int c0 = n0 + 16 * j;
+      const int count = n_end - c0 < 16 ? n_end - c0 : 16;
+      if (count <= 0) break;
+      const __mmask16 store = static_cast<__mmask16>((1u << count) - 1);
+#pragma GCC unroll 12
+      for (int i = 0; i < MR; ++i) {
+        if (i >= rows) break;
+        _mm512_mask_storeu_epi32(y + i * ldy + c0, store, acc[i][j]);
+      }
+    }
+    return;
+  } else {
   const __m512i zy = _mm512_set1_epi32(p.output_zero_point);
   const __m512i lo = _mm512_set1_epi32(p.output_min);
   const __m512i hi = _mm512_set1_epi32(p.output_max);
@@ -132,30 +150,31 @@ void Tile(const QConvPacked& p, const uint8_t* a, size_t lda, int rows, int n0, 
       _mm_mask_storeu_epi8(y + i * ldy + c0, store, _mm512_cvtepi32_epi8(q));
     }
   }
+  }
 }
 
 // Full MR-row tiles, then the remaining rows with the smallest tile that
 // covers them (a fully connected layer with one row would otherwise compute
 // MR rows to store one).
-template <int MR, int NJ>
-void Rows(const QConvPacked& p, const uint8_t* a, size_t lda, int rows, int n0, int n_end, int8_t* y,
-          size_t ldy) {
+template <int MR, int NJ, typename OutT>
+void Rows(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t lda, int rows, int n0, int n_end,
+          OutT* y, size_t ldy) {
   int r = 0;
-  for (; r + MR <= rows; r += MR) Tile<MR, NJ>(p, a + r * lda, lda, MR, n0, n_end, y + r * ldy, ldy);
+  for (; r + MR <= rows; r += MR) Tile<MR, NJ, OutT>(p, bias, a + r * lda, lda, MR, n0, n_end, y + r * ldy, ldy);
   const int left = rows - r;
   a += r * lda;
   y += r * ldy;
   if (left == 0) return;
   if (left == 1) {
-    Tile<1, NJ>(p, a, lda, left, n0, n_end, y, ldy);
+    Tile<1, NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
   } else if (left <= 2) {
-    Tile<2, NJ>(p, a, lda, left, n0, n_end, y, ldy);
+    Tile<2, NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
   } else if (MR > 4 && left <= 4) {
-    Tile<(MR > 4 ? 4 : MR), NJ>(p, a, lda, left, n0, n_end, y, ldy);
+    Tile<(MR > 4 ? 4 : MR), NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
   } else if (MR > 8 && left <= 8) {
-    Tile<(MR > 8 ? 8 : MR), NJ>(p, a, lda, left, n0, n_end, y, ldy);
+    Tile<(MR > 8 ? 8 : MR), NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
   } else {
-    Tile<MR, NJ>(p, a, lda, left, n0, n_end, y, ldy);
+    Tile<MR, NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
   }
 }
 
@@ -179,24 +198,39 @@ struct FlipCopy {
 }  // namespace
 
 void PackU8Avx512Vnni(const QConvDesc& d, const QConvPacked& p, const QConvGeometry& g, const int8_t* x,
-                      int64_t m0, int rows, uint8_t* a) {
-  PackRows<uint8_t>(d, p, g, x, m0, rows, static_cast<uint8_t>(d.input_zero_point + 128), FlipCopy{}, a);
+                      int32_t zx, int64_t m0, int rows, uint8_t* a) {
+  PackRows<uint8_t>(d, p, g, x, m0, rows, static_cast<uint8_t>(zx + 128), FlipCopy{}, a);
 }
 
-void GemmU8S8Avx512Vnni(const QConvPacked& p, const uint8_t* a, size_t lda, int rows, int n_begin, int n_end,
-                        int8_t* y, size_t ldy) {
+namespace {
+
+template <typename OutT>
+void Gemm(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t lda, int rows, int n_begin,
+          int n_end, OutT* y, size_t ldy) {
   for (int n0 = n_begin; n0 < n_end; n0 += 64) {
     const int panels = (n_end - n0 + 15) / 16;
     if (panels >= 4) {
-      Rows<6, 4>(p, a, lda, rows, n0, n_end, y, ldy);
+      Rows<6, 4>(p, bias, a, lda, rows, n0, n_end, y, ldy);
     } else if (panels == 3) {
-      Rows<8, 3>(p, a, lda, rows, n0, n_end, y, ldy);
+      Rows<8, 3>(p, bias, a, lda, rows, n0, n_end, y, ldy);
     } else if (panels == 2) {
-      Rows<12, 2>(p, a, lda, rows, n0, n_end, y, ldy);
+      Rows<12, 2>(p, bias, a, lda, rows, n0, n_end, y, ldy);
     } else {
-      Rows<12, 1>(p, a, lda, rows, n0, n_end, y, ldy);
+      Rows<12, 1>(p, bias, a, lda, rows, n0, n_end, y, ldy);
     }
   }
+}
+
+}  // namespace
+
+void GemmU8S8Avx512Vnni(const QConvPacked& p, const uint8_t* a, size_t lda, int rows, int n_begin, int n_end,
+                        int8_t* y, size_t ldy) {
+  Gemm(p, p.bias.data(), a, lda, rows, n_begin, n_end, y, ldy);
+}
+
+void GemmU8S8Avx512VnniI32(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t lda, int rows,
+                           int n_begin, int n_end, int32_t* y, size_t ldy) {
+  Gemm(p, bias, a, lda, rows, n_begin, n_end, y, ldy);
 }
 
 }  // namespace qforge::kernels::x86

@@ -51,6 +51,7 @@ struct QConvPacked {
   size_t weight_bytes = 0;
   // n_padded entries each (zero for padded channels).
   std::vector<int32_t> bias;
+  std::vector<int32_t> sum_w;  // sum_k w[c, k] (RunInt32's per-call bias in kU8S8)
   ir::Requantization rule = ir::Requantization::kFixedPoint;
   std::vector<int32_t> multiplier;   // Q31
   std::vector<int32_t> left_shift;   // max(shift, 0)
@@ -75,5 +76,14 @@ void GemmS16Avx2(const QConvPacked& p, const int16_t* a, size_t lda, int rows, i
                  int8_t* y, size_t ldy);
 void GemmU8S8Avx512Vnni(const QConvPacked& p, const uint8_t* a, size_t lda, int rows, int n_begin, int n_end,
                         int8_t* y, size_t ldy);
+
+// The same GEMMs storing the int32 accumulators (QConv::RunInt32), started
+// from `bias` (n_padded entries) instead of p.bias.
+void GemmS16PortableI32(const QConvPacked& p, const int32_t* bias, const int16_t* a, size_t lda, int rows,
+                        int n_begin, int n_end, int32_t* y, size_t ldy);
+void GemmS16Avx2I32(const QConvPacked& p, const int32_t* bias, const int16_t* a, size_t lda, int rows,
+                    int n_begin, int n_end, int32_t* y, size_t ldy);
+void GemmU8S8Avx512VnniI32(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t lda, int rows,
+                           int n_begin, int n_end, int32_t* y, size_t ldy);
 
 }  // namespace qforge::kernels::x86

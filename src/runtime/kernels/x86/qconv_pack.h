@@ -84,8 +84,8 @@ void PackRows(const QConvDesc& d, const QConvPacked& p, const QConvGeometry& g, 
   std::fill(a + rows * lda, a + (rows + kSpareRows) * lda, T{0});
 }
 
-// The kU8S8 packer with AVX-512 copies (qconv_avx512vnni.cc).
+// The kU8S8 packer with AVX-512 copies (qconv_avx512vnni.cc); zx is the input zero point (padding).
 void PackU8Avx512Vnni(const QConvDesc& d, const QConvPacked& p, const QConvGeometry& g, const int8_t* x,
-                      int64_t m0, int rows, uint8_t* a);
+                      int32_t zx, int64_t m0, int rows, uint8_t* a);
 
 }  // namespace qforge::kernels::x86
