@@ -1,5 +1,7 @@
 #include "runtime/interpreter.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -177,6 +179,13 @@ Status Interpreter::ChooseKernels() {
   workspace_.reset();
   if (!options_.optimized) return Status::Ok();
   const ir::Graph& g = *graph_;
+  kernels_.resize(g.nodes.size());
+  weights_released_.resize(g.nodes.size(), 0);
+  std::vector<int> readers(g.values.size(), 0), packed_readers(g.values.size(), 0);
+  for (const ir::Node& node : g.nodes)
+    for (ir::ValueId in : node.inputs)
+      if (in != ir::kNoValue) ++readers[static_cast<size_t>(in)];
+  for (ir::ValueId out : g.outputs) ++readers[static_cast<size_t>(out)];
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     if (plans_[n].folded || plans_[n].dynamic) continue;
     const ir::Node& node = g.nodes[n];
@@ -190,10 +199,20 @@ Status Interpreter::ChooseKernels() {
     }
     for (ir::ValueId out : node.outputs)
       info.out_types.push_back(out == ir::kNoValue ? nullptr : &types_[static_cast<size_t>(out)]);
-    auto kernel = kernels::opt::ChooseKernel(info, options_.only_kernel_family);
-    if (!kernel.ok()) return kernel.status();
-    plans_[n].kernel = std::move(*kernel);
-    if (plans_[n].kernel) workspace_bytes_ = std::max(workspace_bytes_, plans_[n].kernel->workspace_bytes());
+    std::unique_ptr<kernels::opt::PreparedKernel>& kept = kernels_[n];
+    if (kept && !kept->Reshape(info)) kept.reset();
+    if (!kept) {
+      if (weights_released_[n]) {
+        return Unsupported(g.Describe(node) + ": cannot re-plan for input dims " + DimsToString(info.in(0).dims) +
+                           " after its packed weights replaced the originals; create a new session");
+      }
+      auto kernel = kernels::opt::ChooseKernel(info, options_.only_kernel_family);
+      if (!kernel.ok()) return kernel.status();
+      kept = std::move(*kernel);
+    }
+    plans_[n].kernel = kept.get();
+    if (kept) workspace_bytes_ = std::max(workspace_bytes_, kept->workspace_bytes());
+    if (options_.release_packed_weights) ReleasePackedWeights(readers, &packed_readers, n);
   }
   if (workspace_bytes_ > 0) {
     const size_t bytes = (workspace_bytes_ + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
@@ -202,6 +221,34 @@ Status Interpreter::ChooseKernels() {
     workspace_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
   }
   return Status::Ok();
+}
+
+void Interpreter::ReleasePackedWeights(const std::vector<int>& readers, std::vector<int>* packed_readers,
+                                       size_t n) {
+  // The session's private copy of the graph (InterpreterOptions): created
+  // non-const by the session, so dropping its constants here is sound.
+  ir::Graph& g = const_cast<ir::Graph&>(*graph_);
+  const ir::Node& node = g.nodes[n];
+  if (plans_[n].kernel == nullptr || !plans_[n].kernel->owns_weights()) return;
+  bool released = false;
+  for (size_t i = 1; i < node.inputs.size(); ++i) {
+    const ir::ValueId id = node.inputs[i];
+    if (id == ir::kNoValue) continue;
+    const size_t v = static_cast<size_t>(id);
+    // Released once every reader holds a packed copy (readers counts graph
+    // outputs and folded nodes too, which keep it).
+    if (!g.values[v].constant || ++(*packed_readers)[v] != readers[v]) continue;
+    g.values[v].constant.reset();
+    known_[v].reset();
+    released = true;
+    for (size_t m = 0; m < g.nodes.size(); ++m) {
+      const auto& ins = g.nodes[m].inputs;
+      if (std::find(ins.begin() + 1, ins.end(), id) != ins.end()) weights_released_[m] = 1;
+    }
+  }
+  // Give the freed pages back to the system now, so packing the next layer
+  // reuses them instead of raising the peak.
+  if (released) malloc_trim(0);
 }
 
 void Interpreter::BuildRunState() {

@@ -34,6 +34,10 @@ struct InterpreterOptions {
   int threads = 1;
   // Accumulate the wall time of every node over runs (NodeTimes()).
   bool profile = false;
+  // The interpreter's graph is a private copy (the session's): constant
+  // inputs that only weight-owning optimized kernels read are released once
+  // packed, so weights are not held twice.
+  bool release_packed_weights = false;
   // Tests: only this entry of the optimized list may be chosen.
   std::string only_kernel_family;
 };
@@ -69,11 +73,13 @@ class Interpreter {
   struct NodePlan {
     bool folded = false;   // evaluated at prepare; outputs live in known_
     bool dynamic = false;  // re-infer at run time
-    std::unique_ptr<kernels::opt::PreparedKernel> kernel;  // optimized kernel, or null
+    kernels::opt::PreparedKernel* kernel = nullptr;  // optimized kernel (in kernels_), or null
   };
   Status CheckInputs(std::span<const Tensor> inputs) const;
   Status PlanArena();
   Status ChooseKernels();
+  // Drops node n's constant inputs once every reader has packed them.
+  void ReleasePackedWeights(const std::vector<int>& readers, std::vector<int>* packed_readers, size_t n);
   void BuildRunState();
   Status RunNode(size_t index);
 
@@ -101,6 +107,10 @@ class Interpreter {
   std::vector<char> is_graph_input_;
   pthreadpool_t run_pool_ = nullptr;
   std::vector<double> node_ms_;
+  // Per node, kept across Prepare calls (re-planned with Reshape), so
+  // weights are packed once.
+  std::vector<std::unique_ptr<kernels::opt::PreparedKernel>> kernels_;
+  std::vector<char> weights_released_;  // per node: its constant inputs were released
   int runs_ = 0;  // the pool of the Run in progress (ParallelGuard)
 };
 

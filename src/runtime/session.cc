@@ -24,6 +24,7 @@ Result<Session> Session::Create(const Model& model, SessionOptions options) {
   io.optimized = true;
   io.threads = options.threads;
   io.profile = options.profile;
+  io.release_packed_weights = true;  // the graph is the session's own copy
   return Session(std::make_unique<runtime::Interpreter>(std::move(*graph), io));
 }
 

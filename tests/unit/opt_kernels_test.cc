@@ -53,7 +53,9 @@ Tensor RandomFloat(std::vector<int64_t> dims, std::mt19937& rng) {
 }
 
 int Pick(std::mt19937& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
-float PickF(std::mt19937& rng, float lo, float hi) { return std::uniform_real_distribution<float>(lo, hi)(rng); }
+float PickF(std::mt19937& rng, float lo, float hi) {
+  return std::uniform_real_distribution<float>(lo, hi)(rng);
+}
 
 int64_t ExtremeZeroPoint(std::mt19937& rng) {
   const int k = Pick(rng, 0, 3);
@@ -149,8 +151,8 @@ Case ConvCase(std::mt19937& rng, bool int8, bool dense_only = false) {
   }
   c.what = "conv n" + std::to_string(n) + " " + std::to_string(h) + "x" + std::to_string(w) + " c" +
            std::to_string(cin) + " m" + std::to_string(m) + " g" + std::to_string(group) + " k" +
-           std::to_string(kh) + "x" + std::to_string(kw) + " s" + std::to_string(sh) + std::to_string(sw) + " d" +
-           std::to_string(dh) + std::to_string(dw);
+           std::to_string(kh) + "x" + std::to_string(kw) + " s" + std::to_string(sh) + std::to_string(sw) +
+           " d" + std::to_string(dh) + std::to_string(dw);
   c.graph.AddNode(std::move(node));
   return c;
 }
@@ -209,7 +211,8 @@ Case AddCase(std::mt19937& rng, bool int8) {
     x.set_quant(PerTensor(PickF(rng, 0.01f, 0.1f), ExtremeZeroPoint(rng)));
     y.set_quant(PerTensor(PickF(rng, 0.01f, 0.1f), ExtremeZeroPoint(rng)));
     node.inputs = {AddInput(&c, "a", std::move(x)), AddInput(&c, "b", std::move(y))};
-    node.outputs.push_back(AddOutput(&c, DataType::kInt8, PerTensor(PickF(rng, 0.02f, 0.2f), ExtremeZeroPoint(rng))));
+    node.outputs.push_back(
+        AddOutput(&c, DataType::kInt8, PerTensor(PickF(rng, 0.02f, 0.2f), ExtremeZeroPoint(rng))));
   } else {
     node.inputs = {AddInput(&c, "a", RandomFloat(a, rng)), AddInput(&c, "b", RandomFloat(b, rng))};
     node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
@@ -238,13 +241,55 @@ Case PoolCase(std::mt19937& rng, bool int8, bool global) {
     const QuantParams q = PerTensor(PickF(rng, 0.01f, 0.1f), ExtremeZeroPoint(rng));
     x.set_quant(q);
     node.inputs.push_back(AddInput(&c, "x", std::move(x)));
-    node.outputs.push_back(
-        AddOutput(&c, DataType::kInt8, global ? PerTensor(PickF(rng, 0.005f, 0.05f), ExtremeZeroPoint(rng)) : q));
+    node.outputs.push_back(AddOutput(
+        &c, DataType::kInt8, global ? PerTensor(PickF(rng, 0.005f, 0.05f), ExtremeZeroPoint(rng)) : q));
   } else {
     node.inputs.push_back(AddInput(&c, "x", RandomFloat(dims, rng)));
     node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
   }
   c.what = std::string(global ? "global average pool " : "max pool ") + DimsToString(dims);
+  c.graph.AddNode(std::move(node));
+  return c;
+}
+
+// Hybrid (dynamic-range) Conv (NHWC, dense) / Gemm / MatMul: float x, int8
+// per-channel weight, float bias.
+Case HybridCase(std::mt19937& rng, OpKind op) {
+  Case c;
+  ir::Node node;
+  node.name = "hybrid";
+  node.op = op;
+  SetActivation(rng, &node);
+  int n = Pick(rng, 1, 3), k = Pick(rng, 1, 90), m = Pick(rng, 1, 70);
+  std::vector<int64_t> xdims = {n, k}, wdims = {k, m};
+  int axis = 1;
+  if (op == OpKind::kConv) {
+    const int kh = Pick(rng, 1, 3), kw = Pick(rng, 1, 3), h = Pick(rng, kh, 9), w = Pick(rng, kw, 9);
+    k = Pick(rng, 1, 20);
+    xdims = {n, h, w, k};
+    wdims = {m, k, kh, kw};
+    axis = 0;
+    node.attrs.Set("qf_layout", std::string("NHWC"));
+    node.attrs.Set("strides", std::vector<int64_t>{Pick(rng, 1, 2), Pick(rng, 1, 2)});
+    node.attrs.Set("pads",
+                   std::vector<int64_t>{Pick(rng, 0, 1), Pick(rng, 0, 1), Pick(rng, 0, 1), Pick(rng, 0, 1)});
+  } else if (op == OpKind::kGemm && Pick(rng, 0, 1) == 1) {
+    node.attrs.Set("transB", int64_t{1});
+    wdims = {m, k};
+    axis = 0;
+  }
+  Tensor x = RandomFloat(xdims, rng);
+  for (float& v : x.span<float>()) v = v * 3.0f + 0.5f;  // an asymmetric range: zero point not 128
+  Tensor wt = RandomInt8(wdims, rng, -127, 127);
+  std::vector<float> scales(static_cast<size_t>(m));
+  for (float& s : scales) s = PickF(rng, 0.002f, 0.02f);
+  wt.set_quant(QuantParams{scales, std::vector<int64_t>(static_cast<size_t>(m), 0), axis});
+  node.inputs.push_back(AddInput(&c, "x", std::move(x)));
+  node.inputs.push_back(c.graph.AddConstant("w", std::move(wt)));
+  if (op != OpKind::kMatMul && Pick(rng, 0, 3) != 0)
+    node.inputs.push_back(c.graph.AddConstant("b", RandomFloat({m}, rng)));
+  node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
+  c.what = "hybrid " + std::string(OpName(op)) + " x " + DimsToString(xdims) + " w " + DimsToString(wdims);
   c.graph.AddNode(std::move(node));
   return c;
 }
@@ -271,7 +316,8 @@ Case ConvertCase(std::mt19937& rng, bool quantize) {
     }
     if (x.num_elements() > 3) v[3] = 2.5f * scale;  // a tie: half to even
   }
-  node.inputs = {AddInput(&c, "x", std::move(x)), c.graph.AddConstant("s", testing::MakeTensor(DataType::kFloat32, {}, {scale})),
+  node.inputs = {AddInput(&c, "x", std::move(x)),
+                 c.graph.AddConstant("s", testing::MakeTensor(DataType::kFloat32, {}, {scale})),
                  c.graph.AddConstant("z", std::move(zp))};
   node.outputs.push_back(AddOutput(&c, quantize ? DataType::kInt8 : DataType::kFloat32, {}));
   c.what = std::string(quantize ? "quantize " : "dequantize ") + DimsToString(dims);
@@ -327,7 +373,8 @@ std::string Check(Case c, int threads, ir::Requantization rule, const std::strin
     EXPECT_LE(worst, exact ? 0 : kInt8Steps) << c.what << " (" << name << ")";
   } else {
     double scale = 0, worst = 0;
-    for (int64_t i = 0; i < a.num_elements(); ++i) scale = std::max(scale, std::fabs(double{a.data<float>()[i]}));
+    for (int64_t i = 0; i < a.num_elements(); ++i)
+      scale = std::max(scale, std::fabs(double{a.data<float>()[i]}));
     for (int64_t i = 0; i < a.num_elements(); ++i)
       worst = std::max(worst, std::fabs(double{a.data<float>()[i]} - double{b.data<float>()[i]}));
     const bool exact = name.rfind("dequantize", 0) == 0 || name.rfind("transpose", 0) == 0;
@@ -342,6 +389,9 @@ std::map<std::string, std::function<Case(std::mt19937&, bool)>> Generators() {
       {"xnnpack.conv2d", [](std::mt19937& r, bool i8) { return ConvCase(r, i8); }},
       {"qforge.qconv2d", [](std::mt19937& r, bool) { return ConvCase(r, true, true); }},
       {"qforge.qfully_connected", [](std::mt19937& r, bool) { return GemmCase(r, true); }},
+      {"qforge.hybrid_conv2d", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kConv); }},
+      {"qforge.hybrid_fully_connected", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kGemm); }},
+      {"qforge.hybrid_matmul", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kMatMul); }},
       {"xnnpack.fully_connected", GemmCase},
       {"xnnpack.add", AddCase},
       {"xnnpack.max_pool2d", [](std::mt19937& r, bool i8) { return PoolCase(r, i8, false); }},
@@ -367,7 +417,8 @@ TEST(OptKernelsTest, MatchReferenceOnRandomShapes) {
       std::mt19937 rng(static_cast<uint32_t>(seed * 7919 + 17));
       const bool int8 = seed % 2 == 1;
       const int threads = seed % 4 < 2 ? 1 : 2;
-      const ir::Requantization rule = seed % 8 < 4 ? ir::Requantization::kFixedPoint : ir::Requantization::kFloat;
+      const ir::Requantization rule =
+          seed % 8 < 4 ? ir::Requantization::kFixedPoint : ir::Requantization::kFloat;
       const std::string name = Check(gen(rng, int8), threads, rule, e.family);
       ++cases;
       if (!name.empty()) {

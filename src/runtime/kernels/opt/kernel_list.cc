@@ -1,6 +1,7 @@
 #include <array>
 
 #include "runtime/kernels/opt/convert_kernels.h"
+#include "runtime/kernels/opt/hybrid_kernel.h"
 #include "runtime/kernels/opt/opt_kernel.h"
 #include "runtime/kernels/opt/qconv_kernel.h"
 #include "runtime/kernels/xnnpack/xnn_kernels.h"
@@ -9,9 +10,12 @@ namespace qforge::kernels::opt {
 
 namespace {
 
-constexpr std::array<KernelEntry, 10> kKernels = {{
+constexpr std::array<KernelEntry, 13> kKernels = {{
     {"qforge.qconv2d", &CreateOwnQConv},
     {"qforge.qfully_connected", &CreateOwnQGemm},
+    {"qforge.hybrid_conv2d", &CreateHybridConv},
+    {"qforge.hybrid_fully_connected", &CreateHybridGemm},
+    {"qforge.hybrid_matmul", &CreateHybridMatMul},
     {"xnnpack.conv2d", &xnn::CreateConv},
     {"xnnpack.fully_connected", &xnn::CreateGemm},
     {"xnnpack.add", &xnn::CreateAdd},
@@ -44,8 +48,9 @@ bool WantsNhwc(const ir::Graph& graph, const ir::Node& node) {
   switch (node.op) {
     case OpKind::kConv: {
       if (node.inputs.size() < 2 || node.inputs[1] == ir::kNoValue) return false;
-      // Hybrid (float activations, int8 weights) has no NHWC kernel.
+      // Hybrid (float activations, int8 weights): NHWC only for the dense kernel.
       const DataType w = graph.value(node.inputs[1]).type.dtype;
+      if (x.dtype == DataType::kFloat32 && w == DataType::kInt8) return node.attrs.GetInt("group", 1) == 1;
       return (x.dtype == DataType::kFloat32) == (w == DataType::kFloat32);
     }
     case OpKind::kMaxPool:

@@ -55,6 +55,15 @@ class PreparedKernel {
   // The kernel's signature name (STYLE.md): op, types, requantization, ISA.
   virtual std::string name() const = 0;
   virtual size_t workspace_bytes() const { return 0; }
+  // True when the kernel holds its own packed copy of its constant inputs
+  // (weights, bias) and never reads the originals after creation: the
+  // runtime may then release them.
+  virtual bool owns_weights() const { return false; }
+  // Re-plans for new input dims (another batch size, say) without reading
+  // the constant inputs, which may have been released; false when it cannot
+  // (the runtime then creates the kernel anew, or fails if it released the
+  // weights).
+  virtual bool Reshape(const NodeInfo& /*info*/) { return false; }
   // ctx holds tensors of the dims and types given to the factory; the
   // output is preallocated. The fused activation is the kernel's job.
   virtual Status Run(KernelContext& ctx, const RunResources& res) = 0;

@@ -4,6 +4,7 @@
 #include "runtime/kernels/opt/qconv_kernel.h"
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 
 #include "ops/conv_attrs.h"
@@ -27,6 +28,35 @@ class QConvKernel final : public PreparedKernel {
       : conv_(std::move(conv)), batch_(batch), h_(h), w_(w), workspace_(workspace) {}
   std::string name() const override { return conv_->name(); }
   size_t workspace_bytes() const override { return workspace_; }
+  bool owns_weights() const override { return true; }
+  bool Reshape(const NodeInfo& info) override {
+    const std::vector<int64_t>& x = info.in(0).dims;
+    int batch, h = 1, w = 1;
+    if (info.node->op == OpKind::kGemm) {
+      if (x.size() != 2) return false;
+      batch = static_cast<int>(x[0]);
+    } else {
+      ops::ConvShape s;
+      if (x.size() != 4 ||
+          !ops::ResolveConvShape(info.node->attrs, std::vector<int64_t>{x[0], x[3], x[1], x[2]}, info.in(1).dims, &s)
+               .ok())
+        return false;
+      // The packed conv keeps the pads it was created with.
+      if (s.window.pad_begin != pad_begin_ || s.window.pad_end != pad_end_) return false;
+      batch = static_cast<int>(x[0]);
+      h = static_cast<int>(x[1]);
+      w = static_cast<int>(x[2]);
+    }
+    batch_ = batch;
+    h_ = h;
+    w_ = w;
+    workspace_ = conv_->WorkspaceBytes(batch, h, w, static_cast<size_t>(std::max(1, info.threads)));
+    return true;
+  }
+  void set_pads(std::vector<int64_t> begin, std::vector<int64_t> end) {
+    pad_begin_ = std::move(begin);
+    pad_end_ = std::move(end);
+  }
   Status Run(KernelContext& ctx, const RunResources& res) override {
     conv_->Run(ctx.in(0).data<int8_t>(), batch_, h_, w_, ctx.out(0).data<int8_t>(), res.workspace, res.pool);
     return Status::Ok();
@@ -36,6 +66,7 @@ class QConvKernel final : public PreparedKernel {
   std::unique_ptr<x86::QConv> conv_;
   int batch_, h_, w_;
   size_t workspace_;
+  std::vector<int64_t> pad_begin_, pad_end_;
 };
 
 // Fills the requantization of desc from the types, as the reference does
@@ -107,7 +138,7 @@ Result<std::unique_ptr<PreparedKernel>> CreateOwnQConv(const NodeInfo& info) {
   if (d.pad_top < 0 || d.pad_left < 0 || d.pad_bottom < 0 || d.pad_right < 0) return std::unique_ptr<PreparedKernel>();
   if (!FillQuant(info, s.out_channels, &d)) return std::unique_ptr<PreparedKernel>();
   auto k = Make(info, d, w.data<int8_t>(), static_cast<int>(x[0]), static_cast<int>(x[1]), static_cast<int>(x[2]));
-  // The output geometry must be the one shape inference gave.
+  if (k.ok() && *k != nullptr) static_cast<QConvKernel*>(k->get())->set_pads(s.window.pad_begin, s.window.pad_end);
   return k;
 }
 

@@ -71,6 +71,21 @@ class ConvKernel final : public opt::PreparedKernel {
   ConvKernel(Operator op, bool int8, Geometry g, std::string name)
       : op_(std::move(op)), int8_(int8), g_(g), name_(std::move(name)) {}
   std::string name() const override { return name_; }
+  bool owns_weights() const override { return true; }
+  bool Reshape(const opt::NodeInfo& info) override {
+    const std::vector<int64_t>& x = info.in(0).dims;
+    if (info.node->op == OpKind::kGemm) {  // rows of X are the pixels of a 1x1 image
+      if (x.size() != 2 || x[1] != g_.c) return false;
+      g_.n = x[0];
+      return true;
+    }
+    Geometry g;
+    if (!ResolveGeometry(*info.node, x, info.in(1).dims, &g)) return false;
+    // The operator was created with these pads (SAME pads can change with the input size).
+    if (g.pt != g_.pt || g.pl != g_.pl || g.pb != g_.pb || g.pr != g_.pr) return false;
+    g_ = g;
+    return true;
+  }
   Status Run(KernelContext& ctx, const opt::RunResources& res) override {
     xnn_status s;
     if (int8_) {
