@@ -31,3 +31,9 @@ echo "== qforge quantize $MODEL --mode int8 -o cnn_int8.tflite (TensorFlow Lite)
 $QF quantize "$MODEL" -o "$OUT/cnn_int8.tflite" --mode int8 --calib "$CALIB" \
   --eval "$DATA/t10k-images-idx3-ubyte.gz" --labels "$DATA/t10k-labels-idx1-ubyte.gz" | tail -n 4
 echo "The int8 TFLite file (NHWC, TFLite's int8 scheme and operator versions): $OUT/cnn_int8.tflite"
+echo
+echo "== speed: float vs int8, 1 thread, batch 1 (qforge bench; 28x28 input, so absolute times are tiny)"
+for m in "$MODEL" "$OUT/cnn_int8.onnx" "$OUT/cnn_int8.tflite"; do
+  $QF bench "$m" --threads 1 --runs 200 --warmup 20 --batch 0 | grep -E '^latency' | sed "s|^|  $(basename "$m"): |"
+done
+echo "  (the 224x224 torchvision models and ONNX Runtime / PyTorch peers: bench/compare.sh, docs/performance.md)"

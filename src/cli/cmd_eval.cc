@@ -69,8 +69,9 @@ int Eval(const EvalCliOptions& opt) {
               static_cast<long long>(counts->total));
   std::printf("top-5: %.2f%% (%lld/%lld)\n", counts->top5_percent(), static_cast<long long>(counts->top5),
               static_cast<long long>(counts->total));
-  std::printf("time: %.2f s (%.1f samples/s, batch %lld, reference runtime)\n", secs,
-              static_cast<double>(counts->total) / secs, static_cast<long long>(opt.batch));
+  std::printf("time: %.2f s (%.1f samples/s, batch %lld, %s runtime, %d thread(s))\n", secs,
+              static_cast<double>(counts->total) / secs, static_cast<long long>(opt.batch),
+              opt.runtime.reference ? "reference" : "optimized", session->threads());
   return kExitOk;
 }
 

@@ -23,6 +23,8 @@
 #include "qforge/runtime.h"
 #include "quant/quantizer.h"
 #include "runtime/interpreter.h"
+#include "runtime/kernels/opt/hybrid_kernel.h"
+#include "runtime/kernels/ref/int_linear.h"
 #include "runtime/kernels/x86/cpu_features.h"
 #include "runtime/kernels/x86/qconv.h"
 #include "runtime/optimize.h"
@@ -117,6 +119,40 @@ TEST(OptHybridTest, RunInt32MatchesPlainSums) {
   }
 }
 
+// The AVX2 range and quantization against ref QuantizeDynamic on ties (x / S
+// exactly k + 0.5), NaN, infinities, signed zeros and lengths with tails.
+TEST(OptHybridTest, Avx2QuantizationMatchesReference) {
+  if (!kernels::x86::IsaSupported(Isa::kAvx2)) GTEST_SKIP() << "no AVX2 on this CPU";
+  std::mt19937 rng(3);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int count = Pick(rng, 1, 300);
+    std::vector<float> x(static_cast<size_t>(count));
+    for (float& v : x) v = std::uniform_real_distribution<float>(-3.0f, 5.0f)(rng);
+    // Range [-255/64, 0]: scale exactly 1/64, x / S = -k / 2, a tie for every odd k.
+    if (trial % 4 == 0) {
+      for (float& v : x) v = -0.5f * static_cast<float>(Pick(rng, 0, 510)) / 64.0f;
+      x[0] = -255.0f / 64.0f;
+    }
+    if (trial % 5 == 1 && count > 3) x[1] = std::nanf(""), x[2] = -0.0f;
+    if (trial % 7 == 2 && count > 4) x[3] = INFINITY;
+    if (trial % 11 == 3) std::fill(x.begin(), x.end(), 0.0f);
+    const kernels::ref::DynamicQuant want = kernels::ref::QuantizeDynamic(x);
+    float lo = 0, hi = 0;
+    kernels::opt::hybrid_avx2::Range(x.data(), count, &lo, &hi);
+    float rlo = 0, rhi = 0;
+    for (float v : x)
+      if (!std::isnan(v)) rlo = std::min(rlo, v), rhi = std::max(rhi, v);
+    EXPECT_EQ(std::memcmp(&lo, &rlo, 4), 0) << trial;
+    EXPECT_EQ(std::memcmp(&hi, &rhi, 4), 0) << trial;
+    std::vector<int8_t> q(x.size());
+    kernels::opt::hybrid_avx2::Quantize(x.data(), count, want.scale, want.zero_point, q.data());
+    for (int i = 0; i < count; ++i) {
+      ASSERT_EQ(int{q[static_cast<size_t>(i)]} + 128 - want.zero_point, want.centered[static_cast<size_t>(i)])
+          << "trial " << trial << " element " << i << " x " << x[static_cast<size_t>(i)];
+    }
+  }
+}
+
 QuantParams PerChannel(std::vector<float> scales, int axis) {
   const size_t n = scales.size();
   return QuantParams{std::move(scales), std::vector<int64_t>(n, 0), axis};
@@ -129,7 +165,7 @@ struct NodeCase {
   std::string what;
 };
 
-NodeCase MakeCase(std::mt19937& rng, OpKind op) {
+NodeCase MakeCase(std::mt19937& rng, OpKind op, bool depthwise) {
   NodeCase c;
   ir::Node node;
   node.name = "hybrid";
@@ -141,6 +177,15 @@ NodeCase MakeCase(std::mt19937& rng, OpKind op) {
     k = Pick(rng, 1, 24);
     xdims = {n, Pick(rng, kh, 10), Pick(rng, kw, 10), k};
     wdims = {m, k, kh, kw};
+    if (depthwise) {
+      m = k;
+      wdims = {k, 1, kh, kw};
+      node.attrs.Set("group", int64_t{k});
+      // Dilation 2 only where the dilated window still fits the unpadded input.
+      const int dh = 2 * kh - 1 <= xdims[1] ? Pick(rng, 1, 2) : 1,
+                dw = 2 * kw - 1 <= xdims[2] ? Pick(rng, 1, 2) : 1;
+      node.attrs.Set("dilations", std::vector<int64_t>{dh, dw});
+    }
     axis = 0;
     node.attrs.Set("qf_layout", std::string("NHWC"));
     node.attrs.Set("strides", std::vector<int64_t>{Pick(rng, 1, 2), Pick(rng, 1, 2)});
@@ -187,10 +232,11 @@ NodeCase MakeCase(std::mt19937& rng, OpKind op) {
 }
 
 TEST(OptHybridTest, NodesMatchReferenceBitForBit) {
-  for (OpKind op : {OpKind::kConv, OpKind::kGemm, OpKind::kMatMul}) {
+  for (int kind = 0; kind < 4; ++kind) {
+    const OpKind op = kind == 1 ? OpKind::kGemm : kind == 2 ? OpKind::kMatMul : OpKind::kConv;
     for (int seed = 0; seed < 16; ++seed) {
-      std::mt19937 rng(static_cast<uint32_t>(seed * 7717 + static_cast<int>(op)));
-      NodeCase c = MakeCase(rng, op);
+      std::mt19937 rng(static_cast<uint32_t>(seed * 7717 + kind));
+      NodeCase c = MakeCase(rng, op, kind == 3);
       auto g = std::make_shared<const ir::Graph>(std::move(c.graph));
       runtime::Interpreter ref(g);
       runtime::InterpreterOptions o;
@@ -249,7 +295,7 @@ TEST_P(OptHybridModels, DynamicModelMatchesReference) {
   Result<ir::Graph> q = quant::QuantizeGraph(*prepared, opt, nullptr);
   ASSERT_TRUE(q.ok()) << q.status().message();
   auto graph = std::make_shared<const ir::Graph>(std::move(*q));
-  const std::vector<Tensor> in = {TestImages(64)};
+  const std::vector<Tensor> in = {TestImages(16)};
   runtime::Interpreter ref(graph);
   auto want = ref.Run(in);
   ASSERT_TRUE(want.ok()) << want.status().message();
@@ -258,7 +304,8 @@ TEST_P(OptHybridModels, DynamicModelMatchesReference) {
   // (every other node runs its reference kernel, exact in NHWC too).
   auto runtime_graph = runtime::OptimizeForRuntime(*graph);
   ASSERT_TRUE(runtime_graph.ok()) << runtime_graph.status().message();
-  for (const char* family : {"qforge.hybrid_conv2d", "qforge.hybrid_fully_connected"}) {
+  for (const char* family :
+       {"qforge.hybrid_conv2d", "qforge.hybrid_dwconv2d", "qforge.hybrid_fully_connected"}) {
     runtime::InterpreterOptions o;
     o.optimized = true;
     o.threads = 2;
@@ -270,7 +317,10 @@ TEST_P(OptHybridModels, DynamicModelMatchesReference) {
     int hybrid = 0;
     for (const std::string& name : one.KernelNames())
       hybrid += name.find("_qd8_qc8w_dynamic_") != std::string::npos;
-    EXPECT_GE(hybrid, 1) << family << " ran on no node";
+    // Only mobilenet has depthwise convolutions.
+    const bool expected =
+        std::string(family) != "qforge.hybrid_dwconv2d" || std::string(GetParam()) == "mobilenet";
+    EXPECT_EQ(hybrid >= 1, expected) << family << " ran on " << hybrid << " nodes";
   }
 
   // The whole optimized session.

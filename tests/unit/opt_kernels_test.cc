@@ -254,7 +254,7 @@ Case PoolCase(std::mt19937& rng, bool int8, bool global) {
 
 // Hybrid (dynamic-range) Conv (NHWC, dense) / Gemm / MatMul: float x, int8
 // per-channel weight, float bias.
-Case HybridCase(std::mt19937& rng, OpKind op) {
+Case HybridCase(std::mt19937& rng, OpKind op, bool depthwise = false) {
   Case c;
   ir::Node node;
   node.name = "hybrid";
@@ -268,6 +268,11 @@ Case HybridCase(std::mt19937& rng, OpKind op) {
     k = Pick(rng, 1, 20);
     xdims = {n, h, w, k};
     wdims = {m, k, kh, kw};
+    if (depthwise) {
+      m = k;
+      wdims = {k, 1, kh, kw};
+      node.attrs.Set("group", int64_t{k});
+    }
     axis = 0;
     node.attrs.Set("qf_layout", std::string("NHWC"));
     node.attrs.Set("strides", std::vector<int64_t>{Pick(rng, 1, 2), Pick(rng, 1, 2)});
@@ -390,6 +395,7 @@ std::map<std::string, std::function<Case(std::mt19937&, bool)>> Generators() {
       {"qforge.qconv2d", [](std::mt19937& r, bool) { return ConvCase(r, true, true); }},
       {"qforge.qfully_connected", [](std::mt19937& r, bool) { return GemmCase(r, true); }},
       {"qforge.hybrid_conv2d", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kConv); }},
+      {"qforge.hybrid_dwconv2d", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kConv, true); }},
       {"qforge.hybrid_fully_connected", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kGemm); }},
       {"qforge.hybrid_matmul", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kMatMul); }},
       {"xnnpack.fully_connected", GemmCase},

@@ -32,16 +32,23 @@ struct DynamicParams {
   int32_t zero_point = 0;  // uint8 domain
 };
 
-// The range and parameters exactly as ref QuantizeDynamic computes them
-// (same comparisons, so the same signed zeros and NaN handling).
-DynamicParams ChooseParams(const float* x, int64_t count) {
-  float lo = 0.0f, hi = 0.0f;
+// min(0, min x) and max(0, max x) over the non-NaN elements, with the
+// comparisons of ref QuantizeDynamic (so the same signed zeros). Partial
+// results combine in any order to the same bits.
+void ScalarRange(const float* x, int64_t count, float* lo, float* hi) {
+  float a = 0.0f, b = 0.0f;
   for (int64_t i = 0; i < count; ++i) {
     const float v = x[i];
     if (std::isnan(v)) continue;
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
+    a = std::min(a, v);
+    b = std::max(b, v);
   }
+  *lo = a;
+  *hi = b;
+}
+
+// The parameters exactly as ref QuantizeDynamic computes them.
+DynamicParams ParamsFromRange(float lo, float hi) {
   constexpr int32_t kQmin = 0, kQmax = 255;
   DynamicParams d;
   d.scale = hi == lo ? 1.0f : (hi - lo) / static_cast<float>(kQmax - kQmin);
@@ -51,6 +58,23 @@ DynamicParams ChooseParams(const float* x, int64_t count) {
       std::isnan(rounded) ? kQmin : static_cast<int32_t>(std::clamp<double>(rounded, kQmin, kQmax));
   return d;
 }
+
+// Runs f(task) for task in [0, tasks) on the pool (or the calling thread).
+template <typename F>
+void Thunk(void* f, size_t task) {
+  (*static_cast<F*>(f))(static_cast<int64_t>(task));
+}
+template <typename F>
+void ParallelFor(pthreadpool_t pool, int64_t tasks, F f) {
+  if (pool == nullptr || tasks <= 1) {
+    for (int64_t t = 0; t < tasks; ++t) f(t);
+    return;
+  }
+  pthreadpool_parallelize_1d(pool, &Thunk<F>, &f, static_cast<size_t>(tasks), 0);
+}
+
+// Below this many elements a loop runs on the calling thread alone.
+constexpr int64_t kMinParallelElements = 16384;
 
 // q - 128 for q = clamp(round_half_even(x / S) + Z, 0, 255), NaN -> Z
 // (quant::QuantizeValue). The quotient is a float32, so rounding it in float
@@ -80,6 +104,42 @@ struct Epilogue {
   quant::ActivationRange activation;
 };
 
+// A depthwise convolution (one output channel per input channel), NHWC:
+// weights as [kernel_h * kernel_w][channels] int16 so that a pixel's channels
+// are contiguous in x, w and y.
+struct Depthwise {
+  int channels = 0, out_h = 0, out_w = 0;
+  int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  int pad_top = 0, pad_left = 0;
+  std::vector<int16_t> w;
+
+  // acc[c] = sum over the taps inside the image of (q - zq) * w: the padding
+  // reads the zero point, which adds 0. |products| <= 255 * 127 fit int16 and
+  // kernel_h * kernel_w <= 65536 keeps the int32 sums exact.
+  void Rows(const int8_t* xq, int32_t zq, int h, int w_in, int64_t r0, int64_t r1, int32_t* acc) const {
+    const size_t c_count = static_cast<size_t>(channels);
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t b = r / (int64_t{out_h} * out_w);
+      const int oy = static_cast<int>(r / out_w % out_h), ox = static_cast<int>(r % out_w);
+      int32_t* out = acc + r * channels;
+      std::fill(out, out + c_count, 0);
+      for (int ky = 0; ky < kernel_h; ++ky) {
+        const int iy = oy * stride_h - pad_top + ky * dilation_h;
+        if (iy < 0 || iy >= h) continue;
+        for (int kx = 0; kx < kernel_w; ++kx) {
+          const int ix = ox * stride_w - pad_left + kx * dilation_w;
+          if (ix < 0 || ix >= w_in) continue;
+          const int8_t* px = xq + ((b * h + iy) * w_in + ix) * channels;
+          const int16_t* wk = w.data() + static_cast<size_t>(ky * kernel_w + kx) * c_count;
+          for (size_t c = 0; c < c_count; ++c) {
+            out[c] += static_cast<int16_t>((px[c] - zq) * wk[c]);
+          }
+        }
+      }
+    }
+  }
+};
+
 class HybridKernel final : public PreparedKernel {
  public:
   HybridKernel(std::string name, std::unique_ptr<x86::QConv> conv, int batch, int h, int w, int64_t x_count,
@@ -94,45 +154,132 @@ class HybridKernel final : public PreparedKernel {
         n_(n),
         e_(std::move(e)) {
     x_bytes_ = RoundUp(static_cast<size_t>(x_count_), kAlign);
-    workspace_ = x_bytes_ + conv_->WorkspaceBytes(batch_, h_, w_, static_cast<size_t>(std::max(1, threads)));
+    scale_bytes_ = RoundUp(static_cast<size_t>(n_) * sizeof(float), kAlign);
+    workspace_ =
+        x_bytes_ + scale_bytes_ +
+        (conv_ != nullptr ? conv_->WorkspaceBytes(batch_, h_, w_, static_cast<size_t>(std::max(1, threads)))
+                          : 0);
+    threads_ = std::max(1, threads);
+    partial_bytes_ = RoundUp(2 * static_cast<size_t>(threads_) * sizeof(float), kAlign);
+    workspace_ += partial_bytes_;
+    // QFORGE_ISA=portable (tests) keeps the scalar loops too.
+    avx2_ = x86::BestIsa() != x86::Isa::kPortable;
+  }
+  // The depthwise form: no GEMM.
+  HybridKernel(std::string name, Depthwise dw, int batch, int h, int w, int64_t x_count, int64_t rows,
+               Epilogue e, int threads)
+      : HybridKernel(std::move(name), nullptr, batch, h, w, x_count, rows, dw.channels, std::move(e),
+                     threads) {
+    dw_ = std::move(dw);
   }
   std::string name() const override { return name_; }
   size_t workspace_bytes() const override { return workspace_; }
 
+  // Quantize x (range, then values), the GEMM, then the epilogue; the
+  // elementwise phases split over the pool's threads like the GEMM.
   Status Run(KernelContext& ctx, const RunResources& res) override {
     const float* x = ctx.in(0).data<float>();
-    const DynamicParams p = ChooseParams(x, x_count_);
-    int8_t* xq = static_cast<int8_t*>(res.workspace);
-    QuantizeInt8(x, x_count_, p, xq);
+    uint8_t* ws = static_cast<uint8_t*>(res.workspace);
+    int8_t* xq = reinterpret_cast<int8_t*>(ws);
+    float* scale = reinterpret_cast<float*>(ws + x_bytes_);
+    float* partial = reinterpret_cast<float*>(ws + x_bytes_ + scale_bytes_);
+    void* gemm_ws = ws + x_bytes_ + scale_bytes_ + partial_bytes_;
+    const int64_t pool_threads =
+        res.pool != nullptr ? static_cast<int64_t>(pthreadpool_get_threads_count(res.pool)) : 1;
+    const int64_t threads = std::min<int64_t>(pool_threads, threads_);
+
+    // Chunks of x in multiples of 32 elements (the AVX2 loop's step).
+    const int64_t x_tasks = x_count_ >= kMinParallelElements ? threads : 1;
+    auto x_chunk = [&](int64_t t, int64_t* begin, int64_t* end) {
+      *begin = t * x_count_ / x_tasks / 32 * 32;
+      *end = t + 1 == x_tasks ? x_count_ : (t + 1) * x_count_ / x_tasks / 32 * 32;
+    };
+    ParallelFor(res.pool, x_tasks, [&](int64_t t) {
+      int64_t b, e;
+      x_chunk(t, &b, &e);
+      if (avx2_) {
+        hybrid_avx2::Range(x + b, e - b, &partial[2 * t], &partial[2 * t + 1]);
+      } else {
+        ScalarRange(x + b, e - b, &partial[2 * t], &partial[2 * t + 1]);
+      }
+    });
+    float lo = 0.0f, hi = 0.0f;
+    for (int64_t t = 0; t < x_tasks; ++t) {
+      lo = std::min(lo, partial[2 * t]);
+      hi = std::max(hi, partial[2 * t + 1]);
+    }
+    const DynamicParams p = ParamsFromRange(lo, hi);
+    ParallelFor(res.pool, x_tasks, [&](int64_t t) {
+      int64_t b, e;
+      x_chunk(t, &b, &e);
+      if (avx2_) {
+        hybrid_avx2::Quantize(x + b, e - b, p.scale, p.zero_point, xq + b);
+      } else {
+        QuantizeInt8(x + b, e - b, p, xq + b);
+      }
+    });
+
     float* y = ctx.out(0).data<float>();
     // The accumulators go to the output buffer (int32 and float are both 4
     // bytes) and are replaced in place.
-    conv_->RunInt32(xq, p.zero_point - 128, batch_, h_, w_, reinterpret_cast<int32_t*>(y),
-                    static_cast<uint8_t*>(res.workspace) + x_bytes_, res.pool);
+    int32_t* acc = reinterpret_cast<int32_t*>(y);
+    if (conv_ != nullptr) {
+      conv_->RunInt32(xq, p.zero_point - 128, batch_, h_, w_, acc, gemm_ws, res.pool);
+    } else {
+      const int64_t dw_tasks = std::min(rows_, rows_ * n_ >= kMinParallelElements ? threads : 1);
+      ParallelFor(res.pool, dw_tasks, [&](int64_t t) {
+        dw_.Rows(xq, p.zero_point - 128, h_, w_, t * rows_ / dw_tasks, (t + 1) * rows_ / dw_tasks, acc);
+      });
+    }
+
     const float* bias =
         e_.bias_input >= 0 ? ctx.in(static_cast<size_t>(e_.bias_input)).data<float>() : nullptr;
-    for (int64_t r = 0; r < rows_; ++r) {
+    // S_x * S_w[c]: one float32 product, as in HybridOutput.
+    for (int64_t c = 0; c < n_; ++c) scale[c] = p.scale * e_.w_scale[static_cast<size_t>(c)];
+    const bool vector = avx2_ && (bias == nullptr || e_.bias_col_stride == 1);
+    const int64_t y_tasks = std::min(rows_, rows_ * n_ >= kMinParallelElements ? threads : 1);
+    ParallelFor(res.pool, y_tasks, [&](int64_t t) {
+      const int64_t r0 = t * rows_ / y_tasks, r1 = (t + 1) * rows_ / y_tasks;
+      if (vector) {
+        hybrid_avx2::Epilogue(y + r0 * n_, r1 - r0, n_, scale,
+                              bias != nullptr ? bias + r0 * e_.bias_row_stride : nullptr, e_.bias_row_stride,
+                              e_.activation.min, e_.activation.max);
+      } else {
+        ScalarEpilogue(y, r0, r1, scale, bias);
+      }
+    });
+    return Status::Ok();
+  }
+
+ private:
+  // Rows [r0, r1): as ref HybridOutput, then the fused clamp as
+  // quant::ApplyActivation applies it.
+  void ScalarEpilogue(float* y, int64_t r0, int64_t r1, const float* scale, const float* bias) const {
+    const float lo = e_.activation.min, hi = e_.activation.max;
+    for (int64_t r = r0; r < r1; ++r) {
       float* row = y + r * n_;
       const float* brow = bias != nullptr ? bias + r * e_.bias_row_stride : nullptr;
       for (int64_t c = 0; c < n_; ++c) {
         int32_t acc;
         std::memcpy(&acc, row + c, sizeof acc);
-        const float scale = p.scale * e_.w_scale[static_cast<size_t>(c)];
-        const float scaled = static_cast<float>(acc) * scale;
-        row[c] = brow != nullptr ? scaled + brow[c * e_.bias_col_stride] : scaled;
+        const float scaled = static_cast<float>(acc) * scale[c];
+        float v = brow != nullptr ? scaled + brow[c * e_.bias_col_stride] : scaled;
+        if (v < lo) v = lo;
+        if (v > hi) v = hi;
+        row[c] = v;
       }
     }
-    if (!e_.activation.unbounded()) quant::ApplyActivation(e_.activation, &ctx.out(0));
-    return Status::Ok();
   }
 
- private:
   std::string name_;
-  std::unique_ptr<x86::QConv> conv_;
+  std::unique_ptr<x86::QConv> conv_;  // nullptr: depthwise
+  Depthwise dw_;
   int batch_, h_, w_;
   int64_t x_count_, rows_, n_;
   Epilogue e_;
-  size_t x_bytes_ = 0, workspace_ = 0;
+  size_t x_bytes_ = 0, scale_bytes_ = 0, partial_bytes_ = 0, workspace_ = 0;
+  int threads_ = 1;
+  bool avx2_ = false;
 };
 
 // The int8 weight's per-channel scales (one for all, or one per channel),
@@ -224,6 +371,56 @@ Result<KernelPtr> CreateHybridConv(const NodeInfo& info) {
   return KernelPtr(std::make_unique<HybridKernel>(std::move(name), std::move(*conv), batch, h, wd,
                                                   x[0] * x[1] * x[2] * x[3], rows, s.out_channels,
                                                   std::move(e), info.threads));
+}
+
+Result<KernelPtr> CreateHybridDepthwiseConv(const NodeInfo& info) {
+  const ir::Node& node = *info.node;
+  if (node.op != OpKind::kConv || node.attrs.GetString("qf_layout", "") != "NHWC") return KernelPtr();
+  if (info.num_inputs() < 2 || !IsFloat(info, 0) || info.constant(1) == nullptr || info.out_types.empty() ||
+      info.out(0).dtype != DataType::kFloat32)
+    return KernelPtr();
+  const std::vector<int64_t>& x = info.in(0).dims;
+  const Tensor& w = *info.constant(1);
+  if (x.size() != 4 || w.rank() != 4 || w.dtype() != DataType::kInt8) return KernelPtr();
+  ops::ConvShape s;
+  if (!ops::ResolveConvShape(node.attrs, std::vector<int64_t>{x[0], x[3], x[1], x[2]}, w.dims(), &s).ok() ||
+      s.group != s.in_channels || s.out_channels != s.in_channels || s.window.kernel.size() != 2)
+    return KernelPtr();
+  Epilogue e;
+  if (!WeightScales(info.in(1), s.out_channels, &e.w_scale)) return KernelPtr();
+  if (info.has_in(2)) {
+    const ir::TensorType& b = info.in(2);
+    if (b.dtype != DataType::kFloat32 || !b.rank_known || b.dims.size() != 1 || b.dims[0] != s.out_channels)
+      return KernelPtr();
+    e.bias_input = 2;
+  }
+  Depthwise d;
+  d.channels = static_cast<int>(s.in_channels);
+  d.kernel_h = static_cast<int>(s.window.kernel[0]);
+  d.kernel_w = static_cast<int>(s.window.kernel[1]);
+  d.stride_h = static_cast<int>(s.window.strides[0]);
+  d.stride_w = static_cast<int>(s.window.strides[1]);
+  d.dilation_h = static_cast<int>(s.window.dilations[0]);
+  d.dilation_w = static_cast<int>(s.window.dilations[1]);
+  d.pad_top = static_cast<int>(s.window.pad_begin[0]);
+  d.pad_left = static_cast<int>(s.window.pad_begin[1]);
+  d.out_h = static_cast<int>(s.window.out[0]);
+  d.out_w = static_cast<int>(s.window.out[1]);
+  if (d.out_h < 1 || d.out_w < 1 || int64_t{d.kernel_h} * d.kernel_w > 65536) return KernelPtr();
+  const size_t taps = static_cast<size_t>(d.kernel_h * d.kernel_w), c_count = static_cast<size_t>(d.channels);
+  d.w.resize(taps * c_count);
+  const int8_t* wv = w.data<int8_t>();  // [C, 1, kh, kw]
+  for (size_t c = 0; c < c_count; ++c)
+    for (size_t t = 0; t < taps; ++t) d.w[t * c_count + c] = wv[c * taps + t];
+  e.activation = quant::FusedActivation(node);
+  const int64_t rows = x[0] * d.out_h * d.out_w;
+  // The accumulation is portable C++ (baseline x86-64); with AVX2 the
+  // quantization and the epilogue are vectorized ("+avx2q").
+  std::string name = std::string("dwconv2d_f32_qd8_qc8w_dynamic_portable") +
+                     (x86::BestIsa() != x86::Isa::kPortable ? "+avx2q" : "");
+  return KernelPtr(std::make_unique<HybridKernel>(
+      std::move(name), std::move(d), static_cast<int>(x[0]), static_cast<int>(x[1]), static_cast<int>(x[2]),
+      x[0] * x[1] * x[2] * x[3], rows, std::move(e), info.threads));
 }
 
 Result<KernelPtr> CreateHybridGemm(const NodeInfo& info) {

@@ -10,10 +10,11 @@ namespace qforge::kernels::opt {
 
 namespace {
 
-constexpr std::array<KernelEntry, 13> kKernels = {{
+constexpr std::array<KernelEntry, 14> kKernels = {{
     {"qforge.qconv2d", &CreateOwnQConv},
     {"qforge.qfully_connected", &CreateOwnQGemm},
     {"qforge.hybrid_conv2d", &CreateHybridConv},
+    {"qforge.hybrid_dwconv2d", &CreateHybridDepthwiseConv},
     {"qforge.hybrid_fully_connected", &CreateHybridGemm},
     {"qforge.hybrid_matmul", &CreateHybridMatMul},
     {"xnnpack.conv2d", &xnn::CreateConv},
@@ -48,9 +49,13 @@ bool WantsNhwc(const ir::Graph& graph, const ir::Node& node) {
   switch (node.op) {
     case OpKind::kConv: {
       if (node.inputs.size() < 2 || node.inputs[1] == ir::kNoValue) return false;
-      // Hybrid (float activations, int8 weights): NHWC only for the dense kernel.
-      const DataType w = graph.value(node.inputs[1]).type.dtype;
-      if (x.dtype == DataType::kFloat32 && w == DataType::kInt8) return node.attrs.GetInt("group", 1) == 1;
+      // Hybrid (float activations, int8 weights): dense and depthwise kernels.
+      const ir::TensorType& wt = graph.value(node.inputs[1]).type;
+      const DataType w = wt.dtype;
+      if (x.dtype == DataType::kFloat32 && w == DataType::kInt8) {
+        const int64_t group = node.attrs.GetInt("group", 1);
+        return group == 1 || (group == x.dims[1] && !wt.dims.empty() && wt.dims[0] == group);
+      }
       return (x.dtype == DataType::kFloat32) == (w == DataType::kFloat32);
     }
     case OpKind::kMaxPool:

@@ -81,12 +81,12 @@ struct RunContext {
   Isa isa;
   QConvGeometry geo;
   const int8_t* x;
-  int32_t zx;            // input zero point (packing)
-  int8_t* y;             // requantized output (Run), or
-  int32_t* y32;          // accumulators (RunInt32), then
+  int32_t zx;             // input zero point (packing)
+  int8_t* y;              // requantized output (Run), or
+  int32_t* y32;           // accumulators (RunInt32), then
   const int32_t* bias32;  // their starting values
-  uint8_t* workspace;  // aligned
-  int64_t rows;        // batch * out_h * out_w
+  uint8_t* workspace;     // aligned
+  int64_t rows;           // batch * out_h * out_w
   int64_t row_tiles;
   int64_t tile_rows;  // <= packed->tile_rows
   int64_t n_chunks;
@@ -124,11 +124,12 @@ void RunTask(const RunContext& rc, int64_t task) {
       int32_t* y32 = rc.y32 + m0 * p.n;
       switch (rc.isa) {
         case Isa::kAvx512Vnni:
-          GemmU8S8Avx512VnniI32(p, rc.bias32, static_cast<const uint8_t*>(slot), lda, rows, n_begin, n_end, y32,
-                                ldy);
+          GemmU8S8Avx512VnniI32(p, rc.bias32, static_cast<const uint8_t*>(slot), lda, rows, n_begin, n_end,
+                                y32, ldy);
           break;
         case Isa::kAvx2:
-          GemmS16Avx2I32(p, rc.bias32, static_cast<const int16_t*>(slot), lda, rows, n_begin, n_end, y32, ldy);
+          GemmS16Avx2I32(p, rc.bias32, static_cast<const int16_t*>(slot), lda, rows, n_begin, n_end, y32,
+                         ldy);
           break;
         case Isa::kPortable:
           GemmS16PortableI32(p, rc.bias32, static_cast<const int16_t*>(slot), lda, rows, n_begin, n_end, y32,
@@ -186,7 +187,9 @@ void Launch(RunContext* rcp, pthreadpool_t pool) {
 }
 
 // RunInt32's per-call bias array at the start of the workspace.
-size_t BiasBytes(const QConvPacked& p) { return RoundUp(static_cast<size_t>(p.n_padded) * sizeof(int32_t), kAlign); }
+size_t BiasBytes(const QConvPacked& p) {
+  return RoundUp(static_cast<size_t>(p.n_padded) * sizeof(int32_t), kAlign);
+}
 
 }  // namespace
 

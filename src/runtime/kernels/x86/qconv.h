@@ -86,8 +86,8 @@ class QConv {
   // no bias, no requantization), for an input whose zero point is known only
   // per call. The descriptor's zero points, clamp and multipliers are unused.
   // Same workspace and threading contract as Run.
-  void RunInt32(const int8_t* x_nhwc, int32_t input_zero_point, int batch, int in_h, int in_w, int32_t* y_nhwc,
-                void* workspace, pthreadpool_t pool) const;
+  void RunInt32(const int8_t* x_nhwc, int32_t input_zero_point, int batch, int in_h, int in_w,
+                int32_t* y_nhwc, void* workspace, pthreadpool_t pool) const;
 
   // Signature name, e.g. "conv2d_qs8_qc8w_fixedpoint_avx512vnni_6x64".
   const char* name() const { return name_.c_str(); }

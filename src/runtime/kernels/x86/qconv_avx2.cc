@@ -70,8 +70,8 @@ inline void Store8(int8_t* dst, __m256i q, int count) {
 // OutT int8_t: requantized int8 output; int32_t: the raw accumulators
 // (QConv::RunInt32). `bias` initializes the accumulators (n_padded entries).
 template <int MR, int NJ, typename OutT>
-void Tile(const QConvPacked& p, const int32_t* bias, const int16_t* a, size_t lda, int rows, int n0, int n_end,
-          OutT* y, size_t ldy) {
+void Tile(const QConvPacked& p, const int32_t* bias, const int16_t* a, size_t lda, int rows, int n0,
+          int n_end, OutT* y, size_t ldy) {
   const size_t kp = static_cast<size_t>(p.k_padded);
   const int16_t* w = static_cast<const int16_t*>(p.weights.get()) + static_cast<size_t>(n0 / 8) * kp * 8;
   const size_t panel = kp * 8;
@@ -117,35 +117,35 @@ void Tile(const QConvPacked& p, const int32_t* bias, const int16_t* a, size_t ld
     }
     return;
   } else {
-  const __m256i zy = _mm256_set1_epi32(p.output_zero_point);
-  const __m256i lo = _mm256_set1_epi32(p.output_min);
-  const __m256i hi = _mm256_set1_epi32(p.output_max);
-  const bool fixed = p.rule == ir::Requantization::kFixedPoint;
-  // Read once: the int8 stores below may alias any byte, p included.
-  const bool left_shift = p.any_left_shift;
+    const __m256i zy = _mm256_set1_epi32(p.output_zero_point);
+    const __m256i lo = _mm256_set1_epi32(p.output_min);
+    const __m256i hi = _mm256_set1_epi32(p.output_max);
+    const bool fixed = p.rule == ir::Requantization::kFixedPoint;
+    // Read once: the int8 stores below may alias any byte, p included.
+    const bool left_shift = p.any_left_shift;
 #pragma GCC unroll 4
-  for (int j = 0; j < NJ; ++j) {
-    const int c0 = n0 + 8 * j;
-    const int count = n_end - c0 < 8 ? n_end - c0 : 8;
-    if (count <= 0) break;
-    Epilogue e;
-    if (fixed) {
-      e.multiplier = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.multiplier.data() + c0));
-      e.left = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.left_shift.data() + c0));
-      e.right = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.right_shift.data() + c0));
-      e.mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.right_mask.data() + c0));
-      e.threshold = _mm256_srai_epi32(e.mask, 1);
-    } else {
-      e.real = _mm256_loadu_ps(p.real.data() + c0);
-    }
+    for (int j = 0; j < NJ; ++j) {
+      const int c0 = n0 + 8 * j;
+      const int count = n_end - c0 < 8 ? n_end - c0 : 8;
+      if (count <= 0) break;
+      Epilogue e;
+      if (fixed) {
+        e.multiplier = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.multiplier.data() + c0));
+        e.left = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.left_shift.data() + c0));
+        e.right = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.right_shift.data() + c0));
+        e.mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.right_mask.data() + c0));
+        e.threshold = _mm256_srai_epi32(e.mask, 1);
+      } else {
+        e.real = _mm256_loadu_ps(p.real.data() + c0);
+      }
 #pragma GCC unroll 8
-    for (int i = 0; i < MR; ++i) {
-      if (i >= rows) break;
-      __m256i q = fixed ? FixedPoint(acc[i][j], e, left_shift) : FloatRule(acc[i][j], e);
-      q = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(q, zy), lo), hi);
-      Store8(y + i * ldy + c0, q, count);
+      for (int i = 0; i < MR; ++i) {
+        if (i >= rows) break;
+        __m256i q = fixed ? FixedPoint(acc[i][j], e, left_shift) : FloatRule(acc[i][j], e);
+        q = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(q, zy), lo), hi);
+        Store8(y + i * ldy + c0, q, count);
+      }
     }
-  }
   }
 }
 
@@ -153,10 +153,11 @@ void Tile(const QConvPacked& p, const int32_t* bias, const int16_t* a, size_t ld
 // covers them (a fully connected layer with one row would otherwise compute
 // MR rows to store one).
 template <int MR, int NJ, typename OutT>
-void Rows(const QConvPacked& p, const int32_t* bias, const int16_t* a, size_t lda, int rows, int n0, int n_end,
-          OutT* y, size_t ldy) {
+void Rows(const QConvPacked& p, const int32_t* bias, const int16_t* a, size_t lda, int rows, int n0,
+          int n_end, OutT* y, size_t ldy) {
   int r = 0;
-  for (; r + MR <= rows; r += MR) Tile<MR, NJ, OutT>(p, bias, a + r * lda, lda, MR, n0, n_end, y + r * ldy, ldy);
+  for (; r + MR <= rows; r += MR)
+    Tile<MR, NJ, OutT>(p, bias, a + r * lda, lda, MR, n0, n_end, y + r * ldy, ldy);
   const int left = rows - r;
   a += r * lda;
   y += r * ldy;

@@ -80,8 +80,8 @@ inline __m512i FloatRule(__m512i acc, const Epilogue& e) {
 // OutT int8_t: requantized int8 output; int32_t: the raw accumulators
 // (QConv::RunInt32). `bias` initializes the accumulators (n_padded entries).
 template <int MR, int NJ, typename OutT>
-void Tile(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t lda, int rows, int n0, int n_end,
-          OutT* y, size_t ldy) {
+void Tile(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t lda, int rows, int n0,
+          int n_end, OutT* y, size_t ldy) {
   const size_t kp = static_cast<size_t>(p.k_padded);
   const int8_t* w = static_cast<const int8_t*>(p.weights.get()) + static_cast<size_t>(n0 / 16) * kp * 16;
   const size_t panel = kp * 16;
@@ -121,35 +121,35 @@ void Tile(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t ld
     }
     return;
   } else {
-  const __m512i zy = _mm512_set1_epi32(p.output_zero_point);
-  const __m512i lo = _mm512_set1_epi32(p.output_min);
-  const __m512i hi = _mm512_set1_epi32(p.output_max);
-  const bool fixed = p.rule == ir::Requantization::kFixedPoint;
-  // Read once: the int8 stores below may alias any byte, p included.
-  const bool left_shift = p.any_left_shift;
+    const __m512i zy = _mm512_set1_epi32(p.output_zero_point);
+    const __m512i lo = _mm512_set1_epi32(p.output_min);
+    const __m512i hi = _mm512_set1_epi32(p.output_max);
+    const bool fixed = p.rule == ir::Requantization::kFixedPoint;
+    // Read once: the int8 stores below may alias any byte, p included.
+    const bool left_shift = p.any_left_shift;
 #pragma GCC unroll 4
-  for (int j = 0; j < NJ; ++j) {
-    const int c0 = n0 + 16 * j;
-    const int count = n_end - c0 < 16 ? n_end - c0 : 16;
-    if (count <= 0) break;
-    const __mmask16 store = static_cast<__mmask16>((1u << count) - 1);
-    Epilogue e;
-    if (fixed) {
-      e.multiplier = _mm512_loadu_si512(p.multiplier.data() + c0);
-      e.multiplier_odd = _mm512_srli_epi64(e.multiplier, 32);
-      e.left = _mm512_loadu_si512(p.left_shift.data() + c0);
-      SetRounding(_mm512_loadu_si512(p.right_shift.data() + c0), &e);
-    } else {
-      e.real = _mm512_loadu_ps(p.real.data() + c0);
-    }
+    for (int j = 0; j < NJ; ++j) {
+      const int c0 = n0 + 16 * j;
+      const int count = n_end - c0 < 16 ? n_end - c0 : 16;
+      if (count <= 0) break;
+      const __mmask16 store = static_cast<__mmask16>((1u << count) - 1);
+      Epilogue e;
+      if (fixed) {
+        e.multiplier = _mm512_loadu_si512(p.multiplier.data() + c0);
+        e.multiplier_odd = _mm512_srli_epi64(e.multiplier, 32);
+        e.left = _mm512_loadu_si512(p.left_shift.data() + c0);
+        SetRounding(_mm512_loadu_si512(p.right_shift.data() + c0), &e);
+      } else {
+        e.real = _mm512_loadu_ps(p.real.data() + c0);
+      }
 #pragma GCC unroll 12
-    for (int i = 0; i < MR; ++i) {
-      if (i >= rows) break;
-      __m512i q = fixed ? FixedPoint(acc[i][j], e, left_shift) : FloatRule(acc[i][j], e);
-      q = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(q, zy), lo), hi);
-      _mm_mask_storeu_epi8(y + i * ldy + c0, store, _mm512_cvtepi32_epi8(q));
+      for (int i = 0; i < MR; ++i) {
+        if (i >= rows) break;
+        __m512i q = fixed ? FixedPoint(acc[i][j], e, left_shift) : FloatRule(acc[i][j], e);
+        q = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(q, zy), lo), hi);
+        _mm_mask_storeu_epi8(y + i * ldy + c0, store, _mm512_cvtepi32_epi8(q));
+      }
     }
-  }
   }
 }
 
@@ -157,10 +157,11 @@ void Tile(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t ld
 // covers them (a fully connected layer with one row would otherwise compute
 // MR rows to store one).
 template <int MR, int NJ, typename OutT>
-void Rows(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t lda, int rows, int n0, int n_end,
-          OutT* y, size_t ldy) {
+void Rows(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t lda, int rows, int n0,
+          int n_end, OutT* y, size_t ldy) {
   int r = 0;
-  for (; r + MR <= rows; r += MR) Tile<MR, NJ, OutT>(p, bias, a + r * lda, lda, MR, n0, n_end, y + r * ldy, ldy);
+  for (; r + MR <= rows; r += MR)
+    Tile<MR, NJ, OutT>(p, bias, a + r * lda, lda, MR, n0, n_end, y + r * ldy, ldy);
   const int left = rows - r;
   a += r * lda;
   y += r * ldy;
