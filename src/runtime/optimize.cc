@@ -3,7 +3,6 @@
 #include "passes/eliminate_qdq.h"
 #include "passes/fold_pad.h"
 #include "passes/fuse_activation.h"
-#include "passes/fuse_requantize.h"
 #include "passes/int8_activations.h"
 #include "passes/layout_nhwc.h"
 #include "runtime/kernels/opt/opt_kernel.h"
@@ -20,7 +19,11 @@ Result<std::shared_ptr<const ir::Graph>> OptimizeForRuntime(const ir::Graph& gra
   // apply it in their epilogue).
   QF_RETURN_IF_ERROR(passes::FuseActivations(g.get()));
   QF_RETURN_IF_ERROR(passes::FoldPadIntoConv(g.get()));
-  QF_RETURN_IF_ERROR(passes::FuseRequantize(g.get()));
+  // passes::FuseRequantize is not applied: one rounding instead of the
+  // file's two moves values by a step, and through 40 layers after a Concat
+  // (ShuffleNet) the top-1 class of 1.5% of images changed against the
+  // reference and ONNX Runtime. The runtime computes what the file says;
+  // Requantize has a fast exact kernel instead.
   QF_RETURN_IF_ERROR(passes::ActivationsToInt8(*g));
   const ir::Graph& view = *g;
   QF_RETURN_IF_ERROR(passes::ConvertToNhwc(

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <random>
@@ -15,6 +16,7 @@
 #include <string>
 
 #include "ir/graph.h"
+#include "ops/op_kind.h"
 #include "runtime/interpreter.h"
 #include "runtime/kernels/opt/opt_kernel.h"
 #include "test_util.h"
@@ -199,12 +201,14 @@ Case GemmCase(std::mt19937& rng, bool int8) {
 
 Case AddCase(std::mt19937& rng, bool int8) {
   Case c;
+  const OpKind ops[] = {OpKind::kAdd, OpKind::kSub, OpKind::kMul};
+  const OpKind op = ops[Pick(rng, 0, 2)];
   std::vector<int64_t> a = {Pick(rng, 1, 2), Pick(rng, 1, 9), Pick(rng, 1, 9), Pick(rng, 1, 33)};
   std::vector<int64_t> b = a;
   if (Pick(rng, 0, 2) == 0) b = {1, 1, 1, a[3]};  // per-channel broadcast
   ir::Node node;
-  node.name = "add";
-  node.op = OpKind::kAdd;
+  node.name = "binary";
+  node.op = op;
   SetActivation(rng, &node);
   if (int8) {
     Tensor x = RandomInt8(a, rng), y = RandomInt8(b, rng);
@@ -217,7 +221,7 @@ Case AddCase(std::mt19937& rng, bool int8) {
     node.inputs = {AddInput(&c, "a", RandomFloat(a, rng)), AddInput(&c, "b", RandomFloat(b, rng))};
     node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
   }
-  c.what = "add " + DimsToString(a) + " + " + DimsToString(b);
+  c.what = std::string(OpName(op)) + " " + DimsToString(a) + ", " + DimsToString(b);
   c.graph.AddNode(std::move(node));
   return c;
 }
@@ -345,6 +349,55 @@ Case TransposeCase(std::mt19937& rng, bool int8) {
   return c;
 }
 
+// Float Sigmoid / HardSwish / Relu / Clip on random shapes.
+Case UnaryF32Case(std::mt19937& rng, bool) {
+  Case c;
+  const OpKind ops[] = {OpKind::kSigmoid, OpKind::kHardSwish, OpKind::kRelu, OpKind::kClip};
+  const OpKind op = ops[Pick(rng, 0, 3)];
+  const std::vector<int64_t> dims = {Pick(rng, 1, 3), Pick(rng, 1, 50), Pick(rng, 1, 7)};
+  ir::Node node;
+  node.name = "unary";
+  node.op = op;
+  Tensor x = RandomFloat(dims, rng);
+  for (float& v : x.span<float>()) v *= 8.0f;
+  node.inputs.push_back(AddInput(&c, "x", std::move(x)));
+  if (op == OpKind::kClip) {
+    node.inputs.push_back(c.graph.AddConstant("lo", testing::MakeTensor(DataType::kFloat32, {}, {-1.5})));
+    node.inputs.push_back(c.graph.AddConstant("hi", testing::MakeTensor(DataType::kFloat32, {}, {4.0})));
+  }
+  node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
+  c.what = std::string(OpName(op)) + " " + DimsToString(dims);
+  c.graph.AddNode(std::move(node));
+  return c;
+}
+
+// 8-bit element-wise ops the table kernel takes: Requantize (int8 or uint8
+// in, int8 out), Relu, Sigmoid (fixed output parameters), HardSwish.
+Case LutCase(std::mt19937& rng, bool) {
+  Case c;
+  const OpKind ops[] = {OpKind::kRequantize, OpKind::kRelu, OpKind::kSigmoid, OpKind::kHardSwish};
+  const OpKind op = ops[Pick(rng, 0, 3)];
+  const bool u8_in = op == OpKind::kRequantize && Pick(rng, 0, 1) == 1;
+  const std::vector<int64_t> dims = {Pick(rng, 1, 2), Pick(rng, 1, 9), Pick(rng, 1, 9), Pick(rng, 1, 33)};
+  Tensor x = RandomInt8(dims, rng);
+  if (u8_in) {
+    Tensor u(DataType::kUInt8, dims);
+    std::memcpy(u.raw_data(), x.raw_data(), static_cast<size_t>(x.num_elements()));
+    x = std::move(u);
+  }
+  x.set_quant(PerTensor(PickF(rng, 0.01f, 0.1f), u8_in ? Pick(rng, 0, 255) : ExtremeZeroPoint(rng)));
+  ir::Node node;
+  node.name = "lut";
+  node.op = op;
+  node.inputs.push_back(AddInput(&c, "x", std::move(x)));
+  const QuantParams out = op == OpKind::kSigmoid ? PerTensor(1.0f / 256.0f, -128)
+                                                 : PerTensor(PickF(rng, 0.01f, 0.1f), ExtremeZeroPoint(rng));
+  node.outputs.push_back(AddOutput(&c, DataType::kInt8, out));
+  c.what = std::string(OpName(op)) + " " + DimsToString(dims) + (u8_in ? " uint8" : "");
+  c.graph.AddNode(std::move(node));
+  return c;
+}
+
 // Runs the case both ways; returns the optimized kernel's name ("" if the
 // node ran its reference kernel) and checks the outputs.
 std::string Check(Case c, int threads, ir::Requantization rule, const std::string& family) {
@@ -399,7 +452,9 @@ std::map<std::string, std::function<Case(std::mt19937&, bool)>> Generators() {
       {"qforge.hybrid_fully_connected", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kGemm); }},
       {"qforge.hybrid_matmul", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kMatMul); }},
       {"xnnpack.fully_connected", GemmCase},
-      {"xnnpack.add", AddCase},
+      {"xnnpack.binary", AddCase},
+      {"xnnpack.unary_f32", UnaryF32Case},
+      {"qforge.lut8", LutCase},
       {"xnnpack.max_pool2d", [](std::mt19937& r, bool i8) { return PoolCase(r, i8, false); }},
       {"xnnpack.global_average_pool", [](std::mt19937& r, bool i8) { return PoolCase(r, i8, true); }},
       {"qforge.quantize", [](std::mt19937& r, bool) { return ConvertCase(r, true); }},

@@ -2,6 +2,7 @@
 
 #include "runtime/kernels/opt/convert_kernels.h"
 #include "runtime/kernels/opt/hybrid_kernel.h"
+#include "runtime/kernels/opt/lut_kernel.h"
 #include "runtime/kernels/opt/opt_kernel.h"
 #include "runtime/kernels/opt/qconv_kernel.h"
 #include "runtime/kernels/xnnpack/xnn_kernels.h"
@@ -10,7 +11,7 @@ namespace qforge::kernels::opt {
 
 namespace {
 
-constexpr std::array<KernelEntry, 14> kKernels = {{
+constexpr std::array<KernelEntry, 16> kKernels = {{
     {"qforge.qconv2d", &CreateOwnQConv},
     {"qforge.qfully_connected", &CreateOwnQGemm},
     {"qforge.hybrid_conv2d", &CreateHybridConv},
@@ -19,12 +20,14 @@ constexpr std::array<KernelEntry, 14> kKernels = {{
     {"qforge.hybrid_matmul", &CreateHybridMatMul},
     {"xnnpack.conv2d", &xnn::CreateConv},
     {"xnnpack.fully_connected", &xnn::CreateGemm},
-    {"xnnpack.add", &xnn::CreateAdd},
+    {"xnnpack.binary", &xnn::CreateBinary},
+    {"xnnpack.unary_f32", &xnn::CreateUnaryF32},
     {"xnnpack.max_pool2d", &xnn::CreateMaxPool},
     {"xnnpack.global_average_pool", &xnn::CreateGlobalAveragePool},
     {"qforge.quantize", &CreateQuantize},
     {"qforge.dequantize", &CreateDequantize},
     {"qforge.transpose", &CreateTranspose},
+    {"qforge.lut8", &CreateLut},
 }};
 
 bool FloatOrInt8(DataType t) { return t == DataType::kFloat32 || t == DataType::kInt8; }

@@ -1,5 +1,5 @@
-// Add through XNNPACK: float32, and int8 with per-tensor (S, Z) on both
-// inputs and the output (numpy broadcasting, up to XNNPACK's 6 dims).
+// Add, Sub, Mul through XNNPACK: float32, and int8 with per-tensor (S, Z) on
+// both inputs and the output (numpy broadcasting, up to XNNPACK's 6 dims).
 #include <vector>
 
 #include "runtime/kernels/xnnpack/xnn_common.h"
@@ -9,27 +9,57 @@ namespace qforge::kernels::xnn {
 
 namespace {
 
-class AddKernel final : public opt::PreparedKernel {
+enum class BinOp { kAdd, kSub, kMul };
+
+const char* BinName(BinOp op) { return op == BinOp::kAdd ? "add" : op == BinOp::kSub ? "subtract" : "multiply"; }
+
+class BinaryKernel final : public opt::PreparedKernel {
  public:
-  AddKernel(Operator op, bool int8, std::vector<size_t> a, std::vector<size_t> b)
-      : op_(std::move(op)), int8_(int8), a_(std::move(a)), b_(std::move(b)) {}
-  std::string name() const override { return int8_ ? "add_qs8_fp32_xnnpack" : "add_f32_xnnpack"; }
+  BinaryKernel(Operator op, BinOp kind, bool int8, std::vector<size_t> a, std::vector<size_t> b)
+      : op_(std::move(op)), kind_(kind), int8_(int8), a_(std::move(a)), b_(std::move(b)) {}
+  std::string name() const override {
+    return std::string(BinName(kind_)) + (int8_ ? "_qs8_fp32_xnnpack" : "_f32_xnnpack");
+  }
   Status Run(KernelContext& ctx, const opt::RunResources& res) override {
     xnn_status s;
+    const size_t na = a_.size(), nb = b_.size();
     if (int8_) {
-      s = xnn_setup_add_nd_qs8(op_.get(), a_.size(), a_.data(), b_.size(), b_.data(), ctx.in(0).data<int8_t>(),
-                               ctx.in(1).data<int8_t>(), ctx.out(0).data<int8_t>(), res.pool);
+      const int8_t* x = ctx.in(0).data<int8_t>();
+      const int8_t* y = ctx.in(1).data<int8_t>();
+      int8_t* z = ctx.out(0).data<int8_t>();
+      switch (kind_) {
+        case BinOp::kAdd:
+          s = xnn_setup_add_nd_qs8(op_.get(), na, a_.data(), nb, b_.data(), x, y, z, res.pool);
+          break;
+        case BinOp::kSub:
+          s = xnn_setup_subtract_nd_qs8(op_.get(), na, a_.data(), nb, b_.data(), x, y, z, res.pool);
+          break;
+        default:
+          s = xnn_setup_multiply_nd_qs8(op_.get(), na, a_.data(), nb, b_.data(), x, y, z, res.pool);
+      }
     } else {
-      s = xnn_setup_add_nd_f32(op_.get(), a_.size(), a_.data(), b_.size(), b_.data(), ctx.in(0).data<float>(),
-                               ctx.in(1).data<float>(), ctx.out(0).data<float>(), res.pool);
+      const float* x = ctx.in(0).data<float>();
+      const float* y = ctx.in(1).data<float>();
+      float* z = ctx.out(0).data<float>();
+      switch (kind_) {
+        case BinOp::kAdd:
+          s = xnn_setup_add_nd_f32(op_.get(), na, a_.data(), nb, b_.data(), x, y, z, res.pool);
+          break;
+        case BinOp::kSub:
+          s = xnn_setup_subtract_nd_f32(op_.get(), na, a_.data(), nb, b_.data(), x, y, z, res.pool);
+          break;
+        default:
+          s = xnn_setup_multiply_nd_f32(op_.get(), na, a_.data(), nb, b_.data(), x, y, z, res.pool);
+      }
     }
-    if (s != xnn_status_success) return Failed(ctx, "xnn_setup_add_nd", s);
+    if (s != xnn_status_success) return Failed(ctx, "xnn_setup (binary)", s);
     s = xnn_run_operator(op_.get(), res.pool);
     return s == xnn_status_success ? Status::Ok() : Failed(ctx, "xnn_run_operator", s);
   }
 
  private:
   Operator op_;
+  BinOp kind_;
   bool int8_;
   std::vector<size_t> a_, b_;
 };
@@ -42,23 +72,39 @@ std::vector<size_t> ToSizes(const std::vector<int64_t>& dims) {
 
 }  // namespace
 
-Result<std::unique_ptr<opt::PreparedKernel>> CreateAdd(const opt::NodeInfo& info) {
+Result<std::unique_ptr<opt::PreparedKernel>> CreateBinary(const opt::NodeInfo& info) {
   const ir::Node& node = *info.node;
-  if (node.op != OpKind::kAdd || info.num_inputs() != 2 || !Available())
-    return std::unique_ptr<opt::PreparedKernel>();
+  BinOp kind;
+  switch (node.op) {
+    case OpKind::kAdd:
+      kind = BinOp::kAdd;
+      break;
+    case OpKind::kSub:
+      kind = BinOp::kSub;
+      break;
+    case OpKind::kMul:
+      kind = BinOp::kMul;
+      break;
+    default:
+      return std::unique_ptr<opt::PreparedKernel>();
+  }
+  if (info.num_inputs() != 2 || !Available()) return std::unique_ptr<opt::PreparedKernel>();
   const ir::TensorType& a = info.in(0);
   const ir::TensorType& b = info.in(1);
   const ir::TensorType& y = info.out(0);
-  if (a.dims.size() > XNN_MAX_TENSOR_DIMS || b.dims.size() > XNN_MAX_TENSOR_DIMS || a.dims.empty() ||
-      b.dims.empty())
-    return std::unique_ptr<opt::PreparedKernel>();
+  // Rank 0 is a one-element tensor to XNNPACK.
+  const std::vector<int64_t> da = a.dims.empty() ? std::vector<int64_t>{1} : a.dims;
+  const std::vector<int64_t> db = b.dims.empty() ? std::vector<int64_t>{1} : b.dims;
+  if (da.size() > XNN_MAX_TENSOR_DIMS || db.size() > XNN_MAX_TENSOR_DIMS) return std::unique_ptr<opt::PreparedKernel>();
   xnn_operator_t op = nullptr;
   xnn_status s;
   bool int8 = false;
   if (a.dtype == DataType::kFloat32 && b.dtype == DataType::kFloat32 && y.dtype == DataType::kFloat32) {
     float lo, hi;
     FloatLimits(node, &lo, &hi);
-    s = xnn_create_add_nd_f32(lo, hi, 0, &op);
+    s = kind == BinOp::kAdd   ? xnn_create_add_nd_f32(lo, hi, 0, &op)
+        : kind == BinOp::kSub ? xnn_create_subtract_nd_f32(lo, hi, 0, &op)
+                              : xnn_create_multiply_nd_f32(lo, hi, 0, &op);
   } else if (a.dtype == DataType::kInt8 && b.dtype == DataType::kInt8 && y.dtype == DataType::kInt8) {
     float sa, sb, sy;
     int32_t za, zb, zy;
@@ -66,15 +112,17 @@ Result<std::unique_ptr<opt::PreparedKernel>> CreateAdd(const opt::NodeInfo& info
       return std::unique_ptr<opt::PreparedKernel>();
     int8_t lo, hi;
     Int8Limits(node, sy, zy, &lo, &hi);
-    s = xnn_create_add_nd_qs8(static_cast<int8_t>(za), sa, static_cast<int8_t>(zb), sb, static_cast<int8_t>(zy), sy,
-                              lo, hi, 0, &op);
+    const auto i8 = [](int32_t v) { return static_cast<int8_t>(v); };
+    s = kind == BinOp::kAdd   ? xnn_create_add_nd_qs8(i8(za), sa, i8(zb), sb, i8(zy), sy, lo, hi, 0, &op)
+        : kind == BinOp::kSub ? xnn_create_subtract_nd_qs8(i8(za), sa, i8(zb), sb, i8(zy), sy, lo, hi, 0, &op)
+                              : xnn_create_multiply_nd_qs8(i8(za), sa, i8(zb), sb, i8(zy), sy, lo, hi, 0, &op);
     int8 = true;
   } else {
     return std::unique_ptr<opt::PreparedKernel>();
   }
   if (s != xnn_status_success) return std::unique_ptr<opt::PreparedKernel>();
   return std::unique_ptr<opt::PreparedKernel>(
-      std::make_unique<AddKernel>(Operator(op), int8, ToSizes(a.dims), ToSizes(b.dims)));
+      std::make_unique<BinaryKernel>(Operator(op), kind, int8, ToSizes(da), ToSizes(db)));
 }
 
 }  // namespace qforge::kernels::xnn

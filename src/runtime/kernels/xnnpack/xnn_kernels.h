@@ -7,7 +7,10 @@ namespace qforge::kernels::xnn {
 
 Result<std::unique_ptr<opt::PreparedKernel>> CreateConv(const opt::NodeInfo& info);
 Result<std::unique_ptr<opt::PreparedKernel>> CreateGemm(const opt::NodeInfo& info);
-Result<std::unique_ptr<opt::PreparedKernel>> CreateAdd(const opt::NodeInfo& info);
+// Add, Sub and Mul.
+Result<std::unique_ptr<opt::PreparedKernel>> CreateBinary(const opt::NodeInfo& info);
+// Float Sigmoid, HardSwish, and Relu / Clip with constant bounds.
+Result<std::unique_ptr<opt::PreparedKernel>> CreateUnaryF32(const opt::NodeInfo& info);
 Result<std::unique_ptr<opt::PreparedKernel>> CreateMaxPool(const opt::NodeInfo& info);
 Result<std::unique_ptr<opt::PreparedKernel>> CreateGlobalAveragePool(const opt::NodeInfo& info);
 
