@@ -3,6 +3,7 @@
 #include "passes/eliminate_qdq.h"
 #include "passes/fold_pad.h"
 #include "passes/fuse_activation.h"
+#include "passes/fuse_hardswish.h"
 #include "passes/int8_activations.h"
 #include "passes/layout_nhwc.h"
 #include "runtime/kernels/opt/opt_kernel.h"
@@ -18,6 +19,7 @@ Result<std::shared_ptr<const ir::Graph>> OptimizeForRuntime(const ir::Graph& gra
   // Float Relu/Clip become the producer's output clamp (the float kernels
   // apply it in their epilogue).
   QF_RETURN_IF_ERROR(passes::FuseActivations(g.get()));
+  QF_RETURN_IF_ERROR(passes::FuseHardSwish(g.get()));
   QF_RETURN_IF_ERROR(passes::FoldPadIntoConv(g.get()));
   // passes::FuseRequantize is not applied: one rounding instead of the
   // file's two moves values by a step, and through 40 layers after a Concat
