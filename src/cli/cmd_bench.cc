@@ -14,11 +14,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <functional>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "cli/runtime_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/runtime_flags.h"
 #include "io/data/quantized_input.h"
 #include "ir/graph.h"
 #include "qforge/model.h"
@@ -270,8 +270,9 @@ int Bench(const BenchOptions& opt) {
       }
     }
     std::sort(lines.begin(), lines.end(), std::greater<>());
-    std::printf("profile at batch 1 (mean per run, slowest first; %zu node(s) folded at prepare not shown):\n",
-                untimed);
+    std::printf(
+        "profile at batch 1 (mean per run, slowest first; %zu node(s) folded at prepare not shown):\n",
+        untimed);
     for (const std::string& l : lines) std::printf("  %s\n", l.c_str());
   }
   // The session re-plans for the batch-B shapes below; the larger plan is the one the peak saw.

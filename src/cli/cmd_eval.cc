@@ -4,10 +4,10 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "cli/runtime_flags.h"
 #include "cli/data_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
+#include "cli/runtime_flags.h"
 #include "eval/classification.h"
 #include "io/data/quantized_input.h"
 #include "qforge/model.h"

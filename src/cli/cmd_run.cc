@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "cli/runtime_flags.h"
 #include "cli/data_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/runtime_flags.h"
 #include "io/data/quantized_input.h"
 #include "qforge/model.h"
 #include "qforge/runtime.h"

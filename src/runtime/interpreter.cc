@@ -203,7 +203,8 @@ Status Interpreter::ChooseKernels() {
     if (kept && !kept->Reshape(info)) kept.reset();
     if (!kept) {
       if (weights_released_[n]) {
-        return Unsupported(g.Describe(node) + ": cannot re-plan for input dims " + DimsToString(info.in(0).dims) +
+        return Unsupported(g.Describe(node) + ": cannot re-plan for input dims " +
+                           DimsToString(info.in(0).dims) +
                            " after its packed weights replaced the originals; create a new session");
       }
       auto kernel = kernels::opt::ChooseKernel(info, options_.only_kernel_family);
@@ -217,7 +218,8 @@ Status Interpreter::ChooseKernels() {
   if (workspace_bytes_ > 0) {
     const size_t bytes = (workspace_bytes_ + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
     void* p = std::aligned_alloc(kArenaAlignment, bytes);
-    if (p == nullptr) return InvalidArgument("cannot allocate a kernel workspace of " + std::to_string(bytes) + " bytes");
+    if (p == nullptr)
+      return InvalidArgument("cannot allocate a kernel workspace of " + std::to_string(bytes) + " bytes");
     workspace_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
   }
   return Status::Ok();
@@ -260,12 +262,14 @@ void Interpreter::BuildRunState() {
   for (ir::ValueId in : g.inputs) is_graph_input_[static_cast<size_t>(in)] = 1;
   for (size_t i = 0; i < g.values.size(); ++i) {
     if (known_[i]) {
-      tensors_[i] = Tensor::View(known_[i]->dtype(), known_[i]->dims(), const_cast<void*>(known_[i]->raw_data()),
-                                 std::const_pointer_cast<Tensor>(known_[i]));
+      tensors_[i] =
+          Tensor::View(known_[i]->dtype(), known_[i]->dims(), const_cast<void*>(known_[i]->raw_data()),
+                       std::const_pointer_cast<Tensor>(known_[i]));
       tensors_[i].set_quant(known_[i]->quant());
     } else if (arena_offset_[i] >= 0) {
       const ir::TensorType& t = types_[i];
-      tensors_[i] = Tensor::View(t.dtype, t.dims, static_cast<char*>(arena_.get()) + arena_offset_[i], arena_);
+      tensors_[i] =
+          Tensor::View(t.dtype, t.dims, static_cast<char*>(arena_.get()) + arena_offset_[i], arena_);
       tensors_[i].set_quant(t.quant);
     }
   }
@@ -291,7 +295,8 @@ Status Interpreter::RunNode(size_t index) {
     std::vector<Tensor> outs;
     QF_RETURN_IF_ERROR(EvaluateNode(g, node, ctx.inputs, &outs));
     for (size_t o = 0; o < node.outputs.size(); ++o) {
-      if (node.outputs[o] != ir::kNoValue) tensors_[static_cast<size_t>(node.outputs[o])] = std::move(outs[o]);
+      if (node.outputs[o] != ir::kNoValue)
+        tensors_[static_cast<size_t>(node.outputs[o])] = std::move(outs[o]);
     }
   } else {
     for (size_t o = 0; o < node.outputs.size(); ++o) {
@@ -323,8 +328,8 @@ Status Interpreter::RunNode(size_t index) {
   for (ir::ValueId in : node.inputs) {
     if (in == ir::kNoValue) continue;
     const size_t i = static_cast<size_t>(in);
-    if (last_use_[i] == static_cast<int>(index) && arena_offset_[i] < 0 && !known_[i] && !is_graph_output_[i] &&
-        !is_graph_input_[i])
+    if (last_use_[i] == static_cast<int>(index) && arena_offset_[i] < 0 && !known_[i] &&
+        !is_graph_output_[i] && !is_graph_input_[i])
       tensors_[i] = Tensor();
   }
   return Status::Ok();
@@ -351,10 +356,12 @@ Result<std::vector<Tensor>> Interpreter::Run(std::span<const Tensor> inputs) {
   run_pool_ = guard.pool();
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     if (plans_[n].folded) continue;
-    const auto start = options_.profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    const auto start =
+        options_.profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     Status s = RunNode(n);
     if (options_.profile)
-      node_ms_[n] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      node_ms_[n] +=
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!s.ok()) {
       for (size_t i = 0; i < inputs.size(); ++i) tensors_[static_cast<size_t>(g.inputs[i])] = Tensor();
       return s;

@@ -11,9 +11,9 @@
 #pragma once
 
 #include <functional>
-#include <string>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "ir/graph.h"
@@ -71,8 +71,8 @@ class Interpreter {
 
  private:
   struct NodePlan {
-    bool folded = false;   // evaluated at prepare; outputs live in known_
-    bool dynamic = false;  // re-infer at run time
+    bool folded = false;                             // evaluated at prepare; outputs live in known_
+    bool dynamic = false;                            // re-infer at run time
     kernels::opt::PreparedKernel* kernel = nullptr;  // optimized kernel (in kernels_), or null
   };
   Status CheckInputs(std::span<const Tensor> inputs) const;
@@ -111,7 +111,7 @@ class Interpreter {
   // weights are packed once.
   std::vector<std::unique_ptr<kernels::opt::PreparedKernel>> kernels_;
   std::vector<char> weights_released_;  // per node: its constant inputs were released
-  int runs_ = 0;  // the pool of the Run in progress (ParallelGuard)
+  int runs_ = 0;                        // the pool of the Run in progress (ParallelGuard)
 };
 
 }  // namespace qforge::runtime

@@ -28,8 +28,8 @@ Result<std::shared_ptr<const ir::Graph>> OptimizeForRuntime(const ir::Graph& gra
   // Requantize has a fast exact kernel instead.
   QF_RETURN_IF_ERROR(passes::ActivationsToInt8(*g));
   const ir::Graph& view = *g;
-  QF_RETURN_IF_ERROR(passes::ConvertToNhwc(
-      *g, [&view](const ir::Node& n) { return kernels::opt::WantsNhwc(view, n); }));
+  QF_RETURN_IF_ERROR(
+      passes::ConvertToNhwc(*g, [&view](const ir::Node& n) { return kernels::opt::WantsNhwc(view, n); }));
   return std::shared_ptr<const ir::Graph>(std::move(g));
 }
 

@@ -24,9 +24,10 @@ double Top1(const std::string& out) {
 TEST(RuntimeFlagsCli, OptimizedAndReferenceAgreeOnAccuracy) {
   const std::string dir = TempDir("runtime_flags_eval");
   const std::string q = dir + "/resnet_int8.onnx";
-  ASSERT_EQ(RunCli("quantize " + SourcePath("models/resnet.onnx") + " -o " + q + " --mode int8 --calib " + kCalib)
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunCli("quantize " + SourcePath("models/resnet.onnx") + " -o " + q + " --mode int8 --calib " + kCalib)
+          .exit_code,
+      0);
   const std::string data = " --data " + kImages + " --labels " + kLabels + " --limit 400 --batch 100";
   CliResult fast = RunCli("eval " + q + data + " --threads 2");
   CliResult ref = RunCli("eval " + q + data + " --reference");
@@ -39,12 +40,14 @@ TEST(RuntimeFlagsCli, OptimizedAndReferenceAgreeOnAccuracy) {
 }
 
 TEST(RuntimeFlagsCli, BenchProfileNamesTheKernelOfEveryNode) {
-  CliResult r = RunCli("bench " + SourcePath("models/mobilenet.onnx") + " --threads 1 --runs 3 --batch 0 --profile");
+  CliResult r =
+      RunCli("bench " + SourcePath("models/mobilenet.onnx") + " --threads 1 --runs 3 --batch 0 --profile");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("profile at batch 1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(Conv): conv2d_"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("_xnnpack"), std::string::npos) << r.out;
-  CliResult ref = RunCli("bench " + SourcePath("models/mobilenet.onnx") + " --reference --runs 2 --batch 0 --profile");
+  CliResult ref =
+      RunCli("bench " + SourcePath("models/mobilenet.onnx") + " --reference --runs 2 --batch 0 --profile");
   ASSERT_EQ(ref.exit_code, 0) << ref.err;
   EXPECT_NE(ref.out.find("(Conv): reference"), std::string::npos) << ref.out;
   EXPECT_EQ(ref.out.find("_xnnpack"), std::string::npos) << ref.out;

@@ -53,7 +53,8 @@ TEST(FuseHardSwishTest, PyTorchsExportBecomesOneHardSwish) {
   const Tensor got = RunGraph(g, x);
   ASSERT_EQ(got.num_elements(), want.num_elements());
   for (int64_t i = 0; i < got.num_elements(); ++i)
-    EXPECT_NEAR(got.data<float>()[i], want.data<float>()[i], 1e-6f * (1.0f + std::fabs(want.data<float>()[i])));
+    EXPECT_NEAR(got.data<float>()[i], want.data<float>()[i],
+                1e-6f * (1.0f + std::fabs(want.data<float>()[i])));
 }
 
 TEST(FuseHardSwishTest, OtherGatesStay) {

@@ -33,7 +33,8 @@ Tensor Batch(int n, uint32_t seed) {
 int MaxSteps(const Tensor& a, const Tensor& b, float scale) {
   int worst = 0;
   for (int64_t i = 0; i < a.num_elements(); ++i)
-    worst = std::max(worst, static_cast<int>(std::lround(std::fabs(a.data<float>()[i] - b.data<float>()[i]) / scale)));
+    worst = std::max(
+        worst, static_cast<int>(std::lround(std::fabs(a.data<float>()[i] - b.data<float>()[i]) / scale)));
   return worst;
 }
 
@@ -45,7 +46,8 @@ TEST_P(SessionRuntimeTest, MatchesReferenceAcrossBatchSizes) {
   auto model = std::make_shared<ir::Graph>(Quantized(*prepared, CalibratedRanges(prepared), GetParam()));
   const Model m(model);
   // The output's scale (DequantizeLinear input) measures differences in steps.
-  const float out_scale = m.graph().values[static_cast<size_t>(m.graph().nodes.back().inputs[0])].type.quant.scale[0];
+  const float out_scale =
+      m.graph().values[static_cast<size_t>(m.graph().nodes.back().inputs[0])].type.quant.scale[0];
   SessionOptions fast_opt;
   fast_opt.threads = 2;
   SessionOptions ref_opt;
@@ -64,11 +66,13 @@ TEST_P(SessionRuntimeTest, MatchesReferenceAcrossBatchSizes) {
   }
   // The optimized session ran the optimized kernels, not the reference.
   int optimized = 0;
-  for (const std::string& line : fast->KernelReport()) optimized += line.find("reference") == std::string::npos;
+  for (const std::string& line : fast->KernelReport())
+    optimized += line.find("reference") == std::string::npos;
   EXPECT_GE(optimized, 10);
 }
 
-INSTANTIATE_TEST_SUITE_P(Activations, SessionRuntimeTest, ::testing::Values(DataType::kInt8, DataType::kUInt8));
+INSTANTIATE_TEST_SUITE_P(Activations, SessionRuntimeTest,
+                         ::testing::Values(DataType::kInt8, DataType::kUInt8));
 
 TEST(SessionRuntime, ParallelSessionsGiveTheSameResults) {
   auto model = Model::Load(testing::SourcePath("models/mobilenet.onnx"));

@@ -10,8 +10,8 @@
 #include "io/onnx/onnx_attrs.h"
 #include "io/onnx/onnx_tensor.h"
 #include "ops/infer.h"
-#include "quant/fused_activation.h"
 #include "passes/layout_nhwc.h"
+#include "quant/fused_activation.h"
 
 namespace qforge::io {
 

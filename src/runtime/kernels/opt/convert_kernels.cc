@@ -97,7 +97,9 @@ class TransposeKernel final : public PreparedKernel {
  public:
   TransposeKernel(size_t elem, int64_t batch, int64_t rows, int64_t cols)
       : elem_(elem), batch_(batch), rows_(rows), cols_(cols) {}
-  std::string name() const override { return "transpose_x" + std::to_string(elem_ * 8) + "_batched2d_portable"; }
+  std::string name() const override {
+    return "transpose_x" + std::to_string(elem_ * 8) + "_batched2d_portable";
+  }
   Status Run(KernelContext& ctx, const RunResources&) override {
     const void* in = ctx.in(0).raw_data();
     void* out = ctx.out(0).raw_data();

@@ -15,7 +15,8 @@ namespace qforge::kernels::opt {
 namespace {
 
 bool Is8Bit(const ir::TensorType& t) {
-  return (t.dtype == DataType::kInt8 || t.dtype == DataType::kUInt8) && !t.quant.empty() && !t.quant.per_axis();
+  return (t.dtype == DataType::kInt8 || t.dtype == DataType::kUInt8) && !t.quant.empty() &&
+         !t.quant.per_axis();
 }
 
 bool ElementwiseOp(OpKind op) {
@@ -71,7 +72,8 @@ Result<std::unique_ptr<PreparedKernel>> CreateLut(const NodeInfo& info) {
   ctx.graph = info.graph;
   ctx.node = &node;
   ctx.inputs.push_back(&codes);
-  for (size_t i = 1; i < info.num_inputs(); ++i) ctx.inputs.push_back(info.has_in(i) ? info.constant(i) : nullptr);
+  for (size_t i = 1; i < info.num_inputs(); ++i)
+    ctx.inputs.push_back(info.has_in(i) ? info.constant(i) : nullptr);
   ctx.outputs.push_back(&out);
   // A node the reference rejects stays with the reference (and fails there).
   if (!ref::RunKernel(ctx).ok()) return std::unique_ptr<PreparedKernel>();

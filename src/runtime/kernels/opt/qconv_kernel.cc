@@ -3,8 +3,8 @@
 // reference under both requantization rules.
 #include "runtime/kernels/opt/qconv_kernel.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "ops/conv_attrs.h"
@@ -38,7 +38,8 @@ class QConvKernel final : public PreparedKernel {
     } else {
       ops::ConvShape s;
       if (x.size() != 4 ||
-          !ops::ResolveConvShape(info.node->attrs, std::vector<int64_t>{x[0], x[3], x[1], x[2]}, info.in(1).dims, &s)
+          !ops::ResolveConvShape(info.node->attrs, std::vector<int64_t>{x[0], x[3], x[1], x[2]},
+                                 info.in(1).dims, &s)
                .ok())
         return false;
       // The packed conv keeps the pads it was created with.
@@ -96,10 +97,11 @@ bool FillQuant(const NodeInfo& info, int64_t channels, x86::QConvDesc* d) {
   return true;
 }
 
-Result<std::unique_ptr<PreparedKernel>> Make(const NodeInfo& info, const x86::QConvDesc& d, const int8_t* w_oihw,
-                                             int batch, int h, int w) {
+Result<std::unique_ptr<PreparedKernel>> Make(const NodeInfo& info, const x86::QConvDesc& d,
+                                             const int8_t* w_oihw, int batch, int h, int w) {
   const Tensor* b = info.has_in(2) ? info.constant(2) : nullptr;
-  if (info.has_in(2) && (b == nullptr || b->dtype() != DataType::kInt32 || b->num_elements() != d.out_channels))
+  if (info.has_in(2) &&
+      (b == nullptr || b->dtype() != DataType::kInt32 || b->num_elements() != d.out_channels))
     return std::unique_ptr<PreparedKernel>();
   auto conv = x86::QConv::Create(d, w_oihw, b != nullptr ? b->data<int32_t>() : nullptr, x86::BestIsa());
   if (!conv.ok()) return std::unique_ptr<PreparedKernel>();  // e.g. a reduction too long for int32
@@ -111,7 +113,8 @@ Result<std::unique_ptr<PreparedKernel>> Make(const NodeInfo& info, const x86::QC
 
 Result<std::unique_ptr<PreparedKernel>> CreateOwnQConv(const NodeInfo& info) {
   const ir::Node& node = *info.node;
-  if (node.op != OpKind::kConv || node.attrs.GetString("qf_layout", "") != "NHWC") return std::unique_ptr<PreparedKernel>();
+  if (node.op != OpKind::kConv || node.attrs.GetString("qf_layout", "") != "NHWC")
+    return std::unique_ptr<PreparedKernel>();
   if (info.num_inputs() < 2 || info.constant(1) == nullptr || info.in(1).dtype != DataType::kInt8 ||
       info.in(1).quant.empty())
     return std::unique_ptr<PreparedKernel>();
@@ -135,10 +138,13 @@ Result<std::unique_ptr<PreparedKernel>> CreateOwnQConv(const NodeInfo& info) {
   d.pad_left = static_cast<int>(s.window.pad_begin[1]);
   d.pad_bottom = static_cast<int>(s.window.pad_end[0]);
   d.pad_right = static_cast<int>(s.window.pad_end[1]);
-  if (d.pad_top < 0 || d.pad_left < 0 || d.pad_bottom < 0 || d.pad_right < 0) return std::unique_ptr<PreparedKernel>();
+  if (d.pad_top < 0 || d.pad_left < 0 || d.pad_bottom < 0 || d.pad_right < 0)
+    return std::unique_ptr<PreparedKernel>();
   if (!FillQuant(info, s.out_channels, &d)) return std::unique_ptr<PreparedKernel>();
-  auto k = Make(info, d, w.data<int8_t>(), static_cast<int>(x[0]), static_cast<int>(x[1]), static_cast<int>(x[2]));
-  if (k.ok() && *k != nullptr) static_cast<QConvKernel*>(k->get())->set_pads(s.window.pad_begin, s.window.pad_end);
+  auto k =
+      Make(info, d, w.data<int8_t>(), static_cast<int>(x[0]), static_cast<int>(x[1]), static_cast<int>(x[2]));
+  if (k.ok() && *k != nullptr)
+    static_cast<QConvKernel*>(k->get())->set_pads(s.window.pad_begin, s.window.pad_end);
   return k;
 }
 
@@ -160,7 +166,8 @@ Result<std::unique_ptr<PreparedKernel>> CreateOwnQGemm(const NodeInfo& info) {
   if (wq.per_axis() && wq.axis != (trans_b ? 0 : 1)) return std::unique_ptr<PreparedKernel>();
   std::vector<int8_t> w_mk(static_cast<size_t>(m * k));
   for (int64_t r = 0; r < m; ++r)
-    for (int64_t c = 0; c < k; ++c) w_mk[static_cast<size_t>(r * k + c)] = w.data<int8_t>()[trans_b ? r * k + c : c * m + r];
+    for (int64_t c = 0; c < k; ++c)
+      w_mk[static_cast<size_t>(r * k + c)] = w.data<int8_t>()[trans_b ? r * k + c : c * m + r];
   x86::QConvDesc d;
   d.in_channels = static_cast<int>(k);
   d.out_channels = static_cast<int>(m);

@@ -23,8 +23,8 @@ struct Geometry {
   int64_t oh = 0, ow = 0;
 };
 
-bool ResolveGeometry(const ir::Node& node, const std::vector<int64_t>& x_nhwc, const std::vector<int64_t>& w_dims,
-                     Geometry* g) {
+bool ResolveGeometry(const ir::Node& node, const std::vector<int64_t>& x_nhwc,
+                     const std::vector<int64_t>& w_dims, Geometry* g) {
   if (x_nhwc.size() != 4 || w_dims.size() != 4) return false;
   const std::vector<int64_t> x_nchw = {x_nhwc[0], x_nhwc[3], x_nhwc[1], x_nhwc[2]};
   ops::ConvShape s;
@@ -62,7 +62,8 @@ std::vector<T> ToOhwi(const T* w, int64_t o, int64_t i, int64_t kh, int64_t kw) 
   for (int64_t a = 0; a < o; ++a)
     for (int64_t b = 0; b < i; ++b)
       for (int64_t y = 0; y < kh; ++y)
-        for (int64_t x = 0; x < kw; ++x) out[((a * kh + y) * kw + x) * i + b] = w[((a * i + b) * kh + y) * kw + x];
+        for (int64_t x = 0; x < kw; ++x)
+          out[((a * kh + y) * kw + x) * i + b] = w[((a * i + b) * kh + y) * kw + x];
   return out;
 }
 
@@ -90,10 +91,10 @@ class ConvKernel final : public opt::PreparedKernel {
     xnn_status s;
     if (int8_) {
       s = xnn_setup_convolution2d_nhwc_qc8(op_.get(), g_.n, g_.h, g_.w, ctx.in(0).data<int8_t>(),
-                                          ctx.out(0).data<int8_t>(), res.pool);
+                                           ctx.out(0).data<int8_t>(), res.pool);
     } else {
       s = xnn_setup_convolution2d_nhwc_f32(op_.get(), g_.n, g_.h, g_.w, ctx.in(0).data<float>(),
-                                          ctx.out(0).data<float>(), res.pool);
+                                           ctx.out(0).data<float>(), res.pool);
     }
     if (s != xnn_status_success) return Failed(ctx, "xnn_setup_convolution2d", s);
     s = xnn_run_operator(op_.get(), res.pool);
@@ -182,8 +183,7 @@ bool SupportedTypes(const opt::NodeInfo& info) {
   const ir::TensorType& x = info.in(0);
   const ir::TensorType& w = info.in(1);
   const ir::TensorType& y = info.out(0);
-  if (x.dtype == DataType::kFloat32)
-    return w.dtype == DataType::kFloat32 && y.dtype == DataType::kFloat32;
+  if (x.dtype == DataType::kFloat32) return w.dtype == DataType::kFloat32 && y.dtype == DataType::kFloat32;
   return IsInt8Quantized(x) && w.dtype == DataType::kInt8 && !w.quant.empty() && IsInt8Quantized(y);
 }
 
@@ -191,7 +191,8 @@ bool SupportedTypes(const opt::NodeInfo& info) {
 
 Result<std::unique_ptr<opt::PreparedKernel>> CreateConv(const opt::NodeInfo& info) {
   const ir::Node& node = *info.node;
-  if (node.op != OpKind::kConv || !IsNhwc(node) || !Available()) return std::unique_ptr<opt::PreparedKernel>();
+  if (node.op != OpKind::kConv || !IsNhwc(node) || !Available())
+    return std::unique_ptr<opt::PreparedKernel>();
   if (info.num_inputs() < 2 || info.constant(1) == nullptr || !SupportedTypes(info))
     return std::unique_ptr<opt::PreparedKernel>();
   const Tensor* b = info.has_in(2) ? info.constant(2) : nullptr;
@@ -220,10 +221,12 @@ Result<std::unique_ptr<opt::PreparedKernel>> CreateGemm(const opt::NodeInfo& inf
   const int64_t k = trans_b ? w.dim(1) : w.dim(0), m = trans_b ? w.dim(0) : w.dim(1);
   if (x[1] != k) return std::unique_ptr<opt::PreparedKernel>();
   const Tensor* b = info.has_in(2) ? info.constant(2) : nullptr;
-  if (info.has_in(2) && (b == nullptr || b->num_elements() != m)) return std::unique_ptr<opt::PreparedKernel>();
+  if (info.has_in(2) && (b == nullptr || b->num_elements() != m))
+    return std::unique_ptr<opt::PreparedKernel>();
   // Per-channel int8 weights are quantized along the output axis.
   const ir::TensorType& wt = info.in(1);
-  if (wt.quant.per_axis() && wt.quant.axis != (trans_b ? 0 : 1)) return std::unique_ptr<opt::PreparedKernel>();
+  if (wt.quant.per_axis() && wt.quant.axis != (trans_b ? 0 : 1))
+    return std::unique_ptr<opt::PreparedKernel>();
   Tensor w_mk(w.dtype(), {m, k, 1, 1});
   const size_t es = DataTypeSize(w.dtype());
   for (int64_t r = 0; r < m; ++r)

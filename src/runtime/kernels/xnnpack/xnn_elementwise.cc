@@ -11,7 +11,9 @@ namespace {
 
 enum class BinOp { kAdd, kSub, kMul };
 
-const char* BinName(BinOp op) { return op == BinOp::kAdd ? "add" : op == BinOp::kSub ? "subtract" : "multiply"; }
+const char* BinName(BinOp op) {
+  return op == BinOp::kAdd ? "add" : op == BinOp::kSub ? "subtract" : "multiply";
+}
 
 class BinaryKernel final : public opt::PreparedKernel {
  public:
@@ -95,7 +97,8 @@ Result<std::unique_ptr<opt::PreparedKernel>> CreateBinary(const opt::NodeInfo& i
   // Rank 0 is a one-element tensor to XNNPACK.
   const std::vector<int64_t> da = a.dims.empty() ? std::vector<int64_t>{1} : a.dims;
   const std::vector<int64_t> db = b.dims.empty() ? std::vector<int64_t>{1} : b.dims;
-  if (da.size() > XNN_MAX_TENSOR_DIMS || db.size() > XNN_MAX_TENSOR_DIMS) return std::unique_ptr<opt::PreparedKernel>();
+  if (da.size() > XNN_MAX_TENSOR_DIMS || db.size() > XNN_MAX_TENSOR_DIMS)
+    return std::unique_ptr<opt::PreparedKernel>();
   xnn_operator_t op = nullptr;
   xnn_status s;
   bool int8 = false;
@@ -113,9 +116,10 @@ Result<std::unique_ptr<opt::PreparedKernel>> CreateBinary(const opt::NodeInfo& i
     int8_t lo, hi;
     Int8Limits(node, sy, zy, &lo, &hi);
     const auto i8 = [](int32_t v) { return static_cast<int8_t>(v); };
-    s = kind == BinOp::kAdd   ? xnn_create_add_nd_qs8(i8(za), sa, i8(zb), sb, i8(zy), sy, lo, hi, 0, &op)
-        : kind == BinOp::kSub ? xnn_create_subtract_nd_qs8(i8(za), sa, i8(zb), sb, i8(zy), sy, lo, hi, 0, &op)
-                              : xnn_create_multiply_nd_qs8(i8(za), sa, i8(zb), sb, i8(zy), sy, lo, hi, 0, &op);
+    s = kind == BinOp::kAdd ? xnn_create_add_nd_qs8(i8(za), sa, i8(zb), sb, i8(zy), sy, lo, hi, 0, &op)
+        : kind == BinOp::kSub
+            ? xnn_create_subtract_nd_qs8(i8(za), sa, i8(zb), sb, i8(zy), sy, lo, hi, 0, &op)
+            : xnn_create_multiply_nd_qs8(i8(za), sa, i8(zb), sb, i8(zy), sy, lo, hi, 0, &op);
     int8 = true;
   } else {
     return std::unique_ptr<opt::PreparedKernel>();

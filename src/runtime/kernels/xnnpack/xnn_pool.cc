@@ -66,7 +66,8 @@ std::unique_ptr<opt::PreparedKernel> None() { return nullptr; }
 
 Result<std::unique_ptr<opt::PreparedKernel>> CreateMaxPool(const opt::NodeInfo& info) {
   const ir::Node& node = *info.node;
-  if (node.op != OpKind::kMaxPool || !IsNhwc(node) || !Available() || info.out_types.size() != 1) return None();
+  if (node.op != OpKind::kMaxPool || !IsNhwc(node) || !Available() || info.out_types.size() != 1)
+    return None();
   const ir::TensorType& x = info.in(0);
   const ir::TensorType& y = info.out(0);
   if (x.dims.size() != 4 || y.dims.size() != 4 || x.dtype != y.dtype) return None();
@@ -94,20 +95,22 @@ Result<std::unique_ptr<opt::PreparedKernel>> CreateMaxPool(const opt::NodeInfo& 
   if (x.dtype == DataType::kFloat32) {
     float lo, hi;
     FloatLimits(node, &lo, &hi);
-    s = xnn_create_max_pooling2d_nhwc_f32(u(g.pad_begin[0]), u(g.pad_end[1]), u(g.pad_end[0]), u(g.pad_begin[1]),
-                                          u(g.kernel[0]), u(g.kernel[1]), u(g.strides[0]), u(g.strides[1]),
-                                          u(g.dilations[0]), u(g.dilations[1]), c, c, c, lo, hi, 0, &op);
+    s = xnn_create_max_pooling2d_nhwc_f32(u(g.pad_begin[0]), u(g.pad_end[1]), u(g.pad_end[0]),
+                                          u(g.pad_begin[1]), u(g.kernel[0]), u(g.kernel[1]), u(g.strides[0]),
+                                          u(g.strides[1]), u(g.dilations[0]), u(g.dilations[1]), c, c, c, lo,
+                                          hi, 0, &op);
     kind = PoolKernel::Kind::kMaxF32;
   } else {
-    s = xnn_create_max_pooling2d_nhwc_s8(u(g.pad_begin[0]), u(g.pad_end[1]), u(g.pad_end[0]), u(g.pad_begin[1]),
-                                         u(g.kernel[0]), u(g.kernel[1]), u(g.strides[0]), u(g.strides[1]),
-                                         u(g.dilations[0]), u(g.dilations[1]), c, c, c, -128, 127, 0, &op);
+    s = xnn_create_max_pooling2d_nhwc_s8(u(g.pad_begin[0]), u(g.pad_end[1]), u(g.pad_end[0]),
+                                         u(g.pad_begin[1]), u(g.kernel[0]), u(g.kernel[1]), u(g.strides[0]),
+                                         u(g.strides[1]), u(g.dilations[0]), u(g.dilations[1]), c, c, c, -128,
+                                         127, 0, &op);
     kind = PoolKernel::Kind::kMaxS8;
   }
   if (s != xnn_status_success) return None();
-  return std::unique_ptr<opt::PreparedKernel>(std::make_unique<PoolKernel>(
-      Operator(op), kind, static_cast<size_t>(x.dims[0]), static_cast<size_t>(x.dims[1]),
-      static_cast<size_t>(x.dims[2])));
+  return std::unique_ptr<opt::PreparedKernel>(
+      std::make_unique<PoolKernel>(Operator(op), kind, static_cast<size_t>(x.dims[0]),
+                                   static_cast<size_t>(x.dims[1]), static_cast<size_t>(x.dims[2])));
 }
 
 Result<std::unique_ptr<opt::PreparedKernel>> CreateGlobalAveragePool(const opt::NodeInfo& info) {
@@ -131,16 +134,16 @@ Result<std::unique_ptr<opt::PreparedKernel>> CreateGlobalAveragePool(const opt::
     if (!PerTensorQuant(x, &sx, &zx) || !PerTensorQuant(y, &sy, &zy)) return None();
     int8_t lo, hi;
     Int8Limits(node, sy, zy, &lo, &hi);
-    s = xnn_create_global_average_pooling_nwc_qs8(c, c, c, static_cast<int8_t>(zx), sx, static_cast<int8_t>(zy), sy,
-                                                  lo, hi, 0, &op);
+    s = xnn_create_global_average_pooling_nwc_qs8(c, c, c, static_cast<int8_t>(zx), sx,
+                                                  static_cast<int8_t>(zy), sy, lo, hi, 0, &op);
     kind = PoolKernel::Kind::kGapQs8;
   } else {
     return None();
   }
   if (s != xnn_status_success) return None();
-  return std::unique_ptr<opt::PreparedKernel>(std::make_unique<PoolKernel>(
-      Operator(op), kind, static_cast<size_t>(x.dims[0]), static_cast<size_t>(x.dims[1]),
-      static_cast<size_t>(x.dims[2])));
+  return std::unique_ptr<opt::PreparedKernel>(
+      std::make_unique<PoolKernel>(Operator(op), kind, static_cast<size_t>(x.dims[0]),
+                                   static_cast<size_t>(x.dims[1]), static_cast<size_t>(x.dims[2])));
 }
 
 }  // namespace qforge::kernels::xnn

@@ -51,8 +51,8 @@ bool Bound(const opt::NodeInfo& info, size_t i, float def, float* out) {
 
 Result<std::unique_ptr<opt::PreparedKernel>> CreateUnaryF32(const opt::NodeInfo& info) {
   const ir::Node& node = *info.node;
-  if (!Available() || info.num_inputs() < 1 || info.in(0).dtype != DataType::kFloat32 || info.out_types.size() != 1 ||
-      info.out(0).dtype != DataType::kFloat32)
+  if (!Available() || info.num_inputs() < 1 || info.in(0).dtype != DataType::kFloat32 ||
+      info.out_types.size() != 1 || info.out(0).dtype != DataType::kFloat32)
     return std::unique_ptr<opt::PreparedKernel>();
   xnn_operator_t op = nullptr;
   xnn_status s;
