@@ -157,7 +157,7 @@ int CompareAccuracy(const std::string& float_path, const std::string& quant_path
               static_cast<long long>(q->counts.top1), static_cast<long long>(q->counts.total), delta);
   std::printf("  %-10s %18s %18s  (%.2fx smaller)\n", "size", Bytes(f->file_bytes).c_str(),
               Bytes(q->file_bytes).c_str(), Ratio(f->file_bytes, q->file_bytes));
-  std::printf("  %-10s %15.3f ms %15.3f ms  (batch 1, median of 20, reference runtime)\n", "latency",
+  std::printf("  %-10s %15.3f ms %15.3f ms  (batch 1, median of 20, optimized runtime)\n", "latency",
               f->latency_ms, q->latency_ms);
   return kExitOk;
 }
