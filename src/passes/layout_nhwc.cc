@@ -96,40 +96,7 @@ bool TransposeToReshape(ir::Graph& g, ir::NodeId id) {
 // Ops SinkTransposes moves Transposes past: their outputs have their
 // inputs' layout.
 bool KeepsLayout(OpKind op) {
-  switch (op) {
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-    case OpKind::kPow:
-    case OpKind::kMax:
-    case OpKind::kMin:
-    case OpKind::kEqual:
-    case OpKind::kPRelu:
-    case OpKind::kConcat:
-    case OpKind::kRelu:
-    case OpKind::kLeakyRelu:
-    case OpKind::kSigmoid:
-    case OpKind::kTanh:
-    case OpKind::kHardSigmoid:
-    case OpKind::kHardSwish:
-    case OpKind::kClip:
-    case OpKind::kSqrt:
-    case OpKind::kExp:
-    case OpKind::kLog:
-    case OpKind::kAbs:
-    case OpKind::kNeg:
-    case OpKind::kReciprocal:
-    case OpKind::kErf:
-    case OpKind::kIdentity:
-    case OpKind::kCast:
-    case OpKind::kQuantizeLinear:
-    case OpKind::kDequantizeLinear:
-    case OpKind::kRequantize:
-      return true;
-    default:
-      return false;
-  }
+  return IsElementwiseBinary(op) || op == OpKind::kConcat || IsLayoutAgnosticUnary(op);
 }
 
 // Values the sinking created between NHWC ops carry no tag: give them the

@@ -11,6 +11,52 @@
 
 namespace qforge::passes {
 
+// Ops that compute each output element from the input element at the same
+// index (extra inputs are scalars or per-axis parameters, never activations).
+bool IsLayoutAgnosticUnary(OpKind op) {
+  switch (op) {
+    case OpKind::kRelu:
+    case OpKind::kLeakyRelu:
+    case OpKind::kSigmoid:
+    case OpKind::kTanh:
+    case OpKind::kHardSigmoid:
+    case OpKind::kHardSwish:
+    case OpKind::kClip:
+    case OpKind::kSqrt:
+    case OpKind::kExp:
+    case OpKind::kLog:
+    case OpKind::kAbs:
+    case OpKind::kNeg:
+    case OpKind::kReciprocal:
+    case OpKind::kErf:
+    case OpKind::kIdentity:
+    case OpKind::kCast:
+    case OpKind::kQuantizeLinear:
+    case OpKind::kDequantizeLinear:
+    case OpKind::kRequantize:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsElementwiseBinary(OpKind op) {
+  switch (op) {
+    case OpKind::kAdd:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kDiv:
+    case OpKind::kPow:
+    case OpKind::kMax:
+    case OpKind::kMin:
+    case OpKind::kEqual:
+    case OpKind::kPRelu:
+      return true;
+    default:
+      return false;
+  }
+}
+
 namespace {
 
 using Perm = std::vector<int64_t>;
@@ -125,52 +171,6 @@ ir::Layout InnerLayout(ir::Layout outer, const Perm& perm) {
   if (outer == ir::Layout::kNHWC && perm == Perm{0, 2, 3, 1}) return ir::Layout::kNCHW;
   if (outer == ir::Layout::kNCHW && perm == Perm{0, 3, 1, 2}) return ir::Layout::kNHWC;
   return ir::Layout::kAny;
-}
-
-// Ops that compute each output element from the input element at the same
-// index (extra inputs are scalars or per-axis parameters, never activations).
-bool IsLayoutAgnosticUnary(OpKind op) {
-  switch (op) {
-    case OpKind::kRelu:
-    case OpKind::kLeakyRelu:
-    case OpKind::kSigmoid:
-    case OpKind::kTanh:
-    case OpKind::kHardSigmoid:
-    case OpKind::kHardSwish:
-    case OpKind::kClip:
-    case OpKind::kSqrt:
-    case OpKind::kExp:
-    case OpKind::kLog:
-    case OpKind::kAbs:
-    case OpKind::kNeg:
-    case OpKind::kReciprocal:
-    case OpKind::kErf:
-    case OpKind::kIdentity:
-    case OpKind::kCast:
-    case OpKind::kQuantizeLinear:
-    case OpKind::kDequantizeLinear:
-    case OpKind::kRequantize:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsElementwiseBinary(OpKind op) {
-  switch (op) {
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-    case OpKind::kPow:
-    case OpKind::kMax:
-    case OpKind::kMin:
-    case OpKind::kEqual:
-    case OpKind::kPRelu:
-      return true;
-    default:
-      return false;
-  }
 }
 
 class Sinker {

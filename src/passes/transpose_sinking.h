@@ -16,6 +16,7 @@
 #pragma once
 
 #include "ir/graph.h"
+#include "ops/op_kind.h"
 #include "qforge/status.h"
 
 namespace qforge::passes {
@@ -26,5 +27,10 @@ struct TransposeSinkingReport {
 };
 
 Status SinkTransposes(ir::Graph& graph, TransposeSinkingReport* report = nullptr);
+
+// The ops a Transpose moves past: each output element comes from the input
+// element(s) at the same index, so the output has the inputs' layout.
+bool IsLayoutAgnosticUnary(OpKind op);
+bool IsElementwiseBinary(OpKind op);
 
 }  // namespace qforge::passes

@@ -16,6 +16,7 @@
 #include "ops/conv_attrs.h"
 #include "quant/arithmetic.h"
 #include "quant/fused_activation.h"
+#include "runtime/kernels/opt/qconv_kernel.h"
 #include "runtime/kernels/x86/qconv.h"
 
 namespace qforge::kernels::opt {
@@ -349,17 +350,7 @@ Result<KernelPtr> CreateHybridConv(const NodeInfo& info) {
   x86::QConvDesc d;
   d.in_channels = static_cast<int>(s.in_channels);
   d.out_channels = static_cast<int>(s.out_channels);
-  d.kernel_h = static_cast<int>(s.window.kernel[0]);
-  d.kernel_w = static_cast<int>(s.window.kernel[1]);
-  d.stride_h = static_cast<int>(s.window.strides[0]);
-  d.stride_w = static_cast<int>(s.window.strides[1]);
-  d.dilation_h = static_cast<int>(s.window.dilations[0]);
-  d.dilation_w = static_cast<int>(s.window.dilations[1]);
-  d.pad_top = static_cast<int>(s.window.pad_begin[0]);
-  d.pad_left = static_cast<int>(s.window.pad_begin[1]);
-  d.pad_bottom = static_cast<int>(s.window.pad_end[0]);
-  d.pad_right = static_cast<int>(s.window.pad_end[1]);
-  if (d.pad_top < 0 || d.pad_left < 0 || d.pad_bottom < 0 || d.pad_right < 0) return KernelPtr();
+  if (!FillWindow(s, &d)) return KernelPtr();
   d.fixed.push_back({int32_t{1} << 30, 0});  // unused by RunInt32
   auto conv = x86::QConv::Create(d, w.data<int8_t>(), nullptr, x86::BestIsa());
   if (!conv.ok()) return KernelPtr();

@@ -111,6 +111,20 @@ Result<std::unique_ptr<PreparedKernel>> Make(const NodeInfo& info, const x86::QC
 
 }  // namespace
 
+bool FillWindow(const ops::ConvShape& s, x86::QConvDesc* d) {
+  d->kernel_h = static_cast<int>(s.window.kernel[0]);
+  d->kernel_w = static_cast<int>(s.window.kernel[1]);
+  d->stride_h = static_cast<int>(s.window.strides[0]);
+  d->stride_w = static_cast<int>(s.window.strides[1]);
+  d->dilation_h = static_cast<int>(s.window.dilations[0]);
+  d->dilation_w = static_cast<int>(s.window.dilations[1]);
+  d->pad_top = static_cast<int>(s.window.pad_begin[0]);
+  d->pad_left = static_cast<int>(s.window.pad_begin[1]);
+  d->pad_bottom = static_cast<int>(s.window.pad_end[0]);
+  d->pad_right = static_cast<int>(s.window.pad_end[1]);
+  return d->pad_top >= 0 && d->pad_left >= 0 && d->pad_bottom >= 0 && d->pad_right >= 0;
+}
+
 Result<std::unique_ptr<PreparedKernel>> CreateOwnQConv(const NodeInfo& info) {
   const ir::Node& node = *info.node;
   if (node.op != OpKind::kConv || node.attrs.GetString("qf_layout", "") != "NHWC")
@@ -128,18 +142,7 @@ Result<std::unique_ptr<PreparedKernel>> CreateOwnQConv(const NodeInfo& info) {
   x86::QConvDesc d;
   d.in_channels = static_cast<int>(s.in_channels);
   d.out_channels = static_cast<int>(s.out_channels);
-  d.kernel_h = static_cast<int>(s.window.kernel[0]);
-  d.kernel_w = static_cast<int>(s.window.kernel[1]);
-  d.stride_h = static_cast<int>(s.window.strides[0]);
-  d.stride_w = static_cast<int>(s.window.strides[1]);
-  d.dilation_h = static_cast<int>(s.window.dilations[0]);
-  d.dilation_w = static_cast<int>(s.window.dilations[1]);
-  d.pad_top = static_cast<int>(s.window.pad_begin[0]);
-  d.pad_left = static_cast<int>(s.window.pad_begin[1]);
-  d.pad_bottom = static_cast<int>(s.window.pad_end[0]);
-  d.pad_right = static_cast<int>(s.window.pad_end[1]);
-  if (d.pad_top < 0 || d.pad_left < 0 || d.pad_bottom < 0 || d.pad_right < 0)
-    return std::unique_ptr<PreparedKernel>();
+  if (!FillWindow(s, &d)) return std::unique_ptr<PreparedKernel>();
   if (!FillQuant(info, s.out_channels, &d)) return std::unique_ptr<PreparedKernel>();
   auto k =
       Make(info, d, w.data<int8_t>(), static_cast<int>(x[0]), static_cast<int>(x[1]), static_cast<int>(x[2]));

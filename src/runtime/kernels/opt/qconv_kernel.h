@@ -2,11 +2,17 @@
 // (kernels/x86/qconv.h).
 #pragma once
 
+#include "ops/conv_attrs.h"
 #include "runtime/kernels/opt/opt_kernel.h"
+#include "runtime/kernels/x86/qconv.h"
 
 namespace qforge::kernels::opt {
 
 Result<std::unique_ptr<PreparedKernel>> CreateOwnQConv(const NodeInfo& info);
+
+// The 2-D window of a resolved conv shape into the own kernel's descriptor
+// (shared with the hybrid kernels); false for negative (cropping) pads.
+bool FillWindow(const ops::ConvShape& s, x86::QConvDesc* d);
 Result<std::unique_ptr<PreparedKernel>> CreateOwnQGemm(const NodeInfo& info);
 
 }  // namespace qforge::kernels::opt
