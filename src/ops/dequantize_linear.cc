@@ -3,6 +3,7 @@
 // default 1). x is int8, uint8, int16 or int32; the zero point has x's dtype.
 // Blocked dequantization (opset 21 block_size) is not implemented.
 #include "ops/infer.h"
+#include "ops/op_table.h"
 #include "ops/qparams_check.h"
 
 namespace qforge::ops::dequantize_linear {
@@ -23,6 +24,14 @@ Status Infer(InferContext& ctx) {
   ctx.outputs[0].dtype = DataType::kFloat32;
   ctx.outputs[0].quant = {};
   return Status::Ok();
+}
+
+OpFacts RefineFacts(const OpFacts& row, const ir::Graph& g, const ir::Node& n) {
+  // Shifting the zero point with the data is exact only where it is a constant.
+  OpFacts f = row;
+  const ir::ValueId zp = n.input(2);
+  f.shift_exact = zp == ir::kNoValue || g.value(zp).is_constant() ? Fact::kYes : Fact::kNo;
+  return f;
 }
 
 }  // namespace qforge::ops::dequantize_linear

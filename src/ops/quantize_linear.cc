@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ops/infer.h"
+#include "ops/op_table.h"
 #include "ops/qparams_check.h"
 
 namespace qforge::ops::quantize_linear {
@@ -55,6 +56,14 @@ Status Infer(InferContext& ctx) {
   ctx.outputs[0].dtype = out_dtype;
   ctx.outputs[0].quant = KnownQuantParams(ctx, 1, 2, axis);
   return Status::Ok();
+}
+
+OpFacts RefineFacts(const OpFacts& row, const ir::Graph& g, const ir::Node& n) {
+  // Shifting the zero point with the data is exact only where it is a constant.
+  OpFacts f = row;
+  const ir::ValueId zp = n.input(2);
+  f.shift_exact = zp == ir::kNoValue || g.value(zp).is_constant() ? Fact::kYes : Fact::kNo;
+  return f;
 }
 
 }  // namespace qforge::ops::quantize_linear

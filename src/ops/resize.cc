@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ops/infer.h"
+#include "ops/op_table.h"
 #include "ops/shape_inputs.h"
 
 namespace qforge::ops {
@@ -178,6 +179,12 @@ Status Infer(InferContext& ctx) {
   // Nearest-neighbour resizing only copies values: a quantized input keeps its (S, Z).
   ForwardPerTensorQuant(ctx.input(0), &ctx.outputs[0]);
   return Status::Ok();
+}
+
+OpFacts RefineFacts(const OpFacts& row, const ir::Graph& g, const ir::Node& n) {
+  OpFacts f = row;
+  f.shift_exact = n.attrs.GetString("mode", "nearest") == "nearest" ? Fact::kYes : Fact::kNo;
+  return f;
 }
 
 }  // namespace resize

@@ -1,0 +1,59 @@
+#include "ops/op_table.h"
+
+#include <array>
+
+namespace qforge::ops {
+
+// The attribute-dependent facts are decided in the op's family file.
+namespace resize {
+OpFacts RefineFacts(const OpFacts& row, const ir::Graph& g, const ir::Node& n);
+}
+namespace quantize_linear {
+OpFacts RefineFacts(const OpFacts& row, const ir::Graph& g, const ir::Node& n);
+}
+namespace dequantize_linear {
+OpFacts RefineFacts(const OpFacts& row, const ir::Graph& g, const ir::Node& n);
+}
+
+namespace {
+
+constexpr std::array<OpFacts, static_cast<size_t>(OpKind::kCount)> kRows = {{
+#define QF_FACTS(kind, layout, quant, table8, shift_exact, keep_minmax, refine) \
+  {OpKind::k##kind, Layout::k##layout,    QuantForm::k##quant,                  \
+   Fact::k##table8, Fact::k##shift_exact, Fact::k##keep_minmax,                 \
+   refine},
+#include "ops/op_table.def"
+#undef QF_FACTS
+}};
+
+// Every op of ops.def has its row, in ops.def's order.
+constexpr bool RowsMatchOpsDef() {
+  for (size_t i = 0; i < kRows.size(); ++i) {
+    if (kRows[i].kind != static_cast<OpKind>(i)) return false;
+  }
+  return true;
+}
+static_assert(RowsMatchOpsDef(), "op_table.def must have one row per op of ops.def, in the same order");
+
+constexpr bool HasDepends(const OpFacts& r) {
+  return r.table8 == Fact::kDepends || r.shift_exact == Fact::kDepends || r.keep_minmax == Fact::kDepends;
+}
+
+constexpr bool RefineWhereNeeded() {
+  for (const OpFacts& r : kRows) {
+    if (HasDepends(r) != (r.refine != nullptr)) return false;
+  }
+  return true;
+}
+static_assert(RefineWhereNeeded(), "a row has a refine function exactly when one of its facts is kDepends");
+
+}  // namespace
+
+const OpFacts& RowOf(OpKind kind) { return kRows[static_cast<size_t>(kind)]; }
+
+OpFacts FactsOf(const ir::Graph& g, const ir::Node& n) {
+  const OpFacts& row = RowOf(n.op);
+  return row.refine != nullptr ? row.refine(row, g, n) : row;
+}
+
+}  // namespace qforge::ops
