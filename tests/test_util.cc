@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "runtime/evaluate.h"
+#include "runtime/kernels/evaluate.h"
 
 namespace qforge::testing {
 
@@ -69,7 +69,7 @@ Result<std::vector<Tensor>> RunSingleOp(OpKind op, const ir::Attributes& attrs,
   for (const Tensor* in : inputs) present.push_back(in != nullptr);
   ir::Node n = SingleNode(&g, op, attrs, present, num_outputs);
   std::vector<Tensor> outs;
-  QF_RETURN_IF_ERROR(runtime::EvaluateNode(g, n, inputs, &outs));
+  QF_RETURN_IF_ERROR(kernels::EvaluateNode(g, n, inputs, &outs));
   return outs;
 }
 

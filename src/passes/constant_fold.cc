@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "ops/infer.h"
-#include "runtime/evaluate.h"
+#include "runtime/kernels/evaluate.h"
 
 namespace qforge::passes {
 
@@ -54,7 +54,7 @@ bool TryFold(ir::Graph& g, ir::Node& node) {
     }
   }
   std::vector<Tensor> outs;
-  if (!runtime::EvaluateNode(g, node, values, &outs).ok()) return false;
+  if (!kernels::EvaluateNode(g, node, values, &outs).ok()) return false;
   for (size_t i = 0; i < outs.size(); ++i) {
     const ir::ValueId out = node.outputs[i];
     if (out == ir::kNoValue) continue;

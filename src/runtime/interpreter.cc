@@ -8,7 +8,7 @@
 
 #include "core/check.h"
 #include "ops/infer.h"
-#include "runtime/evaluate.h"
+#include "runtime/kernels/evaluate.h"
 #include "runtime/kernels/kernel.h"
 #include "runtime/memory_planner.h"
 
@@ -96,9 +96,9 @@ Status Interpreter::Prepare(const std::vector<std::vector<int64_t>>& input_dims)
       Status s;
       if (shape_of_static && !all_known) {
         Tensor placeholder = Tensor::View(ctx.inputs[0]->dtype, ctx.inputs[0]->dims, nullptr);
-        s = EvaluateNode(g, node, {&placeholder}, &outs);
+        s = kernels::EvaluateNode(g, node, {&placeholder}, &outs);
       } else {
-        s = EvaluateNode(g, node, ctx.values, &outs);
+        s = kernels::EvaluateNode(g, node, ctx.values, &outs);
       }
       QF_RETURN_IF_ERROR(s);
       plans_[n].folded = true;
@@ -153,7 +153,7 @@ Status Interpreter::PlanArena() {
       const ir::TensorType& t = types_[static_cast<size_t>(out)];
       if (!t.IsStatic()) continue;  // allocated at run time
       const int64_t count = CheckedElementCount(t.dims);
-      if (count < 0 || static_cast<uint64_t>(count) * DataTypeSize(t.dtype) > kMaxTensorBytes) {
+      if (count < 0 || static_cast<uint64_t>(count) * DataTypeSize(t.dtype) > kernels::kMaxTensorBytes) {
         return InvalidArgument(g.Describe(g.nodes[n]) + ": output " + DimsToString(t.dims) +
                                " exceeds the tensor size limit");
       }
@@ -293,7 +293,7 @@ Status Interpreter::RunNode(size_t index) {
 
   if (plans_[index].dynamic) {
     std::vector<Tensor> outs;
-    QF_RETURN_IF_ERROR(EvaluateNode(g, node, ctx.inputs, &outs));
+    QF_RETURN_IF_ERROR(kernels::EvaluateNode(g, node, ctx.inputs, &outs));
     for (size_t o = 0; o < node.outputs.size(); ++o) {
       if (node.outputs[o] != ir::kNoValue)
         tensors_[static_cast<size_t>(node.outputs[o])] = std::move(outs[o]);

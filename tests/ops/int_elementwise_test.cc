@@ -14,7 +14,7 @@
 #include "ops/op_kind.h"
 #include "quant/arithmetic.h"
 #include "quant/fused_activation.h"
-#include "runtime/evaluate.h"
+#include "runtime/kernels/evaluate.h"
 
 namespace qforge::testing {
 namespace {

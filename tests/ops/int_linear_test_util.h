@@ -14,7 +14,7 @@
 #include "op_test_helpers.h"
 #include "quant/arithmetic.h"
 #include "quant/fused_activation.h"
-#include "runtime/evaluate.h"
+#include "runtime/kernels/evaluate.h"
 
 namespace qforge::testing {
 
@@ -28,7 +28,7 @@ inline Tensor QTensor(DataType dtype, std::vector<int64_t> dims, const std::vect
 
 // Runs `op` on `inputs` with its output value declared as `out_dtype` with
 // `out_quant` (empty: no declared parameters), through shape inference and
-// the reference kernel (runtime::EvaluateNode).
+// the reference kernel (kernels::EvaluateNode).
 inline Result<Tensor> RunDeclared(OpKind op, const ir::Attributes& attrs,
                                   const std::vector<const Tensor*>& inputs, DataType out_dtype,
                                   const QuantParams& out_quant) {
@@ -41,7 +41,7 @@ inline Result<Tensor> RunDeclared(OpKind op, const ir::Attributes& attrs,
   declared.dtype = out_dtype;
   declared.quant = out_quant;
   std::vector<Tensor> outs;
-  QF_RETURN_IF_ERROR(runtime::EvaluateNode(g, n, inputs, &outs));
+  QF_RETURN_IF_ERROR(kernels::EvaluateNode(g, n, inputs, &outs));
   return std::move(outs[0]);
 }
 

@@ -10,7 +10,7 @@
 #include "int_test_helpers.h"
 #include "op_test_helpers.h"
 #include "quant/arithmetic.h"
-#include "runtime/evaluate.h"
+#include "runtime/kernels/evaluate.h"
 
 namespace qforge::testing {
 namespace {

@@ -1,7 +1,7 @@
 #include "int_test_helpers.h"
 
 #include "op_test_helpers.h"
-#include "runtime/evaluate.h"
+#include "runtime/kernels/evaluate.h"
 
 namespace qforge::testing {
 
@@ -25,7 +25,7 @@ Result<std::vector<Tensor>> RunQN(OpKind op, const ir::Attributes& attrs,
     g.value(n.outputs[i]).type.quant = outs[i].quant;
   }
   std::vector<Tensor> result;
-  QF_RETURN_IF_ERROR(runtime::EvaluateNode(g, n, ins, &result));
+  QF_RETURN_IF_ERROR(kernels::EvaluateNode(g, n, ins, &result));
   return result;
 }
 

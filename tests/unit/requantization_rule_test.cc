@@ -10,7 +10,7 @@
 #include "io/onnx/onnx_reader.h"
 #include "ir/graph.h"
 #include "quant/arithmetic.h"
-#include "runtime/evaluate.h"
+#include "runtime/kernels/evaluate.h"
 #include "test_util.h"
 
 namespace qforge::testing {
@@ -67,9 +67,9 @@ TEST(RequantizationRule, FixedPointIsQuantSpecAndFloatIsOnnxRuntime) {
   const Tensor* w = c.graph.value(c.graph.node(c.node).inputs[1]).constant.get();
 
   std::vector<Tensor> fixed, flt;
-  ASSERT_TRUE(runtime::EvaluateNode(c.graph, c.graph.node(c.node), {&c.x, w}, &fixed).ok());
+  ASSERT_TRUE(kernels::EvaluateNode(c.graph, c.graph.node(c.node), {&c.x, w}, &fixed).ok());
   c.graph.requantization = ir::Requantization::kFloat;
-  ASSERT_TRUE(runtime::EvaluateNode(c.graph, c.graph.node(c.node), {&c.x, w}, &flt).ok());
+  ASSERT_TRUE(kernels::EvaluateNode(c.graph, c.graph.node(c.node), {&c.x, w}, &flt).ok());
 
   int differ = 0;
   for (int64_t r = 0; r < kM; ++r) {

@@ -1,9 +1,9 @@
-#include "runtime/evaluate.h"
+#include "runtime/kernels/evaluate.h"
 
 #include "ops/infer.h"
 #include "runtime/kernels/kernel.h"
 
-namespace qforge::runtime {
+namespace qforge::kernels {
 
 namespace {
 ir::TensorType TypeOf(const Tensor& t) {
@@ -34,7 +34,7 @@ Status EvaluateNode(const ir::Graph& graph, const ir::Node& node, const std::vec
   }
   QF_RETURN_IF_ERROR(ops::InferNode(ictx));
   outputs->clear();
-  kernels::KernelContext kctx;
+  KernelContext kctx;
   kctx.graph = &graph;
   kctx.node = &node;
   kctx.inputs = inputs;
@@ -60,7 +60,7 @@ Status EvaluateNode(const ir::Graph& graph, const ir::Node& node, const std::vec
   for (size_t i = 0; i < outputs->size(); ++i) {
     kctx.outputs.push_back(node.outputs[i] == ir::kNoValue ? nullptr : &(*outputs)[i]);
   }
-  return kernels::ref::RunKernel(kctx);
+  return ref::RunKernel(kctx);
 }
 
-}  // namespace qforge::runtime
+}  // namespace qforge::kernels
