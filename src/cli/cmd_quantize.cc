@@ -13,7 +13,7 @@
 #include "cli/quantize_report.h"
 #include "io/data/quantized_input.h"
 #include "ir/graph.h"
-#include "passes/prepare_quantization.h"
+#include "passes/pipelines.h"
 #include "qforge/model.h"
 #include "quant/calibration/calibration.h"
 #include "quant/quantizer.h"

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "io/data/dataset.h"
-#include "passes/prepare_quantization.h"
+#include "passes/pipelines.h"
 #include "qforge/model.h"
 #include "quant/quantizer.h"
 

@@ -1,7 +1,7 @@
-// The runtime's graph pipeline: what Session::Create does to a copy of the
-// model's graph before planning it (the model itself is never changed and
-// nothing here is ever written to a file). Every step keeps the graph's
-// inputs and outputs (names, types, layouts).
+// What Session::Create does to the model's graph before planning it: runs
+// the runtime pipeline (passes::BeforeRuntimePlan, passes/pipelines.h) on a
+// copy. The model itself is never changed and nothing here is ever written
+// to a file.
 #pragma once
 
 #include <memory>

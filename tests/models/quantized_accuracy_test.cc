@@ -16,7 +16,7 @@
 
 #include "eval/classification.h"
 #include "io/data/dataset.h"
-#include "passes/prepare_quantization.h"
+#include "passes/pipelines.h"
 #include "qforge/model.h"
 #include "qforge/runtime.h"
 #include "quant/calibration/calibration.h"

@@ -21,7 +21,7 @@
 #include "io/data/dataset.h"
 #include "io/onnx/onnx_reader.h"
 #include "io/onnx/onnx_writer.h"
-#include "passes/prepare_quantization.h"
+#include "passes/pipelines.h"
 #include "quant/arithmetic.h"
 #include "quant/calibration/calibration.h"
 #include "quant/fused_activation.h"

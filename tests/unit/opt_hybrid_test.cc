@@ -18,7 +18,7 @@
 #include "core/check.h"
 #include "io/data/dataset.h"
 #include "ir/graph.h"
-#include "passes/prepare_quantization.h"
+#include "passes/pipelines.h"
 #include "qforge/model.h"
 #include "qforge/runtime.h"
 #include "quant/quantizer.h"

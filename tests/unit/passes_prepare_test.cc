@@ -6,7 +6,7 @@
 
 #include <ostream>
 
-#include "passes/prepare_quantization.h"
+#include "passes/pipelines.h"
 #include "passes_test_util.h"
 
 namespace qforge {

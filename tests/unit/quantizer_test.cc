@@ -10,7 +10,7 @@
 #include <random>
 
 #include "io/data/dataset.h"
-#include "passes/prepare_quantization.h"
+#include "passes/pipelines.h"
 #include "qforge/model.h"
 #include "qforge/runtime.h"
 #include "quant/calibration/calibration.h"

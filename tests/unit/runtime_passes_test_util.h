@@ -16,7 +16,7 @@
 #include "io/data/dataset.h"
 #include "ir/graph.h"
 #include "passes/infer_types.h"
-#include "passes/prepare_quantization.h"
+#include "passes/pipelines.h"
 #include "qforge/model.h"
 #include "quant/calibration/calibration.h"
 #include "quant/quantizer.h"

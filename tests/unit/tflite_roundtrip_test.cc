@@ -12,7 +12,7 @@
 #include "io/onnx/onnx_reader.h"
 #include "io/tflite/tflite_reader.h"
 #include "io/tflite/tflite_writer.h"
-#include "passes/prepare_quantization.h"
+#include "passes/pipelines.h"
 #include "quant/calibration/calibration.h"
 #include "quant/quantizer.h"
 #include "runtime/interpreter.h"

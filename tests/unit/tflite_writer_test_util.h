@@ -10,7 +10,7 @@
 
 #include "io/data/dataset.h"
 #include "io/tflite/tflite_writer.h"
-#include "passes/prepare_quantization.h"
+#include "passes/pipelines.h"
 #include "qforge/model.h"
 #include "quant/calibration/calibration.h"
 #include "quant/quantizer.h"

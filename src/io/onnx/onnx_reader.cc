@@ -11,9 +11,7 @@
 #include "io/onnx/onnx_legacy.h"
 #include "io/onnx/onnx_tensor.h"
 #include "ops/infer.h"
-#include "passes/constant_fold.h"
-#include "passes/fold_qdq.h"
-#include "passes/infer_types.h"
+#include "passes/pipelines.h"
 
 namespace qforge::io {
 
@@ -307,14 +305,8 @@ Result<std::unique_ptr<ir::Graph>> Importer::Run() {
   QF_RETURN_IF_ERROR(AddOutputs());
   QF_RETURN_IF_ERROR(g_->TopologicalSort());
   QF_RETURN_IF_ERROR(ir::VerifyGraph(*g_));
-  QF_RETURN_IF_ERROR(passes::FoldConstants(*g_));
-  QF_RETURN_IF_ERROR(g_->Compact());
-  QF_RETURN_IF_ERROR(ir::VerifyGraph(*g_));
   SetInputLayouts();
-  // Fills value types the file left out, and reports attribute values or
-  // dtypes qforge does not implement at load time rather than at run time.
-  QF_RETURN_IF_ERROR(passes::InferTypes(g_.get()));
-  QF_RETURN_IF_ERROR(passes::FoldQdq(*g_));
+  QF_RETURN_IF_ERROR(passes::AfterOnnxImport(g_.get()));
   // Integer ops read from ONNX mean what ONNX Runtime computes (float requantization).
   g_->requantization = ir::Requantization::kFloat;
   return std::move(g_);

@@ -10,7 +10,7 @@
 #include "io/onnx/onnx_attrs.h"
 #include "io/onnx/onnx_tensor.h"
 #include "ops/infer.h"
-#include "passes/layout_nhwc.h"
+#include "passes/pipelines.h"
 #include "quant/fused_activation.h"
 
 namespace qforge::io {
@@ -638,7 +638,7 @@ Result<std::string> Exporter::Run() {
 }  // namespace
 
 Result<std::string> SerializeOnnx(const ir::Graph& graph) {
-  QF_RETURN_IF_ERROR(passes::CheckNoRuntimeLayout(graph));
+  QF_RETURN_IF_ERROR(passes::BeforeOnnxWrite(graph));
   Exporter exporter(graph);
   return exporter.Run();
 }

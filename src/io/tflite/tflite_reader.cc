@@ -11,8 +11,7 @@
 #include "io/tflite/tflite_import_context.h"
 #include "io/tflite/tflite_import_ops.h"
 #include "io/tflite/tflite_verify.h"
-#include "passes/infer_types.h"
-#include "passes/transpose_sinking.h"
+#include "passes/pipelines.h"
 
 namespace qforge::io {
 
@@ -122,14 +121,9 @@ Result<std::unique_ptr<ir::Graph>> Import(const tflite::Model& model, std::strin
   RemoveDeadNodes(*g);
   QF_RETURN_IF_ERROR(g->Compact());
   QF_RETURN_IF_ERROR(ir::VerifyGraph(*g));
-  // Constant folding is not run: a TFLite file is already folded, and
-  // folding its DEQUANTIZE / Cast of float16 weights would lose the
-  // weight-only and float16 forms a round trip must keep.
-  QF_RETURN_IF_ERROR(passes::SinkTransposes(*g));
-  QF_RETURN_IF_ERROR(g->Compact());
+  QF_RETURN_IF_ERROR(passes::AfterTfliteImport(g.get()));
+  // Only renames values (to names no value has), so the graph stays valid.
   RestoreTensorNames(*g, tensor_names);
-  QF_RETURN_IF_ERROR(ir::VerifyGraph(*g));
-  QF_RETURN_IF_ERROR(passes::InferTypes(g.get()));
   return g;
 }
 

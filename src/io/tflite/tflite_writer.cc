@@ -4,10 +4,7 @@
 #include "io/tflite/tflite_export_ops.h"
 #include "io/tflite/tflite_layout.h"
 #include "io/tflite/tflite_writer_builder.h"
-#include "passes/constant_fold.h"
-#include "passes/fuse_activation.h"
-#include "passes/infer_types.h"
-#include "passes/layout_nhwc.h"
+#include "passes/pipelines.h"
 
 namespace qforge::io {
 
@@ -53,24 +50,9 @@ bool SkipNode(const ir::Graph& g, const ir::Node& n) {
 
 }  // namespace
 
-// What TFLite's converter does before writing: static shape subgraphs
-// (Shape -> Gather -> Concat -> Reshape, exported for a fixed batch) become
-// constants, and float Relu / Clip join their producer as a fused activation.
-Status PrepareForTflite(ir::Graph& g) {
-  bool has_shape = false;
-  for (const ir::Node& n : g.nodes) has_shape = has_shape || (!n.removed && n.op == OpKind::kShape);
-  if (has_shape) {
-    QF_RETURN_IF_ERROR(passes::FoldConstantsKeepingFloat16Weights(g));
-    QF_RETURN_IF_ERROR(g.Compact());
-    QF_RETURN_IF_ERROR(passes::InferTypes(&g));  // reshapes now have constant shapes
-  }
-  return passes::FuseActivations(&g);
-}
-
 Result<std::string> SerializeTflite(const ir::Graph& graph, uint64_t max_bytes) {
-  QF_RETURN_IF_ERROR(passes::CheckNoRuntimeLayout(graph));
   ir::Graph g = graph;  // constants are shared, not copied
-  QF_RETURN_IF_ERROR(PrepareForTflite(g));
+  QF_RETURN_IF_ERROR(passes::BeforeTfliteWrite(&g));
   // Keep the given operator order when it is already topological (a
   // TFLite -> IR -> TFLite round trip then keeps the file's order).
   if (!IsTopological(g)) QF_RETURN_IF_ERROR(g.TopologicalSort());
