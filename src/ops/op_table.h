@@ -18,7 +18,9 @@ namespace qforge::ops {
 enum class Layout : uint8_t {
   kBound,        // reads or writes a fixed storage order (Reshape, Gather, MatMul, ...)
   kElementwise,  // output element i from input element i of its one data input;
-                 // other inputs are scalars or per-tensor parameters
+                 // other inputs are scalars or per-tensor parameters, or (Quantize/
+                 // DequantizeLinear) per-axis ones along an `axis` attribute that
+                 // a consumer permuting the layout remaps (SinkTransposes does)
   kBroadcast,    // elementwise over numpy-broadcast data inputs
   kAxes,         // any storage order once its axis attributes/inputs are remapped
                  // (Concat, Split, Slice, Pad, reductions, Softmax over channels)

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "ops/op_table.h"
 #include "passes/pass_util.h"
 
 namespace qforge::passes {
@@ -54,69 +55,15 @@ Tensor ShiftedConstant(const Tensor& u8) {
 }
 
 // Ops whose integer kernel gives the shifted result on shifted inputs (see
-// the header). Q / DQ qualify once their zero point shifts, which needs it
-// absent or constant.
+// the header; the op table's shift_exact fact).
 bool ShiftExact(const ir::Graph& g, const ir::Node& n) {
-  switch (n.op) {
-    case OpKind::kConv:
-    case OpKind::kConvTranspose:
-    case OpKind::kGemm:
-    case OpKind::kMatMul:
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kMaxPool:
-    case OpKind::kGlobalAveragePool:
-    case OpKind::kGlobalMaxPool:
-    case OpKind::kReduceMean:
-    case OpKind::kReduceMax:
-    case OpKind::kRelu:
-    case OpKind::kLeakyRelu:
-    case OpKind::kSigmoid:
-    case OpKind::kTanh:
-    case OpKind::kHardSigmoid:
-    case OpKind::kHardSwish:
-    case OpKind::kClip:
-    case OpKind::kSqrt:
-    case OpKind::kExp:
-    case OpKind::kLog:
-    case OpKind::kAbs:
-    case OpKind::kNeg:
-    case OpKind::kReciprocal:
-    case OpKind::kErf:
-    case OpKind::kIdentity:
-    case OpKind::kDropout:
-    case OpKind::kSoftmax:
-    case OpKind::kLogSoftmax:
-    case OpKind::kFlatten:
-    case OpKind::kReshape:
-    case OpKind::kSqueeze:
-    case OpKind::kUnsqueeze:
-    case OpKind::kTranspose:
-    case OpKind::kConcat:
-    case OpKind::kSplit:
-    case OpKind::kSlice:
-    case OpKind::kGather:
-    case OpKind::kTile:
-    case OpKind::kExpand:
-    case OpKind::kPad:
-      return true;
-    case OpKind::kRequantize:
-      // Any input type to any output type: a uint8 output becomes int8
-      // unless it is a graph output (which stays uint8 anyway); the input
-      // is read in whichever type it has (Run).
-      return !n.outputs.empty() && n.outputs[0] != ir::kNoValue &&
-             IsUint8Quantized(g.value(n.outputs[0]).type) && !IsGraphOutput(g, n.outputs[0]);
-    case OpKind::kResize:
-      return n.attrs.GetString("mode", "nearest") == "nearest";
-    case OpKind::kQuantizeLinear:
-    case OpKind::kDequantizeLinear: {
-      const ir::ValueId zp = n.input(2);
-      return zp == ir::kNoValue || g.value(zp).is_constant();
-    }
-    default:
-      return false;
-  }
+  if (ops::FactsOf(g, n).shift_exact != ops::Fact::kYes) return false;
+  if (n.op != OpKind::kRequantize) return true;
+  // The pass's own rule, not an op fact: a Requantize reads either type
+  // (Run), so it only converts its output, and only a uint8 one that is not
+  // a graph output (which stays uint8 anyway).
+  return !n.outputs.empty() && n.outputs[0] != ir::kNoValue && IsUint8Quantized(g.value(n.outputs[0]).type) &&
+         !IsGraphOutput(g, n.outputs[0]);
 }
 
 class Converter {

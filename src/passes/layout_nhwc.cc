@@ -93,12 +93,6 @@ bool TransposeToReshape(ir::Graph& g, ir::NodeId id) {
   return true;
 }
 
-// Ops SinkTransposes moves Transposes past: their outputs have their
-// inputs' layout.
-bool KeepsLayout(OpKind op) {
-  return IsElementwiseBinary(op) || op == OpKind::kConcat || IsLayoutAgnosticUnary(op);
-}
-
 // Values the sinking created between NHWC ops carry no tag: give them the
 // NHWC one of their inputs (nodes are topologically sorted).
 void PropagateNhwcTag(ir::Graph& g) {
@@ -123,6 +117,9 @@ void PropagateNhwcTag(ir::Graph& g) {
 
 bool CanRunNhwc(const ir::Graph& g, const ir::Node& n) {
   if (n.removed || n.attrs.Has(kLayoutAttr)) return false;
+  // The ops whose shape inference takes qf_layout (ops::InferWithLayout in
+  // conv.cc and pool.cc): a runtime capability, narrower than the op table's
+  // kSpatial (ConvTranspose and Resize have no NHWC form here).
   switch (n.op) {
     case OpKind::kConv:
     case OpKind::kAveragePool:

@@ -7,54 +7,14 @@
 #include <utility>
 #include <vector>
 
+#include "ops/op_table.h"
 #include "passes/pass_util.h"
 
 namespace qforge::passes {
 
-// Ops that compute each output element from the input element at the same
-// index (extra inputs are scalars or per-axis parameters, never activations).
-bool IsLayoutAgnosticUnary(OpKind op) {
-  switch (op) {
-    case OpKind::kRelu:
-    case OpKind::kLeakyRelu:
-    case OpKind::kSigmoid:
-    case OpKind::kTanh:
-    case OpKind::kHardSigmoid:
-    case OpKind::kHardSwish:
-    case OpKind::kClip:
-    case OpKind::kSqrt:
-    case OpKind::kExp:
-    case OpKind::kLog:
-    case OpKind::kAbs:
-    case OpKind::kNeg:
-    case OpKind::kReciprocal:
-    case OpKind::kErf:
-    case OpKind::kIdentity:
-    case OpKind::kCast:
-    case OpKind::kQuantizeLinear:
-    case OpKind::kDequantizeLinear:
-    case OpKind::kRequantize:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsElementwiseBinary(OpKind op) {
-  switch (op) {
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-    case OpKind::kPow:
-    case OpKind::kMax:
-    case OpKind::kMin:
-    case OpKind::kEqual:
-    case OpKind::kPRelu:
-      return true;
-    default:
-      return false;
-  }
+bool KeepsLayout(OpKind op) {
+  const ops::Layout layout = ops::RowOf(op).layout;
+  return layout == ops::Layout::kElementwise || layout == ops::Layout::kBroadcast || op == OpKind::kConcat;
 }
 
 namespace {
@@ -187,9 +147,9 @@ class Sinker {
       bool done = false;
       if (op == OpKind::kTranspose) {
         done = TryCancel(id);
-      } else if (IsLayoutAgnosticUnary(op)) {
+      } else if (ops::RowOf(op).layout == ops::Layout::kElementwise) {
         done = TrySinkUnary(id);
-      } else if (IsElementwiseBinary(op) || op == OpKind::kConcat) {
+      } else if (KeepsLayout(op)) {
         done = TrySinkBinary(id);
       }
       if (done) stale_ = true;

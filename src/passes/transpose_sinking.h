@@ -5,12 +5,13 @@
 // chain of such ops into one NCHW island. Rewrites (all exact, no numeric
 // change):
 // - Transpose(Transpose(x, p), q) -> Transpose(x, p∘q), removed when identity;
-// - a Transpose before a layout-agnostic unary op (activations, Quantize,
-//   Dequantize, Requantize, Cast, Clip) moves after it;
-// - a binary elementwise op (Add, Sub, Mul, Div, Pow, Max, Min, Equal,
-//   PRelu) or a Concat (axis remapped) whose non-constant inputs are all
-//   Transposes by the same perm gets one Transpose after it; constants are
-//   permuted (after numpy's leading-1 broadcast; Concat: same rank only).
+// - a Transpose before an elementwise op (op table layout kElementwise:
+//   activations, Cast, Quantize/Dequantize with a per-axis axis remapped,
+//   Requantize, ...) moves after it;
+// - a broadcasting op (layout kBroadcast: Add, Mul, Pow, PRelu, ...) or a
+//   Concat (axis remapped) whose non-constant inputs are all Transposes by
+//   the same perm gets one Transpose after it; constants are permuted
+//   (after numpy's leading-1 broadcast; Concat: same rank only).
 // Transposes whose output is read elsewhere too, or is a graph output, stay.
 // Graph inputs and outputs keep their names and layouts.
 #pragma once
@@ -28,9 +29,9 @@ struct TransposeSinkingReport {
 
 Status SinkTransposes(ir::Graph& graph, TransposeSinkingReport* report = nullptr);
 
-// The ops a Transpose moves past: each output element comes from the input
-// element(s) at the same index, so the output has the inputs' layout.
-bool IsLayoutAgnosticUnary(OpKind op);
-bool IsElementwiseBinary(OpKind op);
+// True for the ops SinkTransposes moves a Transpose past: the output has
+// the inputs' layout. Of the kAxes ops only Concat: the pass remaps no
+// other op's axes.
+bool KeepsLayout(OpKind op);
 
 }  // namespace qforge::passes

@@ -3,9 +3,14 @@
 // outputs before and after, in float and in both quantized activation types.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "passes/layout_nhwc.h"
+#include "runtime/kernels/opt/opt_kernel.h"
 #include "runtime_passes_test_util.h"
 
 namespace qforge {
@@ -176,6 +181,43 @@ TEST(LayoutNhwcTest, PredicateChoosesNodes) {
                   .ok());
   EXPECT_EQ(report.converted, 0);
   EXPECT_EQ(CountOps(none, OpKind::kTranspose), 0);
+}
+
+// WantsNhwc (the runtime's choice, from the kernel list's NhwcRules) names
+// exactly the nodes an optimized kernel takes once channels-last: with every
+// spatial node forced NHWC, in float, int8 and hybrid (dynamic) form, the
+// others (AveragePool; a grouped hybrid Conv) are left to the reference.
+TEST(LayoutNhwcTest, WantsNhwcIsWhatTheKernelListTakes) {
+  const ir::Graph g = SyntheticGraph();
+  const auto ranges = runtime_passes_test::UniformRanges(g, -3.0f, 3.0f);
+  const std::pair<const char*, ir::Graph> forms[] = {
+      {"float", g},
+      {"int8", runtime_passes_test::Quantized(g, ranges, DataType::kInt8)},
+      {"dynamic", runtime_passes_test::Quantized(g, ranges, DataType::kInt8, quant::QuantMode::kDynamic)},
+  };
+  for (const auto& [what, before] : forms) {
+    SCOPED_TRACE(what);
+    ir::Graph after = before;
+    ASSERT_TRUE(passes::ConvertToNhwc(after, Any).ok());
+    runtime::InterpreterOptions o;
+    o.optimized = true;
+    runtime::Interpreter interp(std::make_shared<const ir::Graph>(after), o);
+    ASSERT_TRUE(interp.Run(RandomInputs(after, 4)).ok());
+    const std::vector<std::string> kernels = interp.KernelNames();
+    int wanted = 0, refused = 0;
+    for (size_t i = 0; i < after.nodes.size(); ++i) {
+      const ir::Node& n = after.nodes[i];
+      if (!n.attrs.Has(passes::kLayoutAttr)) continue;
+      const auto original = std::find_if(before.nodes.begin(), before.nodes.end(),
+                                         [&](const ir::Node& m) { return m.name == n.name; });
+      ASSERT_NE(original, before.nodes.end()) << n.name;
+      const bool wants = kernels::opt::WantsNhwc(before, *original);
+      (wants ? wanted : refused) += 1;
+      EXPECT_EQ(wants, !kernels[i].empty()) << n.name << ": " << kernels[i];
+    }
+    EXPECT_GE(wanted, 4);
+    EXPECT_GE(refused, 1);
+  }
 }
 
 // The attribute itself, one op without a graph: shape inference and the

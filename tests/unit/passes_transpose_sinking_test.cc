@@ -157,6 +157,23 @@ TEST(SinkTransposesTest, ConvReluConvLeavesInputAndOutputTransposes) {
   EXPECT_EQ(after.value(after.outputs[0]).type.dims, (std::vector<int64_t>{2, 6, 5, 2}));
 }
 
+// The op table's elementwise ops (layout kElementwise) let a Transpose
+// through; those with a float form and no other input (Sqrt and Log are
+// left out: NaN on the random inputs would defeat the comparison).
+TEST(SinkTransposesTest, TransposePassesEveryElementwiseUnaryOp) {
+  for (OpKind op : {OpKind::kRelu, OpKind::kLeakyRelu, OpKind::kSigmoid, OpKind::kTanh, OpKind::kHardSigmoid,
+                    OpKind::kHardSwish, OpKind::kExp, OpKind::kAbs, OpKind::kNeg, OpKind::kReciprocal,
+                    OpKind::kErf, OpKind::kIdentity, OpKind::kDropout}) {
+    SCOPED_TRACE(OpName(op));
+    GraphBuilder b(2);
+    const ir::ValueId x = b.Input("x", {1, 3, 4, 2});
+    const ir::ValueId v = b.Op(op, {b.Transpose(x, kToNchw)});
+    b.Finish({b.Transpose(v, kToNhwc)});
+    EXPECT_TRUE(passes::KeepsLayout(op));
+    EXPECT_EQ(CountOps(SinkAndCheck(b.g), OpKind::kTranspose), 0);
+  }
+}
+
 TEST(SinkTransposesTest, ResidualAddWithChannelBiasIsOneIsland) {
   GraphBuilder b(2);
   const ir::ValueId x = b.Input("x", {1, 5, 5, 3});

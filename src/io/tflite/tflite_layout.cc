@@ -4,6 +4,8 @@
 #include <cstring>
 #include <numeric>
 
+#include "ops/op_table.h"
+
 namespace qforge::io {
 
 namespace {
@@ -31,71 +33,37 @@ bool IsRank4Activation(const Graph& g, ValueId v) {
   return !IsConstDerived(g, v) && val.type.rank_known && val.type.rank() == 4;
 }
 
-// Ops whose data input and output are the NCHW activation of a spatial
-// computation: their values are stored NHWC.
-bool IsSpatial(OpKind op) {
-  switch (op) {
-    case OpKind::kConv:
-    case OpKind::kConvTranspose:
-    case OpKind::kMaxPool:
-    case OpKind::kAveragePool:
-    case OpKind::kGlobalAveragePool:
-    case OpKind::kGlobalMaxPool:
-    case OpKind::kResize:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // Ops that compute the same thing in any storage order once their axes (if
-// any) are remapped: the rank-4 activations they read and write share one
-// storage order. Returns the inputs that take part.
-std::vector<ValueId> LayoutFreeInputs(const Graph& g, const Node& n) {
-  switch (n.op) {
-    case OpKind::kRelu:
-    case OpKind::kLeakyRelu:
-    case OpKind::kSigmoid:
-    case OpKind::kTanh:
-    case OpKind::kHardSwish:
-    case OpKind::kHardSigmoid:
-    case OpKind::kSqrt:
-    case OpKind::kExp:
-    case OpKind::kLog:
-    case OpKind::kAbs:
-    case OpKind::kNeg:
-    case OpKind::kIdentity:
-    case OpKind::kDropout:
-    case OpKind::kCast:
-    case OpKind::kClip:
-    case OpKind::kQuantizeLinear:
-    case OpKind::kDequantizeLinear:
-    case OpKind::kRequantize:
-    case OpKind::kPad:
-    case OpKind::kSlice:
-    case OpKind::kSplit:
+// any) are remapped (op table layout kElementwise, kBroadcast, kAxes): the
+// rank-4 activations they read and write share one storage order. Returns
+// the inputs that take part. Ops the writer cannot export at all (Erf,
+// Equal, ...) may join: the write fails on them anyway.
+std::vector<ValueId> LayoutFreeInputs(const Node& n) {
+  switch (ops::RowOf(n.op).layout) {
+    case ops::Layout::kElementwise:
       return {n.input(0)};
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-    case OpKind::kDiv:
-    case OpKind::kMax:
-    case OpKind::kMin:
-    case OpKind::kConcat:
+    case ops::Layout::kBroadcast:
+      // POW keeps the IR order, as before the op table: stored NHWC it would
+      // refuse a lower-rank activation exponent (BinaryOperand), which it
+      // writes today.
+      if (n.op == OpKind::kPow) return {};
       return n.inputs;
-    case OpKind::kReduceMean:
-    case OpKind::kReduceMax:
-    case OpKind::kReduceSum:
-      // keepdims = 0 changes the rank; the output is then not rank 4.
+    case ops::Layout::kAxes:
+      if (n.op == OpKind::kConcat) return n.inputs;
+      if (n.op == OpKind::kSoftmax) {
+        // A TFLite constraint, not an op fact: SOFTMAX works on the last
+        // stored axis, so only a softmax over channels is stored NHWC.
+        const int64_t axis = n.attrs.GetInt("axis", -1);
+        return (axis == 1 || axis == -3) ? std::vector<ValueId>{n.input(0)} : std::vector<ValueId>{};
+      }
+      // The other inputs are axes, pads, sizes. A reduction with keepdims = 0
+      // changes the rank; its output is then not rank 4.
       return {n.input(0)};
-    case OpKind::kSoftmax: {
-      // TFLite's SOFTMAX works on the last stored axis: channels only.
-      const int64_t axis = n.attrs.GetInt("axis", -1);
-      return (axis == 1 || axis == -3) ? std::vector<ValueId>{n.input(0)} : std::vector<ValueId>{};
-    }
-    default:
+    case ops::Layout::kBound:
+    case ops::Layout::kSpatial:
       return {};
   }
+  return {};
 }
 
 bool AllConsumersTakeFlattenedWeights(const Graph& g, const std::vector<std::vector<ir::NodeId>>& consumers,
@@ -143,12 +111,12 @@ Result<TfliteLayoutPlan> PlanTfliteLayout(const Graph& g) {
   std::vector<bool> seed(nv, false);
   for (const Node& n : g.nodes) {
     if (n.removed) continue;
-    if (IsSpatial(n.op)) {
+    if (ops::RowOf(n.op).layout == ops::Layout::kSpatial) {
       if (IsRank4Activation(g, n.input(0))) seed[static_cast<size_t>(n.input(0))] = true;
       if (IsRank4Activation(g, n.outputs[0])) seed[static_cast<size_t>(n.outputs[0])] = true;
       continue;
     }
-    std::vector<ValueId> ins = LayoutFreeInputs(g, n);
+    std::vector<ValueId> ins = LayoutFreeInputs(n);
     if (ins.empty()) continue;
     std::vector<ValueId> members;
     for (ValueId v : ins) {

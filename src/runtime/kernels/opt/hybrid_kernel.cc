@@ -324,7 +324,18 @@ Result<KernelPtr> MakeFullyConnected(const NodeInfo& info, const char* op, const
                                                   1, m * k, m, n, std::move(e), info.threads));
 }
 
+// Float32 activations with int8 weights: the hybrid form.
+bool IsHybridConv(const ir::Graph& graph, const ir::Node& node) {
+  const ir::TensorType* x = NhwcInput(graph, node);
+  return node.op == OpKind::kConv && x != nullptr && x->dtype == DataType::kFloat32 &&
+         InputDtype(graph, node, 1) == DataType::kInt8;
+}
+
 }  // namespace
+
+bool HybridConvRunsNhwc(const ir::Graph& graph, const ir::Node& node) {
+  return IsHybridConv(graph, node) && node.attrs.GetInt("group", 1) == 1;
+}
 
 Result<KernelPtr> CreateHybridConv(const NodeInfo& info) {
   const ir::Node& node = *info.node;
@@ -362,6 +373,14 @@ Result<KernelPtr> CreateHybridConv(const NodeInfo& info) {
   return KernelPtr(std::make_unique<HybridKernel>(std::move(name), std::move(*conv), batch, h, wd,
                                                   x[0] * x[1] * x[2] * x[3], rows, s.out_channels,
                                                   std::move(e), info.threads));
+}
+
+// One group per input channel (IR layout: C is dim 1), one output channel each.
+bool HybridDepthwiseConvRunsNhwc(const ir::Graph& graph, const ir::Node& node) {
+  if (!IsHybridConv(graph, node)) return false;
+  const int64_t group = node.attrs.GetInt("group", 1);
+  const std::vector<int64_t>& w = graph.value(node.inputs[1]).type.dims;
+  return group == graph.value(node.inputs[0]).type.dims[1] && !w.empty() && w[0] == group;
 }
 
 Result<KernelPtr> CreateHybridDepthwiseConv(const NodeInfo& info) {

@@ -13,9 +13,11 @@ namespace qforge::kernels::opt {
 
 // Conv (2-D, group 1, qf_layout NHWC) with a float32 input and an int8 weight.
 Result<std::unique_ptr<PreparedKernel>> CreateHybridConv(const NodeInfo& info);
+bool HybridConvRunsNhwc(const ir::Graph& graph, const ir::Node& node);
 // Depthwise Conv (2-D, group = channels, one output channel each, qf_layout
 // NHWC) with a float32 input and an int8 weight.
 Result<std::unique_ptr<PreparedKernel>> CreateHybridDepthwiseConv(const NodeInfo& info);
+bool HybridDepthwiseConvRunsNhwc(const ir::Graph& graph, const ir::Node& node);
 // Gemm (transA 0, alpha = beta = 1) with a 2-D float32 A and an int8 constant B.
 Result<std::unique_ptr<PreparedKernel>> CreateHybridGemm(const NodeInfo& info);
 // MatMul of a 2-D float32 A and a 2-D int8 constant B.

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <array>
 
 #include "runtime/kernels/opt/convert_kernels.h"
@@ -12,25 +13,23 @@ namespace qforge::kernels::opt {
 namespace {
 
 constexpr std::array<KernelEntry, 16> kKernels = {{
-    {"qforge.qconv2d", &CreateOwnQConv},
+    {"qforge.qconv2d", &CreateOwnQConv, &OwnQConvRunsNhwc},
     {"qforge.qfully_connected", &CreateOwnQGemm},
-    {"qforge.hybrid_conv2d", &CreateHybridConv},
-    {"qforge.hybrid_dwconv2d", &CreateHybridDepthwiseConv},
+    {"qforge.hybrid_conv2d", &CreateHybridConv, &HybridConvRunsNhwc},
+    {"qforge.hybrid_dwconv2d", &CreateHybridDepthwiseConv, &HybridDepthwiseConvRunsNhwc},
     {"qforge.hybrid_fully_connected", &CreateHybridGemm},
     {"qforge.hybrid_matmul", &CreateHybridMatMul},
-    {"xnnpack.conv2d", &xnn::CreateConv},
+    {"xnnpack.conv2d", &xnn::CreateConv, &xnn::ConvRunsNhwc},
     {"xnnpack.fully_connected", &xnn::CreateGemm},
     {"xnnpack.binary", &xnn::CreateBinary},
     {"xnnpack.unary_f32", &xnn::CreateUnaryF32},
-    {"xnnpack.max_pool2d", &xnn::CreateMaxPool},
-    {"xnnpack.global_average_pool", &xnn::CreateGlobalAveragePool},
+    {"xnnpack.max_pool2d", &xnn::CreateMaxPool, &xnn::MaxPoolRunsNhwc},
+    {"xnnpack.global_average_pool", &xnn::CreateGlobalAveragePool, &xnn::GlobalAveragePoolRunsNhwc},
     {"qforge.quantize", &CreateQuantize},
     {"qforge.dequantize", &CreateDequantize},
     {"qforge.transpose", &CreateTranspose},
     {"qforge.lut8", &CreateLut},
 }};
-
-bool FloatOrInt8(DataType t) { return t == DataType::kFloat32 || t == DataType::kInt8; }
 
 }  // namespace
 
@@ -46,27 +45,20 @@ Result<std::unique_ptr<PreparedKernel>> ChooseKernel(const NodeInfo& info, std::
 }
 
 bool WantsNhwc(const ir::Graph& graph, const ir::Node& node) {
-  if (node.inputs.empty() || node.inputs[0] == ir::kNoValue) return false;
+  return std::any_of(kKernels.begin(), kKernels.end(), [&](const KernelEntry& e) {
+    return e.runs_nhwc != nullptr && e.runs_nhwc(graph, node);
+  });
+}
+
+const ir::TensorType* NhwcInput(const ir::Graph& graph, const ir::Node& node) {
+  if (node.inputs.empty() || node.inputs[0] == ir::kNoValue) return nullptr;
   const ir::TensorType& x = graph.value(node.inputs[0]).type;
-  if (!x.rank_known || x.dims.size() != 4 || !FloatOrInt8(x.dtype)) return false;
-  switch (node.op) {
-    case OpKind::kConv: {
-      if (node.inputs.size() < 2 || node.inputs[1] == ir::kNoValue) return false;
-      // Hybrid (float activations, int8 weights): dense and depthwise kernels.
-      const ir::TensorType& wt = graph.value(node.inputs[1]).type;
-      const DataType w = wt.dtype;
-      if (x.dtype == DataType::kFloat32 && w == DataType::kInt8) {
-        const int64_t group = node.attrs.GetInt("group", 1);
-        return group == 1 || (group == x.dims[1] && !wt.dims.empty() && wt.dims[0] == group);
-      }
-      return (x.dtype == DataType::kFloat32) == (w == DataType::kFloat32);
-    }
-    case OpKind::kMaxPool:
-    case OpKind::kGlobalAveragePool:
-      return node.outputs.size() == 1;
-    default:
-      return false;
-  }
+  if (!x.rank_known || x.dims.size() != 4) return nullptr;
+  return x.dtype == DataType::kFloat32 || x.dtype == DataType::kInt8 ? &x : nullptr;
+}
+
+DataType InputDtype(const ir::Graph& graph, const ir::Node& node, size_t i) {
+  return node.input(i) == ir::kNoValue ? DataType::kUndefined : graph.value(node.inputs[i]).type.dtype;
 }
 
 }  // namespace qforge::kernels::opt

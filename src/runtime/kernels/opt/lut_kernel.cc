@@ -1,6 +1,7 @@
 // Element-wise ops on one 8-bit quantized input whose every output byte
-// depends only on the input byte (Requantize, Relu/Clip, the table
-// activations, int8 <-> uint8 at the graph's boundary): the 256-entry table
+// depends only on the input byte (the op table's table8 fact: Requantize,
+// Relu/Clip, the table activations, int8 <-> uint8 at the graph's
+// boundary): the 256-entry table
 // is computed at prepare by running the node's reference kernel on all 256
 // codes, so the result is the reference's by construction.
 #include "runtime/kernels/opt/lut_kernel.h"
@@ -8,6 +9,7 @@
 #include <array>
 #include <cstring>
 
+#include "ops/op_table.h"
 #include "runtime/kernels/kernel.h"
 
 namespace qforge::kernels::opt {
@@ -17,23 +19,6 @@ namespace {
 bool Is8Bit(const ir::TensorType& t) {
   return (t.dtype == DataType::kInt8 || t.dtype == DataType::kUInt8) && !t.quant.empty() &&
          !t.quant.per_axis();
-}
-
-bool ElementwiseOp(OpKind op) {
-  switch (op) {
-    case OpKind::kRequantize:
-    case OpKind::kRelu:
-    case OpKind::kLeakyRelu:
-    case OpKind::kSigmoid:
-    case OpKind::kTanh:
-    case OpKind::kHardSigmoid:
-    case OpKind::kHardSwish:
-    case OpKind::kClip:
-    case OpKind::kIdentity:
-      return true;
-    default:
-      return false;
-  }
 }
 
 class LutKernel final : public PreparedKernel {
@@ -56,8 +41,8 @@ class LutKernel final : public PreparedKernel {
 
 Result<std::unique_ptr<PreparedKernel>> CreateLut(const NodeInfo& info) {
   const ir::Node& node = *info.node;
-  if (!ElementwiseOp(node.op) || info.out_types.size() != 1 || info.out_types[0] == nullptr ||
-      !Is8Bit(info.in(0)) || !Is8Bit(info.out(0)))
+  if (ops::FactsOf(*info.graph, node).table8 != ops::Fact::kYes || info.out_types.size() != 1 ||
+      info.out_types[0] == nullptr || !Is8Bit(info.in(0)) || !Is8Bit(info.out(0)))
     return std::unique_ptr<PreparedKernel>();
   // Every other input (Clip's bounds) must be a constant.
   for (size_t i = 1; i < info.num_inputs(); ++i)

@@ -73,9 +73,19 @@ class PreparedKernel {
 // error only for a broken node the reference kernel would reject too.
 using Factory = Result<std::unique_ptr<PreparedKernel>> (*)(const NodeInfo&);
 
+// Whether an entry's kernel runs `node` channels-last: the node-level part
+// of its factory's check (op, data types, group), asked of a node of
+// `graph` in its IR layout (NCHW) before the runtime's layout pass. The
+// pass gives qf_layout = NHWC exactly to the nodes some entry's rule
+// accepts (WantsNhwc), and the entry's factory takes only such nodes. The
+// factory may still decline one at prepare (weights not constant, a window
+// XNNPACK rejects); it then runs the reference kernel, channels-last.
+using NhwcRule = bool (*)(const ir::Graph& graph, const ir::Node& node);
+
 struct KernelEntry {
   const char* family;  // e.g. "xnnpack.conv2d"
   Factory create;
+  NhwcRule runs_nhwc = nullptr;  // nullptr: runs nodes in their IR layout
 };
 
 // The one list, in preference order.
@@ -85,8 +95,14 @@ std::span<const KernelEntry> KernelList();
 // `only_family` restricts the choice to that entry (tests).
 Result<std::unique_ptr<PreparedKernel>> ChooseKernel(const NodeInfo& info, std::string_view only_family = {});
 
-// True when some optimized kernel runs this node in NHWC: the runtime's
-// layout pass (passes/layout_nhwc.h) converts exactly these nodes.
+// True when some entry's NhwcRule accepts the node: the runtime's layout
+// pass (passes/layout_nhwc.h) converts exactly these nodes.
 bool WantsNhwc(const ir::Graph& graph, const ir::Node& node);
+
+// The input X of `node` when it is what every channels-last kernel reads
+// (rank 4, float32 or int8), else nullptr: the start of each NhwcRule.
+const ir::TensorType* NhwcInput(const ir::Graph& graph, const ir::Node& node);
+// The dtype of input `i` (a weight), kUndefined when the node has none.
+DataType InputDtype(const ir::Graph& graph, const ir::Node& node, size_t i);
 
 }  // namespace qforge::kernels::opt

@@ -125,6 +125,12 @@ bool FillWindow(const ops::ConvShape& s, x86::QConvDesc* d) {
   return d->pad_top >= 0 && d->pad_left >= 0 && d->pad_bottom >= 0 && d->pad_right >= 0;
 }
 
+bool OwnQConvRunsNhwc(const ir::Graph& graph, const ir::Node& node) {
+  const ir::TensorType* x = NhwcInput(graph, node);
+  return node.op == OpKind::kConv && x != nullptr && x->dtype == DataType::kInt8 &&
+         InputDtype(graph, node, 1) == DataType::kInt8 && node.attrs.GetInt("group", 1) == 1;
+}
+
 Result<std::unique_ptr<PreparedKernel>> CreateOwnQConv(const NodeInfo& info) {
   const ir::Node& node = *info.node;
   if (node.op != OpKind::kConv || node.attrs.GetString("qf_layout", "") != "NHWC")

@@ -9,6 +9,8 @@
 namespace qforge::kernels::opt {
 
 Result<std::unique_ptr<PreparedKernel>> CreateOwnQConv(const NodeInfo& info);
+// NhwcRule of CreateOwnQConv: a Conv of int8 activations and weights, group 1.
+bool OwnQConvRunsNhwc(const ir::Graph& graph, const ir::Node& node);
 
 // The 2-D window of a resolved conv shape into the own kernel's descriptor
 // (shared with the hybrid kernels); false for negative (cropping) pads.

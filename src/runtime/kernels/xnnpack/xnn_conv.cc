@@ -189,6 +189,11 @@ bool SupportedTypes(const opt::NodeInfo& info) {
 
 }  // namespace
 
+bool ConvRunsNhwc(const ir::Graph& graph, const ir::Node& node) {
+  const ir::TensorType* x = opt::NhwcInput(graph, node);
+  return node.op == OpKind::kConv && x != nullptr && opt::InputDtype(graph, node, 1) == x->dtype;
+}
+
 Result<std::unique_ptr<opt::PreparedKernel>> CreateConv(const opt::NodeInfo& info) {
   const ir::Node& node = *info.node;
   if (node.op != OpKind::kConv || !IsNhwc(node) || !Available())

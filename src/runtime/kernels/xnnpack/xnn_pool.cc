@@ -64,6 +64,10 @@ std::unique_ptr<opt::PreparedKernel> None() { return nullptr; }
 
 }  // namespace
 
+bool MaxPoolRunsNhwc(const ir::Graph& graph, const ir::Node& node) {
+  return node.op == OpKind::kMaxPool && opt::NhwcInput(graph, node) != nullptr && node.outputs.size() == 1;
+}
+
 Result<std::unique_ptr<opt::PreparedKernel>> CreateMaxPool(const opt::NodeInfo& info) {
   const ir::Node& node = *info.node;
   if (node.op != OpKind::kMaxPool || !IsNhwc(node) || !Available() || info.out_types.size() != 1)
@@ -111,6 +115,11 @@ Result<std::unique_ptr<opt::PreparedKernel>> CreateMaxPool(const opt::NodeInfo& 
   return std::unique_ptr<opt::PreparedKernel>(
       std::make_unique<PoolKernel>(Operator(op), kind, static_cast<size_t>(x.dims[0]),
                                    static_cast<size_t>(x.dims[1]), static_cast<size_t>(x.dims[2])));
+}
+
+bool GlobalAveragePoolRunsNhwc(const ir::Graph& graph, const ir::Node& node) {
+  return node.op == OpKind::kGlobalAveragePool && opt::NhwcInput(graph, node) != nullptr &&
+         node.outputs.size() == 1;
 }
 
 Result<std::unique_ptr<opt::PreparedKernel>> CreateGlobalAveragePool(const opt::NodeInfo& info) {
