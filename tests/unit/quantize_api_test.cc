@@ -118,7 +118,9 @@ TEST(QuantizeApi, ExcludedNodesStayFloatAndFusedNamesMapToTheirProducer) {
 
 TEST(QuantizeApi, BadOptionsAreAStatus) {
   const Model cnn = Cnn();
+  Stream stream{CalibrationSamples(), 16, 2};
   auto expect_error = [&](const QuantizeOptions& opt, StatusCode code, const std::string& needle) {
+    stream.calls = 0;  // every case streams from the start
     Result<QuantizeResult> r = Quantize(cnn, opt);
     ASSERT_FALSE(r.ok()) << needle;
     EXPECT_EQ(r.status().code(), code) << r.status().message();
@@ -127,7 +129,6 @@ TEST(QuantizeApi, BadOptionsAreAStatus) {
   QuantizeOptions no_data;
   expect_error(no_data, StatusCode::kInvalidArgument, "needs calibration data");
 
-  Stream stream{CalibrationSamples(), 16, 2};
   QuantizeOptions opt;
   opt.calibration.batches = stream.Batches();
   QuantizeOptions int16 = opt;
