@@ -1,9 +1,9 @@
 // qforge quantize MODEL -o OUT --mode M [--calib DATA ...] [--eval DATA --labels L]:
 // post-training quantization in every mode of QUANT_SPEC 4, with a report.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <set>
 #include <string>
 
 #include "cli/commands.h"
@@ -13,10 +13,9 @@
 #include "cli/quantize_report.h"
 #include "io/data/quantized_input.h"
 #include "ir/graph.h"
-#include "passes/pipelines.h"
 #include "qforge/model.h"
+#include "qforge/quantize.h"
 #include "quant/calibration/calibration.h"
-#include "quant/quantizer.h"
 
 namespace qforge::cli {
 
@@ -55,98 +54,55 @@ bool SameFile(const std::string& a, const std::string& b) {
   return std::filesystem::exists(b, ec) && std::filesystem::equivalent(a, b, ec);
 }
 
-// Runs calibration (or loads saved statistics) and returns the ranges.
-Result<std::map<std::string, quant::ValueRange>> CalibrationRanges(const QuantizeCliOptions& opt,
-                                                                   std::shared_ptr<const ir::Graph> prepared,
-                                                                   const IoInfo& input,
-                                                                   CalibrationInfo* info) {
-  quant::CalibrationStats stats;
-  if (!opt.load_stats.empty()) {
-    QF_ASSIGN_OR_RETURN(stats, quant::CalibrationStats::Load(opt.load_stats));
-    info->source = opt.load_stats;
-  } else {
-    if (opt.calib.path.empty()) {
-      return InvalidArgument(std::string("mode ") + opt.mode +
-                             " needs calibration data: pass --calib DATA (or --load-calib-stats FILE)");
-    }
-    QF_ASSIGN_OR_RETURN(std::unique_ptr<io::Dataset> data, io::OpenDatasetForInput(opt.calib, input));
-    quant::CalibrateOptions co;
-    co.count = opt.calib_count;
-    co.batch = opt.calib_batch;
-    ProgressBar bar("calibrate", std::min(opt.calib_count, data->size()));
-    co.progress = [&](int64_t done, int64_t) { bar.Update(done); };
-    Result<quant::CalibrationStats> s = quant::Calibrate(prepared, *data, co);
-    bar.Finish();
-    if (!s.ok()) return s.status().WithContext(opt.calib.path + ": ");
-    stats = std::move(*s);
-    info->source = opt.calib.path;
+bool NeedsCalibration(QuantizeMode m) { return m == QuantizeMode::kInt8 || m == QuantizeMode::kInt8Only; }
+
+// The API's options from the flags (everything but the calibration batches).
+Result<QuantizeOptions> ApiOptions(const QuantizeCliOptions& opt) {
+  QuantizeOptions qo;
+  QF_ASSIGN_OR_RETURN(qo.mode, ParseQuantizeMode(opt.mode));
+  qo.weights = opt.per_tensor      ? WeightGranularity::kPerTensor
+               : opt.per_tensor_fc ? WeightGranularity::kPerTensorFc
+                                   : WeightGranularity::kPerChannel;
+  QF_ASSIGN_OR_RETURN(qo.activation_type, ParseIntType("--activations", opt.activations));
+  QF_ASSIGN_OR_RETURN(qo.io_type, ParseIntType("--io", opt.io));
+  qo.exclude = opt.exclude;
+  if (NeedsCalibration(qo.mode)) {
+    CalibrationOptions& c = qo.calibration;
+    QF_ASSIGN_OR_RETURN(c.estimator, ParseRangeEstimator(opt.estimator));
+    c.percentile = opt.percentile;
+    c.momentum = opt.momentum;
+    c.load_statistics = opt.load_stats;
+    c.save_statistics = opt.save_stats;
+    c.source_name = opt.calib.path;
   }
-  if (!opt.save_stats.empty()) QF_RETURN_IF_ERROR(stats.Save(opt.save_stats));
-  quant::EstimatorOptions eo;
-  QF_ASSIGN_OR_RETURN(eo.estimator, quant::ParseRangeEstimator(opt.estimator));
-  eo.percentile = opt.percentile;
-  eo.momentum = opt.momentum;
-  QF_ASSIGN_OR_RETURN(auto ranges, quant::ComputeRanges(stats, eo));
-  if (eo.estimator != quant::RangeEstimator::kMinMax) {
-    // Clipping estimators assume rare outliers carry little information.
-    // That is false for gates (Sigmoid / HardSigmoid in squeeze-excitation
-    // blocks scale whole channels), bounded activations and the model's
-    // outputs: clipping them cost 50 points of top-1 on a MobileNetV3. Those
-    // keep their observed min/max.
-    QF_ASSIGN_OR_RETURN(auto minmax, quant::ComputeRanges(stats, {}));
-    auto keep = [&](ir::ValueId v) {
-      auto it = minmax.find(prepared->value(v).name);
-      if (it != minmax.end()) ranges[it->first] = it->second;
-    };
-    for (const ir::Node& n : prepared->nodes) {
-      if (n.op == OpKind::kSigmoid || n.op == OpKind::kHardSigmoid || n.op == OpKind::kTanh ||
-          n.op == OpKind::kSoftmax || n.op == OpKind::kHardSwish) {
-        for (ir::ValueId out : n.outputs) {
-          if (out != ir::kNoValue) keep(out);
-        }
-      }
-    }
-    for (ir::ValueId out : prepared->outputs) keep(out);
-  }
-  // Statistics of another model (or of another version of this one) would
-  // silently leave nodes without ranges: name the first activation missing.
-  int64_t missing = 0, activations = 0;
-  std::string first_missing;
-  for (const ir::Node& n : prepared->nodes) {
-    for (ir::ValueId out : n.outputs) {
-      if (out == ir::kNoValue || prepared->value(out).type.dtype != DataType::kFloat32) continue;
-      ++activations;
-      if (ranges.count(prepared->value(out).name)) continue;
-      if (missing++ == 0) first_missing = prepared->value(out).name;
-    }
-  }
-  if (missing > 0) {
-    return InvalidArgument((opt.load_stats.empty() ? opt.calib.path : opt.load_stats) +
-                           ": the statistics do not match this model: nothing recorded for " +
-                           std::to_string(missing) + " of its " + std::to_string(activations) +
-                           " activations (first: '" + first_missing + "')");
-  }
-  info->samples = stats.samples();
-  info->estimator = opt.estimator;
-  std::map<std::string, quant::ValueRange> out;
-  for (const auto& [name, r] : ranges) out[name] = {r.min, r.max};
-  return out;
+  return qo;
+}
+
+// --calib as the API's calibration batches: the first --calib-count samples
+// in batches of --calib-batch (or the input's fixed batch size). The data set
+// lives as long as the returned function.
+Result<CalibrationBatches> DatasetCalibration(const QuantizeCliOptions& opt, const Model& model,
+                                              std::unique_ptr<ProgressBar>* bar) {
+  QF_ASSIGN_OR_RETURN(std::shared_ptr<io::Dataset> data,
+                      io::OpenDatasetForInput(opt.calib, model.inputs()[0]));
+  *bar = std::make_unique<ProgressBar>("calibrate", std::min(opt.calib_count, data->size()));
+  quant::CalibrateOptions co;
+  co.count = opt.calib_count;
+  co.batch = opt.calib_batch;
+  co.progress = [b = bar->get()](int64_t done, int64_t) { b->Update(done); };
+  Result<quant::BatchSource> next = quant::DatasetBatches(model.graph(), *data, co);
+  if (!next.ok()) return next.status().WithContext(opt.calib.path + ": ");
+  return CalibrationBatches([data, next = std::move(*next)]() -> Result<std::vector<Tensor>> {
+    QF_ASSIGN_OR_RETURN(Tensor x, next());
+    std::vector<Tensor> batch;
+    if (x.defined()) batch.push_back(std::move(x));
+    return batch;
+  });
 }
 
 int Quantize(const QuantizeCliOptions& opt) {
-  Result<quant::QuantMode> mode = quant::ParseQuantMode(opt.mode);
-  if (!mode.ok()) return ReportError(mode.status());
-  quant::QuantizeOptions qo;
-  qo.mode = *mode;
-  qo.per_channel = !opt.per_tensor;
-  qo.per_channel_fc = !opt.per_tensor_fc;
-  Result<DataType> act = ParseIntType("--activations", opt.activations);
-  if (!act.ok()) return ReportError(act.status());
-  Result<DataType> io_type = ParseIntType("--io", opt.io);
-  if (!io_type.ok()) return ReportError(io_type.status());
-  qo.activation_type = *act;
-  qo.io_type = *io_type;
-  qo.exclude.insert(opt.exclude.begin(), opt.exclude.end());
+  Result<QuantizeOptions> qo = ApiOptions(opt);
+  if (!qo.ok()) return ReportError(qo.status());
   if (SameFile(opt.model, opt.output)) {
     return ReportError(InvalidArgument(opt.output + ": refusing to overwrite the input model"));
   }
@@ -165,71 +121,35 @@ int Quantize(const QuantizeCliOptions& opt) {
     Result<EvalData> check = OpenEvalData(er, model->inputs()[0]);
     if (!check.ok()) return ReportError(check.status());
   }
-  auto prepared = std::make_shared<ir::Graph>(model->graph());
-  passes::PrepareReport prep;
-  Status s = passes::PrepareForQuantization(prepared.get(), &prep);
-  if (!s.ok()) return ReportError(s.WithContext(opt.model + ": "));
 
-  CalibrationInfo calib;
-  if (quant::NeedsCalibration(qo.mode)) {
-    const std::vector<IoInfo> inputs = model->inputs();
-    if (inputs.size() != 1) {
-      return ReportError(Unsupported(opt.model + ": calibration needs a model with one input, this one has " +
-                                     std::to_string(inputs.size())));
+  std::unique_ptr<ProgressBar> bar;
+  if (NeedsCalibration(qo->mode) && opt.load_stats.empty()) {
+    if (opt.calib.path.empty()) {
+      return ReportError(
+          InvalidArgument(std::string("mode ") + opt.mode +
+                          " needs calibration data: pass --calib DATA (or --load-calib-stats FILE)"));
     }
-    Result<std::map<std::string, quant::ValueRange>> ranges =
-        CalibrationRanges(opt, prepared, inputs[0], &calib);
-    if (!ranges.ok()) return ReportError(ranges.status());
-    qo.ranges = std::move(*ranges);
-  } else if (!opt.calib.path.empty() || !opt.load_stats.empty()) {
+    // A model with more inputs gets the API's error.
+    if (model->inputs().size() == 1) {
+      Result<CalibrationBatches> batches = DatasetCalibration(opt, *model, &bar);
+      if (!batches.ok()) return ReportError(batches.status());
+      qo->calibration.batches = std::move(*batches);
+    }
+  } else if (!NeedsCalibration(qo->mode) && (!opt.calib.path.empty() || !opt.load_stats.empty())) {
     std::fprintf(stderr, "note: mode %s needs no calibration; --calib/--load-calib-stats ignored\n",
                  opt.mode.c_str());
   }
 
-  // A name the user sees in the float model may have been fused away (a Relu
-  // into its Conv): exclude the node that now computes its output.
-  std::set<std::string> exclude;
-  for (const std::string& name : qo.exclude) {
-    std::string mapped = name;
-    const ir::Graph& original = model->graph();
-    for (const ir::Node& n : original.nodes) {
-      if (n.name != name || n.outputs.empty()) continue;
-      bool kept = false;
-      for (const ir::Node& p : prepared->nodes) kept = kept || p.name == name;
-      if (kept) break;
-      const std::string out = original.value(n.outputs[0]).name;
-      for (const ir::Node& p : prepared->nodes) {
-        if (!p.outputs.empty() && p.outputs[0] != ir::kNoValue && prepared->value(p.outputs[0]).name == out) {
-          mapped = p.name;
-        }
-      }
-      if (mapped != name) {
-        std::fprintf(stderr, "note: --exclude %s: it was fused into '%s'; excluding that node\n",
-                     name.c_str(), mapped.c_str());
-      }
-    }
-    exclude.insert(mapped);
-  }
-  qo.exclude = std::move(exclude);
-
-  quant::QuantizeReport report;
-  Result<ir::Graph> qg = quant::QuantizeGraph(*prepared, qo, &report);
-  if (!qg.ok()) return ReportError(qg.status().WithContext(opt.model + ": "));
-  Model quantized(std::make_shared<ir::Graph>(std::move(*qg)));
-  s = quantized.Save(opt.output);
+  Result<QuantizeResult> result = qforge::Quantize(*model, *qo);
+  if (bar) bar->Finish();
+  if (!result.ok()) return ReportError(result.status());
+  for (const std::string& note : result->report.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
+  Status s = result->model.Save(opt.output);
   if (!s.ok()) return ReportError(s);
-
-  ReportInputs ri;
-  ri.model_path = opt.model;
-  ri.output_path = opt.output;
-  ri.options = &qo;
-  ri.report = &report;
-  ri.prepare = &prep;
-  ri.calibration = calib;
-  PrintQuantizeReport(ri);
+  PrintQuantizeReport(opt.model, opt.output, result->report);
   if (opt.eval_data.empty()) return kExitOk;
 
-  return CompareAccuracy(opt.model, opt.output, *mode, er);
+  return CompareAccuracy(opt.model, opt.output, qo->mode, er);
 }
 
 }  // namespace

@@ -102,55 +102,56 @@ Result<ModelResult> Measure(const std::string& path, const EvalRequest& req, con
 
 }  // namespace
 
-void PrintQuantizeReport(const ReportInputs& in) {
-  const quant::QuantizeOptions& o = *in.options;
-  const quant::QuantizeReport& r = *in.report;
-  std::printf("quantized %s -> %s\n", in.model_path.c_str(), in.output_path.c_str());
-  std::string mode = quant::QuantModeName(o.mode);
-  if (o.mode != quant::QuantMode::kFloat16)
-    mode += !o.per_channel ? ", per-tensor weights"
-                           : (o.per_channel_fc ? ", per-channel weights"
-                                               : ", per-channel weights (per-tensor fully connected)");
-  if (quant::NeedsCalibration(o.mode))
-    mode += std::string(", ") + DataTypeName(o.activation_type) + " activations";
-  if (o.mode == quant::QuantMode::kInt8Only) mode += std::string(", ") + DataTypeName(o.io_type) + " I/O";
+void PrintQuantizeReport(const std::string& model_path, const std::string& output_path,
+                         const QuantizeReport& r) {
+  std::printf("quantized %s -> %s\n", model_path.c_str(), output_path.c_str());
+  const bool calibrated = r.mode == QuantizeMode::kInt8 || r.mode == QuantizeMode::kInt8Only;
+  std::string mode = QuantizeModeName(r.mode);
+  if (r.mode != QuantizeMode::kFloat16) {
+    mode += r.weights == WeightGranularity::kPerTensor ? ", per-tensor weights"
+            : r.weights == WeightGranularity::kPerChannel
+                ? ", per-channel weights"
+                : ", per-channel weights (per-tensor fully connected)";
+  }
+  if (calibrated) mode += std::string(", ") + DataTypeName(r.activation_type) + " activations";
+  if (r.mode == QuantizeMode::kInt8Only) mode += std::string(", ") + DataTypeName(r.io_type) + " I/O";
   std::printf("  %-18s %s\n", "mode", mode.c_str());
-  if (!in.calibration.source.empty()) {
+  if (!r.calibration_source.empty()) {
     std::printf("  %-18s %lld samples from %s, estimator %s\n", "calibration",
-                static_cast<long long>(in.calibration.samples), in.calibration.source.c_str(),
-                in.calibration.estimator.c_str());
+                static_cast<long long>(r.calibration_samples), r.calibration_source.c_str(),
+                RangeEstimatorName(r.estimator));
   }
-  if (in.prepare != nullptr) {
-    std::printf("  %-18s %d batch norms folded, %d activations fused, %d identities removed\n", "prepared",
-                in.prepare->batchnorms_folded, in.prepare->activations_fused, in.prepare->identities_removed);
-  }
+  std::printf("  %-18s %d batch norms folded, %d activations fused, %d identities removed\n", "prepared",
+              r.batchnorms_folded, r.activations_fused, r.identities_removed);
   std::string by_op;
   for (const auto& [op, n] : r.quantized_by_op)
     by_op += (by_op.empty() ? "" : ", ") + op + " " + std::to_string(n);
   std::printf("  %-18s %lld (%s)\n", "ops quantized", static_cast<long long>(r.nodes_quantized),
               by_op.c_str());
-  if (quant::NeedsCalibration(o.mode)) {
+  if (calibrated) {
     std::printf("  %-18s %lld\n", "ops kept float", static_cast<long long>(r.nodes_float));
   } else {  // activations stay float in these modes: only weightless ops and exclusions are counted
     std::printf("  %-18s %lld (ops without float weights, plus any excluded)\n", "ops kept float",
                 static_cast<long long>(r.nodes_float));
   }
-  for (const std::string& f : r.float_nodes) std::printf("    %s\n", f.c_str());
+  for (const NodeReport& n : r.nodes) {
+    if (!n.quantized) std::printf("    node '%s' (%s): %s\n", n.name.c_str(), n.op.c_str(), n.reason.c_str());
+  }
   std::printf("  %-18s %s -> %s bytes (%.2fx smaller)\n", "weights", Bytes(r.weight_bytes_before).c_str(),
               Bytes(r.weight_bytes_after).c_str(), Ratio(r.weight_bytes_before, r.weight_bytes_after));
-  const uint64_t fin = FileSize(in.model_path), fout = FileSize(in.output_path);
+  const uint64_t fin = FileSize(model_path), fout = FileSize(output_path);
   std::printf("  %-18s %s -> %s bytes (%.2fx smaller)\n", "file", Bytes(fin).c_str(), Bytes(fout).c_str(),
               Ratio(fin, fout));
 }
 
-int CompareAccuracy(const std::string& float_path, const std::string& quant_path, quant::QuantMode mode,
+int CompareAccuracy(const std::string& float_path, const std::string& quant_path, QuantizeMode mode,
                     const EvalRequest& req) {
   Result<ModelResult> f = Measure(float_path, req, "float");
   if (!f.ok()) return ReportError(f.status());
-  Result<ModelResult> q = Measure(quant_path, req, quant::QuantModeName(mode));
+  Result<ModelResult> q = Measure(quant_path, req, QuantizeModeName(mode));
   if (!q.ok()) return ReportError(q.status());
   const double delta = q->counts.top1_percent() - f->counts.top1_percent();
-  std::printf("\n  %-10s %18s %18s\n", "", "float", quant::QuantModeName(mode));
+  std::printf("\n  %-10s %18s %18s\n", "", "float", QuantizeModeName(mode));
   std::printf("  %-10s %9.2f%% %5lld/%-5lld %9.2f%% %5lld/%-5lld  (%+.2f pt)\n", "top-1",
               f->counts.top1_percent(), static_cast<long long>(f->counts.top1),
               static_cast<long long>(f->counts.total), q->counts.top1_percent(),

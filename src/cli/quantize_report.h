@@ -5,28 +5,14 @@
 #include <string>
 
 #include "io/data/dataset.h"
-#include "passes/pipelines.h"
 #include "qforge/model.h"
-#include "quant/quantizer.h"
+#include "qforge/quantize.h"
 
 namespace qforge::cli {
 
-struct CalibrationInfo {
-  std::string source;  // data path or stats file; empty when not calibrated
-  int64_t samples = 0;
-  std::string estimator;
-};
-
-struct ReportInputs {
-  std::string model_path;
-  std::string output_path;
-  const quant::QuantizeOptions* options = nullptr;
-  const quant::QuantizeReport* report = nullptr;
-  const passes::PrepareReport* prepare = nullptr;
-  CalibrationInfo calibration;
-};
-
-void PrintQuantizeReport(const ReportInputs& in);
+// The quantization table: the API's report, and the sizes of both files.
+void PrintQuantizeReport(const std::string& model_path, const std::string& output_path,
+                         const QuantizeReport& report);
 
 struct EvalRequest {
   io::DataSpec data;
@@ -46,7 +32,7 @@ Result<EvalData> OpenEvalData(const EvalRequest& req, const IoInfo& input);
 
 // Evaluates both model files on the labelled data and prints top-1, file
 // size and single-sample latency of each; returns the CLI exit code.
-int CompareAccuracy(const std::string& float_path, const std::string& quant_path, quant::QuantMode mode,
+int CompareAccuracy(const std::string& float_path, const std::string& quant_path, QuantizeMode mode,
                     const EvalRequest& req);
 
 }  // namespace qforge::cli

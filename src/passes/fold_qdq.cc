@@ -9,6 +9,7 @@
 
 #include "quant/arithmetic.h"
 #include "quant/fused_activation.h"
+#include "quant/policy.h"
 
 namespace qforge::passes {
 
@@ -38,69 +39,7 @@ int64_t IntElement(const Tensor& t, int64_t i) {
   }
 }
 
-// How an op folds into its integer form (docs/design/quantized_ir.md table).
-enum class Rule {
-  kNone,
-  kLinear,      // Conv, ConvTranspose, Gemm, MatMul: x, int8 weight, int32 bias
-  kBinary,      // Add, Sub, Mul: both inputs quantized
-  kConcat,      // inputs share the output's (S, Z); Requantize where they differ
-  kSameParams,  // data movement and max/avg pooling: output (S, Z) = input's
-  kOwnParams,   // one requantization or a 256-entry table: any output (S, Z)
-  kFixed,       // Softmax, Sigmoid, Tanh: output (S, Z) fixed by the op
-};
-
-Rule RuleOf(OpKind op) {
-  switch (op) {
-    case OpKind::kConv:
-    case OpKind::kConvTranspose:
-    case OpKind::kGemm:
-    case OpKind::kMatMul:
-      return Rule::kLinear;
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-      return Rule::kBinary;
-    case OpKind::kConcat:
-      return Rule::kConcat;
-    case OpKind::kMaxPool:
-    case OpKind::kAveragePool:
-    case OpKind::kReshape:
-    case OpKind::kFlatten:
-    case OpKind::kSqueeze:
-    case OpKind::kUnsqueeze:
-    case OpKind::kTranspose:
-    case OpKind::kPad:
-    case OpKind::kResize:
-    case OpKind::kSlice:
-    case OpKind::kSplit:
-    case OpKind::kGather:
-      return Rule::kSameParams;
-    case OpKind::kGlobalAveragePool:
-    case OpKind::kReduceMean:
-    case OpKind::kHardSwish:
-    case OpKind::kLeakyRelu:
-    case OpKind::kHardSigmoid:
-    case OpKind::kRelu:
-    case OpKind::kClip:
-      return Rule::kOwnParams;
-    case OpKind::kSoftmax:
-    case OpKind::kSigmoid:
-    case OpKind::kTanh:
-      return Rule::kFixed;
-    default:
-      return Rule::kNone;
-  }
-}
-
-// The fixed output parameters of Softmax / Sigmoid / Tanh (QUANT_SPEC 2).
-bool HasFixedParams(OpKind op, DataType dtype, const QuantParams& q) {
-  const bool tanh = op == OpKind::kTanh;
-  const float scale = tanh ? 1.0f / 128 : 1.0f / 256;
-  int64_t zp = 0;
-  if (tanh) zp = dtype == DataType::kUInt8 ? 128 : 0;
-  if (!tanh) zp = dtype == DataType::kUInt8 ? 0 : -128;
-  return q.scale.size() == 1 && q.scale[0] == scale && q.zero_point[0] == zp;
-}
+using ops::QuantForm;
 
 class Folder {
  public:
@@ -361,8 +300,9 @@ std::optional<ValueId> Folder::QuantizedBias(ValueId bias, const QuantParams& x,
 
 bool Folder::FoldOp(NodeId id) {
   const Node& n = g_.node(id);
-  const Rule rule = RuleOf(n.op);
-  if (rule == Rule::kNone || n.outputs.empty()) return false;
+  // Which ops fold, and under which attribute conditions: the quantization policy.
+  const QuantForm rule = quant::QdqFoldForm(g_, n);
+  if (rule == QuantForm::kNone || n.outputs.empty()) return false;
   // Which inputs are quantized data (read through a DequantizeLinear).
   std::vector<ValueId> new_inputs = n.inputs;
   std::vector<const QuantParams*> in_params(n.inputs.size(), nullptr);
@@ -376,20 +316,18 @@ bool Folder::FoldOp(NodeId id) {
       continue;
     }
     const ir::Value& v = g_.value(in);
-    const bool data =
-        rule == Rule::kBinary || rule == Rule::kConcat || i == 0 || (rule == Rule::kLinear && i < 2);
-    const bool float_bias = rule == Rule::kLinear && i == 2 && v.is_constant();
+    const bool data = rule == QuantForm::kBinary || rule == QuantForm::kConcat || i == 0 ||
+                      (rule == QuantForm::kLinear && i < 2);
+    const bool float_bias = rule == QuantForm::kLinear && i == 2 && v.is_constant();
     if (data && !float_bias) return false;
     // Other float inputs (Resize scales, Clip bounds) must be constants.
     if (!float_bias && v.type.dtype == DataType::kFloat32 && !v.is_constant()) return false;
   }
-  if (n.op == OpKind::kPad && n.input(2) != kNoValue) return false;
-  if (n.op == OpKind::kResize && n.attrs.GetString("mode", "nearest") != "nearest") return false;
   const QuantParams& x_params = *in_params[0];
   const DataType x_dtype = g_.value(new_inputs[0]).type.dtype;
   if (!IsActivationType(x_dtype) || x_params.per_axis()) return false;
   // Weights and biases of the linear ops.
-  if (rule == Rule::kLinear) {
+  if (rule == QuantForm::kLinear) {
     const ir::Value& w = g_.value(new_inputs[1]);
     const bool w_const = w.is_constant();
     if ((!w_const && n.op != OpKind::kMatMul) || in_params[1] == nullptr) return false;
@@ -410,7 +348,7 @@ bool Folder::FoldOp(NodeId id) {
     }
   }
   // Every output must feed a QuantizeLinear.
-  const bool fusable = rule == Rule::kLinear || rule == Rule::kBinary;
+  const bool fusable = rule == QuantForm::kLinear || rule == QuantForm::kBinary;
   std::vector<NodeId> acts(n.outputs.size(), kNoNode), qs(n.outputs.size(), kNoNode);
   std::vector<QuantParams> out_params(n.outputs.size());
   for (size_t j = 0; j < n.outputs.size(); ++j) {
@@ -418,14 +356,15 @@ bool Folder::FoldOp(NodeId id) {
     if (!MatchOutput(n.outputs[j], fusable, &acts[j], &qs[j], &out_params[j])) return false;
     const DataType out_dtype = g_.value(g_.node(qs[j]).outputs[0]).type.dtype;
     if (out_dtype != x_dtype) return false;
-    if (rule == Rule::kSameParams && !(out_params[j] == x_params)) return false;
-    if (rule == Rule::kFixed && !HasFixedParams(n.op, out_dtype, out_params[j])) return false;
+    if (rule == QuantForm::kSameAsInput && !(out_params[j] == x_params)) return false;
+    if (rule == QuantForm::kFixed && !(out_params[j] == quant::FixedOutputParams(n.op, out_dtype)))
+      return false;
   }
-  for (size_t i = 0; i < n.inputs.size() && (rule == Rule::kBinary || rule == Rule::kConcat); ++i) {
+  for (size_t i = 0; i < n.inputs.size() && (rule == QuantForm::kBinary || rule == QuantForm::kConcat); ++i) {
     if (in_params[i]->per_axis() || g_.value(new_inputs[i]).type.dtype != x_dtype) return false;
   }
   // Concat inputs with other parameters than the output are requantized.
-  if (rule == Rule::kConcat) {
+  if (rule == QuantForm::kConcat) {
     for (size_t i = 0; i < new_inputs.size(); ++i) {
       if (*in_params[i] == out_params[0]) continue;
       const std::string name = g_.value(new_inputs[i]).name;

@@ -1,11 +1,11 @@
-// The int8 and int8-only modes: every node with an integer form (op_rules.h)
+// The int8 and int8-only modes: every node with an integer form (policy.h)
 // becomes integer over quantized activations; the rest stays float between
 // DequantizeLinear and QuantizeLinear (int8), or is an error (int8-only).
 #include <algorithm>
 #include <map>
 
 #include "quant/arithmetic.h"
-#include "quant/op_rules.h"
+#include "quant/policy.h"
 #include "quant/quantize_internal.h"
 #include "quant/weight_quant.h"
 
@@ -74,7 +74,7 @@ Status StaticQuantizer::SelectNodes() {
     if (!float_valued) continue;  // shape arithmetic and other non-float nodes are left as they are
     std::string reason;
     if (opt_.exclude.count(n.name)) {
-      reason = "excluded by --exclude";
+      reason = kExcludedReason;
     } else {
       Result<IntegerOpRule> rule = IntegerRuleFor(g_, n);
       if (!rule.ok()) {
@@ -91,8 +91,7 @@ Status StaticQuantizer::SelectNodes() {
           }
         }
         for (ir::ValueId out : n.outputs) {
-          if (reason.empty() && rule->output == OutputParams::kCalibrated &&
-              !opt_.ranges.count(g_.value(out).name)) {
+          if (reason.empty() && CalibratedOutput(rule->form) && !opt_.ranges.count(g_.value(out).name)) {
             reason = "no calibration range for '" + g_.value(out).name + "'";
           }
         }
@@ -100,17 +99,15 @@ Status StaticQuantizer::SelectNodes() {
     }
     if (reason.empty()) {
       quantize_[i] = 1;
-      ++report_.nodes_quantized;
-      ++report_.quantized_by_op[std::string(OpName(n.op))];
+      report_.AddQuantized(n);
     } else {
-      ++report_.nodes_float;
-      report_.float_nodes.push_back(g_.Describe(n) + ": " + reason);
+      report_.AddFloat(n, reason);
     }
   }
-  if (opt_.mode == QuantMode::kInt8Only && !report_.float_nodes.empty()) {
-    std::string msg =
-        "int8-only: " + std::to_string(report_.float_nodes.size()) + " node(s) cannot be integer:";
-    for (const std::string& f : report_.float_nodes) msg += "\n  " + f;
+  const std::vector<std::string> float_nodes = report_.FloatLines();
+  if (opt_.mode == QuantMode::kInt8Only && !float_nodes.empty()) {
+    std::string msg = "int8-only: " + std::to_string(float_nodes.size()) + " node(s) cannot be integer:";
+    for (const std::string& f : float_nodes) msg += "\n  " + f;
     return Unsupported(msg);
   }
   if (report_.nodes_quantized == 0) return InvalidArgument("no node of this model can be quantized");
@@ -132,8 +129,8 @@ Status StaticQuantizer::ChooseParams() {
     for (ir::ValueId out : n.outputs) {
       if (!IsFloatActivation(out)) continue;  // e.g. Dropout's mask
       produced_quantized_[static_cast<size_t>(out)] = 1;
-      switch (rule.output) {
-        case OutputParams::kSameAsInput:
+      switch (rule.form) {
+        case ops::QuantForm::kSameAsInput:
           if (IsFloatActivation(n.input(0))) {
             params_[out] = params_.at(n.input(0));
           } else {  // constant data: its own range
@@ -141,10 +138,10 @@ Status StaticQuantizer::ChooseParams() {
             params_[out] = q.quant();
           }
           break;
-        case OutputParams::kFixed:
+        case ops::QuantForm::kFixed:
           params_[out] = FixedOutputParams(n.op, act);
           break;
-        case OutputParams::kCalibrated:
+        default:  // calibrated
           QF_ASSIGN_OR_RETURN(params_[out], ParamsFromRange(out, act));
           break;
       }

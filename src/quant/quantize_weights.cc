@@ -2,6 +2,7 @@
 // load), dynamic range (hybrid integer kernels) and float16.
 #include <map>
 
+#include "quant/policy.h"
 #include "quant/quantize_internal.h"
 #include "quant/weight_quant.h"
 
@@ -13,42 +14,11 @@ bool IsFloatConstant(const ir::Graph& g, ir::ValueId v) {
   return v != ir::kNoValue && g.value(v).is_constant() && g.value(v).type.dtype == DataType::kFloat32;
 }
 
-// The weight input of `n` and its output-channel axis, or -1.
-struct WeightSlot {
-  int input = -1;
-  int axis = -1;
-};
-
-WeightSlot WeightOf(const ir::Graph& g, const ir::Node& n) {
-  switch (n.op) {
-    case OpKind::kConv:
-      return {1, 0};
-    case OpKind::kConvTranspose:
-      return {1, 1};
-    case OpKind::kGemm:
-      return {1, n.attrs.GetInt("transB", 0) != 0 ? 0 : 1};
-    case OpKind::kMatMul: {
-      const ir::ValueId b = n.input(1);
-      if (b == ir::kNoValue || g.value(b).type.rank() < 2) return {};
-      return {1, g.value(b).type.rank() - 1};
-    }
-    case OpKind::kGather:
-      return {0, -1};  // per tensor: the gathered axis would split per-axis scales
-    default:
-      return {};
-  }
-}
-
 bool HasFloatOutput(const ir::Graph& g, const ir::Node& n) {
   for (ir::ValueId out : n.outputs) {
     if (out != ir::kNoValue && g.value(out).type.dtype == DataType::kFloat32) return true;
   }
   return false;
-}
-
-void CountQuantized(const ir::Node& n, QuantizeReport* report) {
-  ++report->nodes_quantized;
-  ++report->quantized_by_op[std::string(OpName(n.op))];
 }
 
 Status NoWeights() { return InvalidArgument("the model has no float32 weights to quantize"); }
@@ -82,12 +52,11 @@ Status QuantizeWeightsOnly(ir::Graph* gp, const QuantizeOptions& opt, QuantizeRe
     const WeightSlot slot = WeightOf(g, g.nodes[i]);
     const ir::ValueId w = slot.input >= 0 ? g.nodes[i].input(static_cast<size_t>(slot.input)) : ir::kNoValue;
     if (!IsFloatConstant(g, w)) {
-      ++report->nodes_float;
+      report->AddFloat(g.nodes[i], "");
       continue;
     }
     if (opt.exclude.count(g.nodes[i].name)) {
-      ++report->nodes_float;
-      report->float_nodes.push_back(g.Describe(g.nodes[i]) + ": excluded by --exclude");
+      report->AddFloat(g.nodes[i], kExcludedReason);
       continue;
     }
     auto it = done.find(w);
@@ -98,7 +67,7 @@ Status QuantizeWeightsOnly(ir::Graph* gp, const QuantizeOptions& opt, QuantizeRe
       it = done.emplace(w, AddDequantizedWeight(g, names, w, std::move(*q))).first;
     }
     g.nodes[i].inputs[static_cast<size_t>(slot.input)] = it->second;
-    CountQuantized(g.nodes[i], report);
+    report->AddQuantized(g.nodes[i]);
   }
   return report->nodes_quantized == 0 ? NoWeights() : Status::Ok();
 }
@@ -110,31 +79,20 @@ Status QuantizeDynamic(ir::Graph* gp, const QuantizeOptions& opt, QuantizeReport
   for (size_t i = 0; i < count; ++i) {
     if (!HasFloatOutput(g, g.nodes[i])) continue;
     const ir::Node& n = g.nodes[i];
-    std::string reason;
-    const WeightSlot slot = WeightOf(g, n);
-    const ir::ValueId w = slot.input >= 0 ? n.input(static_cast<size_t>(slot.input)) : ir::kNoValue;
-    if (n.op == OpKind::kConvTranspose) {
-      reason = "no hybrid kernel for ConvTranspose";
-    } else if (!IsFloatConstant(g, w)) {
-      ++report->nodes_float;
+    // A node without a float weight is not the mode's business: counted, not listed.
+    const Result<WeightSlot> rule = HybridRuleFor(g, n);
+    if (rule.ok() && rule->input < 0) {
+      report->AddFloat(n, "");
       continue;
-    } else if (opt.exclude.count(n.name)) {
-      reason = "excluded by --exclude";
-    } else if (n.op == OpKind::kGemm &&
-               (n.attrs.GetFloat("alpha", 1.0f) != 1.0f || n.attrs.GetFloat("beta", 1.0f) != 1.0f ||
-                n.attrs.GetInt("transA", 0) != 0)) {
-      reason = "no hybrid kernel for Gemm with alpha/beta != 1 or transA";
-    } else if ((n.op == OpKind::kConv || n.op == OpKind::kGemm) && n.input(2) != ir::kNoValue &&
-               !IsFloatConstant(g, n.input(2))) {
-      reason = "bias is not a float constant";
-    } else if (n.op != OpKind::kGather && g.value(n.inputs[0]).type.dtype != DataType::kFloat32) {
-      reason = "input is not float32";
     }
+    const std::string reason =
+        opt.exclude.count(n.name) ? kExcludedReason : (rule.ok() ? "" : rule.status().message());
     if (!reason.empty()) {
-      ++report->nodes_float;
-      report->float_nodes.push_back(g.Describe(n) + ": " + reason);
+      report->AddFloat(n, reason);
       continue;
     }
+    const WeightSlot slot = rule.value();
+    const ir::ValueId w = n.input(static_cast<size_t>(slot.input));
     Result<Tensor> q = QuantizeWeightSymmetric(*g.value(w).constant, WeightQuantAxis(opt, n.op, slot.axis));
     if (!q.ok()) return q.status().WithContext(g.Describe(n) + ": ");
     const std::string wname = g.value(w).name;
@@ -159,7 +117,7 @@ Status QuantizeDynamic(ir::Graph* gp, const QuantizeOptions& opt, QuantizeReport
       dq.outputs = {out};
       g.AddNode(std::move(dq));
     }
-    CountQuantized(g.nodes[i], report);
+    report->AddQuantized(g.nodes[i]);
   }
   return report->nodes_quantized == 0 ? NoWeights() : Status::Ok();
 }
@@ -172,39 +130,15 @@ Status QuantizeFloat16(ir::Graph* gp, const QuantizeOptions& opt, QuantizeReport
   for (size_t i = 0; i < count; ++i) {
     if (!HasFloatOutput(g, g.nodes[i])) continue;
     const OpKind op = g.nodes[i].op;
-    // Weights and biases of the compute ops and constant operands of
-    // arithmetic; attribute-like constants (Clip bounds, Resize scales)
-    // stay float32, as kernels read them as such.
-    std::vector<size_t> slots;
-    switch (op) {
-      case OpKind::kConv:
-      case OpKind::kConvTranspose:
-      case OpKind::kGemm:
-        slots = {1, 2};
-        break;
-      case OpKind::kMatMul:
-      case OpKind::kAdd:
-      case OpKind::kSub:
-      case OpKind::kMul:
-      case OpKind::kDiv:
-      case OpKind::kPRelu:
-        slots = {0, 1};
-        break;
-      case OpKind::kGather:
-        slots = {0};
-        break;
-      default:
-        break;
-    }
+    const std::vector<size_t> slots = Float16Inputs(op);
     bool any = false;
     for (size_t s : slots) any = any || IsFloatConstant(g, g.nodes[i].input(s));
     if (!any) {
-      ++report->nodes_float;
+      report->AddFloat(g.nodes[i], "");
       continue;
     }
     if (opt.exclude.count(g.nodes[i].name)) {
-      ++report->nodes_float;
-      report->float_nodes.push_back(g.Describe(g.nodes[i]) + ": excluded by --exclude");
+      report->AddFloat(g.nodes[i], kExcludedReason);
       continue;
     }
     for (size_t s : slots) {
@@ -228,7 +162,7 @@ Status QuantizeFloat16(ir::Graph* gp, const QuantizeOptions& opt, QuantizeReport
       }
       g.nodes[i].inputs[s] = it->second;
     }
-    CountQuantized(g.nodes[i], report);
+    report->AddQuantized(g.nodes[i]);
   }
   return report->nodes_quantized == 0 ? NoWeights() : Status::Ok();
 }

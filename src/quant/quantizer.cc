@@ -82,6 +82,26 @@ ir::ValueId AddZeroPoint(ir::Graph& g, NameTable& names, const std::string& base
   return g.AddConstant(names.Make(base + "_zero_point"), std::move(t));
 }
 
+void QuantizeReport::AddQuantized(const ir::Node& n) {
+  ++nodes_quantized;
+  ++quantized_by_op[std::string(OpName(n.op))];
+  nodes.push_back({n.name, n.op, ""});
+}
+
+void QuantizeReport::AddFloat(const ir::Node& n, std::string reason) {
+  ++nodes_float;
+  if (!reason.empty()) nodes.push_back({n.name, n.op, std::move(reason)});
+}
+
+std::vector<std::string> QuantizeReport::FloatLines() const {
+  std::vector<std::string> lines;
+  for (const NodeOutcome& o : nodes) {
+    if (!o.reason.empty())
+      lines.push_back("node '" + o.name + "' (" + std::string(OpName(o.op)) + "): " + o.reason);
+  }
+  return lines;
+}
+
 size_t ConstantBytes(const ir::Graph& g) {
   size_t total = 0;
   for (const ir::Value& v : g.values) {

@@ -44,15 +44,29 @@ struct QuantizeOptions {
 // or -1 for one scale per tensor, as the options ask.
 int WeightQuantAxis(const QuantizeOptions& opt, OpKind op, int axis);
 
+// What a mode did with one node.
+struct NodeOutcome {
+  std::string name;
+  OpKind op = OpKind::kCount;
+  std::string reason;  // why it stays float; empty when quantized
+};
+
 struct QuantizeReport {
   QuantMode mode = QuantMode::kInt8;
   int64_t nodes_quantized = 0;
   int64_t nodes_float = 0;  // float-valued compute nodes left in float
-  // "name (Op): reason" for every node left in float, in graph order.
-  std::vector<std::string> float_nodes;
+  // Every node quantized, and every node left in float for a reason, in
+  // graph order (a node a weight mode has nothing to do with is only counted).
+  std::vector<NodeOutcome> nodes;
   std::map<std::string, int64_t> quantized_by_op;  // op name -> count
   size_t weight_bytes_before = 0;
   size_t weight_bytes_after = 0;
+
+  void AddQuantized(const ir::Node& n);
+  // An empty reason counts the node without listing it.
+  void AddFloat(const ir::Node& n, std::string reason);
+  // "node 'name' (Op): reason" for every listed node left in float.
+  std::vector<std::string> FloatLines() const;
 };
 
 // Returns the quantized graph (the input is not modified). Errors:

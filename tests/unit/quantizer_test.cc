@@ -220,9 +220,9 @@ TEST(Quantizer, ExcludedNodeStaysFloatBetweenDequantizeAndQuantize) {
   QuantizeReport report;
   Result<ir::Graph> q = quant::QuantizeGraph(*g, opt, &report);
   ASSERT_TRUE(q.ok()) << q.status().message();
-  ASSERT_EQ(report.float_nodes.size(), 1u);
-  EXPECT_NE(report.float_nodes[0].find(first_conv), std::string::npos);
-  EXPECT_NE(report.float_nodes[0].find("excluded"), std::string::npos);
+  ASSERT_EQ(report.FloatLines().size(), 1u);
+  EXPECT_NE(report.FloatLines()[0].find(first_conv), std::string::npos);
+  EXPECT_NE(report.FloatLines()[0].find("excluded"), std::string::npos);
   for (const ir::Node& n : q->nodes) {
     if (n.name == first_conv) EXPECT_EQ(q->value(n.inputs[1]).type.dtype, DataType::kFloat32);
   }
@@ -268,8 +268,8 @@ TEST(Quantizer, Int8FallsBackToFloatAndInt8OnlyNamesEveryUnquantizableNode) {
   Result<ir::Graph> q = quant::QuantizeGraph(g, opt, &report);
   ASSERT_TRUE(q.ok()) << q.status().message();
   EXPECT_EQ(report.nodes_quantized, 2);
-  ASSERT_EQ(report.float_nodes.size(), 1u);
-  EXPECT_NE(report.float_nodes[0].find("'erf' (Erf)"), std::string::npos);
+  ASSERT_EQ(report.FloatLines().size(), 1u);
+  EXPECT_NE(report.FloatLines()[0].find("'erf' (Erf)"), std::string::npos);
   EXPECT_EQ(CountOp(*q, OpKind::kQuantizeLinear), 2);    // x, e
   EXPECT_EQ(CountOp(*q, OpKind::kDequantizeLinear), 2);  // h, y
 

@@ -112,12 +112,25 @@ struct CalibrateOptions {
   std::function<void(int64_t done, int64_t total)> progress;
 };
 
-// Streams `data` through the float graph in batches (memory bounded by the
+// The next batch of samples for the graph's one input (batch dimension
+// first), or an undefined Tensor at the end of the data.
+using BatchSource = std::function<Result<Tensor>()>;
+
+// Runs every batch of `next` through the float graph (memory bounded by the
 // batch) and records every float32 activation: the graph inputs and each
 // float32 output of every node executed at run time (constants and values
 // folded at prepare time are not activations). The graph must have one input.
 // A NaN or Inf activation is an InvalidArgument naming the value, the node
-// and the samples seen.
+// and the samples seen; an error of `next` is returned as it is.
+Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph, const BatchSource& next);
+
+// The batches Calibrate(graph, data, options) runs: the first options.count
+// samples of `data` in batches of options.batch (or of the input's fixed
+// batch size), reporting options.progress as each batch is done.
+Result<BatchSource> DatasetBatches(const ir::Graph& float_graph, io::Dataset& data,
+                                   const CalibrateOptions& options);
+
+// Calibrate over DatasetBatches.
 Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph, io::Dataset& data,
                                    const CalibrateOptions& options);
 

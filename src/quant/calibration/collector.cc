@@ -54,10 +54,7 @@ const TensorStats* CalibrationStats::Find(const std::string& name) const {
   return it == tensors_.end() ? nullptr : &it->second;
 }
 
-Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph, io::Dataset& data,
-                                   const CalibrateOptions& options) {
-  if (float_graph == nullptr) return InvalidArgument("calibration needs a model");
-  const ir::Graph& g = *float_graph;
+Result<BatchSource> DatasetBatches(const ir::Graph& g, io::Dataset& data, const CalibrateOptions& options) {
   if (options.count <= 0) {
     return InvalidArgument("calibration sample count must be positive, got " + std::to_string(options.count));
   }
@@ -83,6 +80,33 @@ Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph,
                              " calibration samples are available");
     }
   }
+  auto first = std::make_shared<int64_t>(0);
+  return BatchSource([&data, first, n, batch, progress = options.progress]() -> Result<Tensor> {
+    // Asked for the next batch: the previous one is done.
+    if (*first > 0 && progress) progress(*first, n);
+    if (*first >= n) return Tensor();
+    const int64_t count = std::min(batch, n - *first);
+    QF_ASSIGN_OR_RETURN(Tensor x, data.Read(*first, count));
+    *first += count;
+    return x;
+  });
+}
+
+Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph, io::Dataset& data,
+                                   const CalibrateOptions& options) {
+  if (float_graph == nullptr) return InvalidArgument("calibration needs a model");
+  QF_ASSIGN_OR_RETURN(BatchSource next, DatasetBatches(*float_graph, data, options));
+  return Calibrate(std::move(float_graph), next);
+}
+
+Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph, const BatchSource& next) {
+  if (float_graph == nullptr) return InvalidArgument("calibration needs a model");
+  const ir::Graph& g = *float_graph;
+  if (g.inputs.size() != 1) {
+    return Unsupported("calibration needs a model with one input, this one has " +
+                       std::to_string(g.inputs.size()));
+  }
+  const ir::Value& input = g.value(g.inputs[0]);
 
   CalibrationStats stats;
   Status failure;
@@ -109,10 +133,15 @@ Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph,
     }
   });
 
-  for (int64_t first = 0; first < n; first += batch) {
-    const int64_t count = std::min(batch, n - first);
-    QF_ASSIGN_OR_RETURN(Tensor x, data.Read(first, count));
-    seen = first + count;
+  while (true) {
+    QF_ASSIGN_OR_RETURN(Tensor x, next());
+    if (!x.defined()) break;
+    if (x.rank() == 0 || x.dim(0) <= 0) {
+      return InvalidArgument("calibration batch of shape " + x.ShapeString() +
+                             ": needs a leading batch dimension of at least one sample");
+    }
+    const int64_t first = seen;
+    seen += x.dim(0);
     if (x.dtype() == DataType::kFloat32) QF_RETURN_IF_ERROR(record(input.name, "(graph input)", x));
     std::vector<Tensor> inputs;
     inputs.push_back(std::move(x));
@@ -123,9 +152,9 @@ Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph,
       return outputs.status().WithContext("calibration, samples " + std::to_string(first) + ".." +
                                           std::to_string(seen - 1) + ": ");
     }
-    if (options.progress) options.progress(seen, n);
   }
-  stats.set_samples(n);
+  if (seen == 0) return InvalidArgument("no calibration samples: the first batch was already the end");
+  stats.set_samples(seen);
   return stats;
 }
 
