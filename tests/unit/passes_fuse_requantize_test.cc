@@ -104,7 +104,7 @@ StepDiff CompareFused(const ir::Graph& before, const ir::Graph& after, const std
     if (w == want.end() || g == got.end()) continue;
     EXPECT_EQ(w->second.dims(), g->second.dims()) << name;
     for (int64_t i = 0; i < w->second.num_elements(); ++i) {
-      const int64_t diff = std::llabs(testing::IntAt(w->second, i) - testing::IntAt(g->second, i));
+      const int64_t diff = std::llabs(IntElement(w->second, i) - IntElement(g->second, i));
       d.max_diff = std::max(d.max_diff, diff);
       d.differ += diff != 0;
       ++d.compared;
