@@ -28,38 +28,6 @@ using KernelPtr = std::unique_ptr<PreparedKernel>;
 constexpr size_t kAlign = 64;
 size_t RoundUp(size_t v, size_t m) { return (v + m - 1) / m * m; }
 
-struct DynamicParams {
-  float scale = 1.0f;
-  int32_t zero_point = 0;  // uint8 domain
-};
-
-// min(0, min x) and max(0, max x) over the non-NaN elements, with the
-// comparisons of ref QuantizeDynamic (so the same signed zeros). Partial
-// results combine in any order to the same bits.
-void ScalarRange(const float* x, int64_t count, float* lo, float* hi) {
-  float a = 0.0f, b = 0.0f;
-  for (int64_t i = 0; i < count; ++i) {
-    const float v = x[i];
-    if (std::isnan(v)) continue;
-    a = std::min(a, v);
-    b = std::max(b, v);
-  }
-  *lo = a;
-  *hi = b;
-}
-
-// The parameters exactly as ref QuantizeDynamic computes them.
-DynamicParams ParamsFromRange(float lo, float hi) {
-  constexpr int32_t kQmin = 0, kQmax = 255;
-  DynamicParams d;
-  d.scale = hi == lo ? 1.0f : (hi - lo) / static_cast<float>(kQmax - kQmin);
-  const float initial_zero_point = (static_cast<float>(kQmin) - lo) / d.scale;
-  const double rounded = quant::RoundToIntegral(initial_zero_point, quant::RoundingRule::kHalfToEven);
-  d.zero_point =
-      std::isnan(rounded) ? kQmin : static_cast<int32_t>(std::clamp<double>(rounded, kQmin, kQmax));
-  return d;
-}
-
 // Runs f(task) for task in [0, tasks) on the pool (or the calling thread).
 template <typename F>
 void Thunk(void* f, size_t task) {
@@ -81,7 +49,7 @@ constexpr int64_t kMinParallelElements = 16384;
 // (quant::QuantizeValue). The quotient is a float32, so rounding it in float
 // gives the double rounding's integer; |r| < 2^23 keeps r + Z exact and
 // anything larger clamps to the same end.
-void QuantizeInt8(const float* x, int64_t count, DynamicParams p, int8_t* q) {
+void QuantizeInt8(const float* x, int64_t count, quant::AffineParams p, int8_t* q) {
   const float zf = static_cast<float>(p.zero_point);
   for (int64_t i = 0; i < count; ++i) {
     const float quotient = x[i] / p.scale;
@@ -198,18 +166,17 @@ class HybridKernel final : public PreparedKernel {
     ParallelFor(res.pool, x_tasks, [&](int64_t t) {
       int64_t b, e;
       x_chunk(t, &b, &e);
-      if (avx2_) {
-        hybrid_avx2::Range(x + b, e - b, &partial[2 * t], &partial[2 * t + 1]);
-      } else {
-        ScalarRange(x + b, e - b, &partial[2 * t], &partial[2 * t + 1]);
-      }
+      const quant::RealRange r = avx2_ ? hybrid_avx2::Range(x + b, e - b)
+                                       : quant::DynamicQuantizeRange({x + b, static_cast<size_t>(e - b)});
+      partial[2 * t] = r.lo;
+      partial[2 * t + 1] = r.hi;
     });
     float lo = 0.0f, hi = 0.0f;
     for (int64_t t = 0; t < x_tasks; ++t) {
       lo = std::min(lo, partial[2 * t]);
       hi = std::max(hi, partial[2 * t + 1]);
     }
-    const DynamicParams p = ParamsFromRange(lo, hi);
+    const quant::AffineParams p = quant::DynamicQuantizeParams(lo, hi);
     ParallelFor(res.pool, x_tasks, [&](int64_t t) {
       int64_t b, e;
       x_chunk(t, &b, &e);
