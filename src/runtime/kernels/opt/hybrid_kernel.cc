@@ -386,9 +386,7 @@ Result<KernelPtr> CreateHybridGemm(const NodeInfo& info) {
   if (node.op != OpKind::kGemm || info.num_inputs() < 2 || !IsFloat(info, 0) || info.constant(1) == nullptr ||
       info.out_types.empty() || info.out(0).dtype != DataType::kFloat32)
     return KernelPtr();
-  if (node.attrs.GetInt("transA", 0) != 0 || node.attrs.GetFloat("alpha", 1.0f) != 1.0f ||
-      node.attrs.GetFloat("beta", 1.0f) != 1.0f)
-    return KernelPtr();
+  if (!IsPlainGemm(node)) return KernelPtr();
   const std::vector<int64_t>& x = info.in(0).dims;
   const Tensor& w = *info.constant(1);
   if (x.size() != 2 || w.rank() != 2 || w.dtype() != DataType::kInt8) return KernelPtr();
@@ -410,12 +408,7 @@ Result<KernelPtr> CreateHybridGemm(const NodeInfo& info) {
     e.bias_row_stride = rows == 1 ? 0 : cols;
   }
   e.activation = quant::FusedActivation(node);
-  std::vector<int8_t> w_nk(static_cast<size_t>(n * k));
-  const int8_t* wv = w.data<int8_t>();
-  for (int64_t r = 0; r < n; ++r)
-    for (int64_t c = 0; c < k; ++c)
-      w_nk[static_cast<size_t>(r * k + c)] = wv[trans_b ? r * k + c : c * n + r];
-  return MakeFullyConnected(info, "fully_connected", w_nk, m, k, n, std::move(e));
+  return MakeFullyConnected(info, "fully_connected", FullyConnectedWeight(w, trans_b), m, k, n, std::move(e));
 }
 
 Result<KernelPtr> CreateHybridMatMul(const NodeInfo& info) {
@@ -430,11 +423,7 @@ Result<KernelPtr> CreateHybridMatMul(const NodeInfo& info) {
   Epilogue e;
   if (!WeightScales(info.in(1), n, &e.w_scale)) return KernelPtr();
   e.activation = quant::FusedActivation(node);
-  std::vector<int8_t> w_nk(static_cast<size_t>(n * k));
-  const int8_t* wv = w.data<int8_t>();
-  for (int64_t r = 0; r < n; ++r)
-    for (int64_t c = 0; c < k; ++c) w_nk[static_cast<size_t>(r * k + c)] = wv[c * n + r];
-  return MakeFullyConnected(info, "matmul", w_nk, m, k, n, std::move(e));
+  return MakeFullyConnected(info, "matmul", FullyConnectedWeight(w, false), m, k, n, std::move(e));
 }
 
 }  // namespace qforge::kernels::opt
