@@ -264,6 +264,19 @@ bool WeightScales(const ir::TensorType& w, int64_t channels, std::vector<float>*
   return true;
 }
 
+// A convolution's weight scales and its optional float32 bias (one per
+// output channel); false when the node is not one this kernel takes.
+bool ConvEpilogue(const NodeInfo& info, int64_t channels, Epilogue* e) {
+  if (!WeightScales(info.in(1), channels, &e->w_scale)) return false;
+  if (info.has_in(2)) {
+    const ir::TensorType& b = info.in(2);
+    if (b.dtype != DataType::kFloat32 || !b.rank_known || b.dims.size() != 1 || b.dims[0] != channels)
+      return false;
+    e->bias_input = 2;
+  }
+  return true;
+}
+
 // "conv2d_qs8_qc8w_fixedpoint_avx512vnni_6x64" -> op + "_f32_qd8_qc8w_dynamic_avx512vnni_6x64".
 std::string HybridName(const char* op, const x86::QConv& conv) {
   const std::string inner = conv.name();
@@ -307,13 +320,7 @@ Result<KernelPtr> CreateHybridConv(const NodeInfo& info) {
       s.group != 1 || s.window.kernel.size() != 2)
     return KernelPtr();
   Epilogue e;
-  if (!WeightScales(info.in(1), s.out_channels, &e.w_scale)) return KernelPtr();
-  if (info.has_in(2)) {
-    const ir::TensorType& b = info.in(2);
-    if (b.dtype != DataType::kFloat32 || !b.rank_known || b.dims.size() != 1 || b.dims[0] != s.out_channels)
-      return KernelPtr();
-    e.bias_input = 2;
-  }
+  if (!ConvEpilogue(info, s.out_channels, &e)) return KernelPtr();
   x86::QConvDesc d;
   d.in_channels = static_cast<int>(s.in_channels);
   d.out_channels = static_cast<int>(s.out_channels);
@@ -345,13 +352,7 @@ Result<KernelPtr> CreateHybridDepthwiseConv(const NodeInfo& info) {
       s.group != s.in_channels || s.out_channels != s.in_channels || s.window.kernel.size() != 2)
     return KernelPtr();
   Epilogue e;
-  if (!WeightScales(info.in(1), s.out_channels, &e.w_scale)) return KernelPtr();
-  if (info.has_in(2)) {
-    const ir::TensorType& b = info.in(2);
-    if (b.dtype != DataType::kFloat32 || !b.rank_known || b.dims.size() != 1 || b.dims[0] != s.out_channels)
-      return KernelPtr();
-    e.bias_input = 2;
-  }
+  if (!ConvEpilogue(info, s.out_channels, &e)) return KernelPtr();
   Depthwise d;
   d.channels = static_cast<int>(s.in_channels);
   d.kernel_h = static_cast<int>(s.window.kernel[0]);
