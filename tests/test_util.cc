@@ -73,25 +73,6 @@ Result<std::vector<Tensor>> RunSingleOp(OpKind op, const ir::Attributes& attrs,
   return outs;
 }
 
-int64_t IntAt(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DataType::kInt8:
-      return t.data<int8_t>()[i];
-    case DataType::kUInt8:
-      return t.data<uint8_t>()[i];
-    case DataType::kBool:
-      return t.data<uint8_t>()[i];
-    case DataType::kInt16:
-      return t.data<int16_t>()[i];
-    case DataType::kInt32:
-      return t.data<int32_t>()[i];
-    case DataType::kInt64:
-      return t.data<int64_t>()[i];
-    default:
-      return 0;
-  }
-}
-
 double At(const Tensor& t, int64_t i) {
   switch (t.dtype()) {
     case DataType::kFloat32:
@@ -101,7 +82,7 @@ double At(const Tensor& t, int64_t i) {
     case DataType::kFloat16:
       return HalfToFloat(t.data<uint16_t>()[i]);
     default:
-      return static_cast<double>(IntAt(t, i));
+      return static_cast<double>(IntElement(t, i));
   }
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/int_element.h"  // IntElement: an integer element, exact
 #include "ir/graph.h"
 #include "qforge/tensor.h"
 
@@ -29,10 +30,6 @@ Result<std::vector<Tensor>> RunSingleOp(OpKind op, const ir::Attributes& attrs,
 // Element `i` (row-major) of `t` as a double; float16 and bool are decoded,
 // kUndefined reads as 0.
 double At(const Tensor& t, int64_t i);
-
-// Element `i` of an integer or bool tensor, exact (also for int64 beyond
-// 2^53); 0 for other dtypes.
-int64_t IntAt(const Tensor& t, int64_t i);
 
 // Max |a - b| / max(1, |b|) over elements, as doubles; -1 if shapes/dtypes differ.
 double MaxRelError(const Tensor& a, const Tensor& b);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "core/int_element.h"
 #include "quant/arithmetic.h"
 #include "quant/fused_activation.h"
 #include "quant/policy.h"
@@ -23,21 +24,6 @@ using ir::NodeId;
 using ir::ValueId;
 
 bool IsActivationType(DataType t) { return t == DataType::kInt8 || t == DataType::kUInt8; }
-
-int64_t IntElement(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DataType::kInt8:
-      return t.data<int8_t>()[i];
-    case DataType::kUInt8:
-      return t.data<uint8_t>()[i];
-    case DataType::kInt32:
-      return t.data<int32_t>()[i];
-    case DataType::kInt16:
-      return t.data<int16_t>()[i];
-    default:
-      return 0;
-  }
-}
 
 using ops::QuantForm;
 

@@ -109,6 +109,27 @@ Result<QuantParams> ChooseQuantParamsPerAxis(std::span<const float> mins, std::s
   return q;
 }
 
+RealRange DynamicQuantizeRange(std::span<const float> x) {
+  RealRange r;
+  for (float v : x) {
+    if (std::isnan(v)) continue;
+    r.lo = std::min(r.lo, v);
+    r.hi = std::max(r.hi, v);
+  }
+  return r;
+}
+
+AffineParams DynamicQuantizeParams(float lo, float hi) {
+  constexpr int32_t kQmin = 0, kQmax = 255;
+  AffineParams p;
+  p.scale = hi == lo ? 1.0f : (hi - lo) / static_cast<float>(kQmax - kQmin);
+  const float initial_zero_point = (static_cast<float>(kQmin) - lo) / p.scale;
+  const double rounded = RoundToIntegral(initial_zero_point, RoundingRule::kHalfToEven);
+  p.zero_point =
+      std::isnan(rounded) ? kQmin : static_cast<int32_t>(std::clamp<double>(rounded, kQmin, kQmax));
+  return p;
+}
+
 int32_t QuantizeValue(float r, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
                       RoundingRule rule) {
   const float quotient = r / scale;

@@ -76,6 +76,37 @@ Result<QuantParams> ChooseQuantParamsPerAxis(std::span<const float> mins, std::s
                                              int32_t qmin, int32_t qmax, bool symmetric, int axis);
 
 // ---------------------------------------------------------------------------
+// ONNX DynamicQuantizeLinear (uint8 output, every step in float32, as ONNX
+// Runtime): the reference kernel, the hybrid kernels and ref's hybrid Conv /
+// MatMul all take their parameters from here.
+
+struct RealRange {
+  float lo = 0.0f;
+  float hi = 0.0f;
+};
+
+// lo = min(0, min x), hi = max(0, max x) over the non-NaN elements of x,
+// folded from {+0, +0} with std::min / std::max (which keep the first of two
+// equal values, so a zero bound is always +0). Ranges of parts of x combine
+// with std::min / std::max, from {+0, +0} and in any order, to the same bits.
+// Empty x: {0, 0}.
+RealRange DynamicQuantizeRange(std::span<const float> x);
+
+// (scale, zero point) for the range [lo, hi], lo <= 0 <= hi as
+// DynamicQuantizeRange gives it:
+// - scale = (hi - lo) / 255, the difference and the quotient each rounded to
+//   float32; 1 when hi == lo (an all-zero input, as ONNX Runtime: nothing
+//   divides by zero);
+// - zero_point = clamp(round_half_even((0 - lo) / scale), 0, 255), the
+//   division in float32, the rounding exact.
+// IEEE float32 throughout, no error: an infinite bound, or hi - lo beyond the
+// largest float, makes the scale +inf, and then (0 - lo) / scale is 0 (finite
+// lo) or NaN (lo = -inf), which gives zero point 0. A range narrower than
+// 127.5 * 2^-149 makes the scale 0 (underflow): the zero point is then 255
+// for lo < 0 ((0 - lo) / 0 = +inf) and 0 for lo = 0 (0 / 0 is NaN).
+AffineParams DynamicQuantizeParams(float lo, float hi);
+
+// ---------------------------------------------------------------------------
 // Quantize / dequantize one value.
 
 // q = clamp(round(r / scale) + zero_point, qmin, qmax). The division is done

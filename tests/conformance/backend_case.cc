@@ -54,7 +54,7 @@ std::string CompareBackendTensors(const Tensor& actual, const Tensor& expected) 
       if (std::fabs(a - e) <= kBackendAtol + kBackendRtol * std::fabs(e)) continue;
       return "element " + std::to_string(i) + " is " + std::to_string(a) + ", expected " + std::to_string(e);
     }
-    const int64_t a = IntAt(actual, i), e = IntAt(expected, i);
+    const int64_t a = IntElement(actual, i), e = IntElement(expected, i);
     if (a != e)
       return "element " + std::to_string(i) + " is " + std::to_string(a) + ", expected " + std::to_string(e);
   }

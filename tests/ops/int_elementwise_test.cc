@@ -59,8 +59,8 @@ void ExpectNearFloat(OpKind op, const ir::Attributes& attrs, const std::vector<c
     const int64_t want = quant::QuantizeValue(f->data<float>()[i], out.quant.scale[0],
                                               static_cast<int32_t>(out.quant.zero_point[0]), l.qmin, l.qmax,
                                               quant::RoundingRule::kHalfAwayFromZero);
-    worst = std::max(worst, std::abs(IntAt(*q, i) - want));
-    ASSERT_LE(std::abs(IntAt(*q, i) - want), kOneStep)
+    worst = std::max(worst, std::abs(IntElement(*q, i) - want));
+    ASSERT_LE(std::abs(IntElement(*q, i) - want), kOneStep)
         << OpName(op) << " element " << i << ": float " << f->data<float>()[i];
   }
 }

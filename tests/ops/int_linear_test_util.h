@@ -58,7 +58,7 @@ inline Tensor Dequantized(const Tensor& q) {
   for (int64_t i = 0; i < q.num_elements(); ++i) {
     const size_t c = p.per_axis() ? static_cast<size_t>((i / inner) % channels) : 0;
     const int64_t z = p.zero_point.empty() ? 0 : p.zero_point[std::min(c, p.zero_point.size() - 1)];
-    out.data<float>()[i] = quant::DequantizeValue(IntAt(q, i), p.scale[c], z);
+    out.data<float>()[i] = quant::DequantizeValue(IntElement(q, i), p.scale[c], z);
   }
   return out;
 }
@@ -113,12 +113,12 @@ inline void ExpectWithinSteps(const Tensor& got, const Tensor& float_result, con
     const int32_t want =
         quant::QuantizeValue(float_result.data<float>()[i], p.scale[0], static_cast<int32_t>(p.zero_point[0]),
                              limits.qmin, limits.qmax, quant::RoundingRule::kHalfAwayFromZero);
-    const int diff = static_cast<int>(std::abs(IntAt(got, i) - want));
+    const int diff = static_cast<int>(std::abs(IntElement(got, i) - want));
     worst = std::max(worst, diff);
-    ASSERT_LE(diff, max_steps) << "element " << i << ": got " << IntAt(got, i) << ", float result "
+    ASSERT_LE(diff, max_steps) << "element " << i << ": got " << IntElement(got, i) << ", float result "
                                << float_result.data<float>()[i] << " quantizes to " << want;
-    ASSERT_GE(IntAt(got, i), limits.qmin);
-    ASSERT_LE(IntAt(got, i), limits.qmax);
+    ASSERT_GE(IntElement(got, i), limits.qmin);
+    ASSERT_LE(IntElement(got, i), limits.qmax);
   }
 }
 

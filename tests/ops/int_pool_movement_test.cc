@@ -61,7 +61,7 @@ void ExpectNearFloat(OpKind op, const ir::Attributes& attrs, const std::vector<c
       const int64_t want = quant::QuantizeValue(fo.data<float>()[i], want_quant.scale[0],
                                                 static_cast<int32_t>(want_quant.zero_point[0]), l.qmin,
                                                 l.qmax, quant::RoundingRule::kHalfAwayFromZero);
-      ASSERT_LE(std::abs(IntAt(qo, i) - want), tol)
+      ASSERT_LE(std::abs(IntElement(qo, i) - want), tol)
           << OpName(op) << " output " << o << " element " << i << ": float " << fo.data<float>()[i];
     }
   }

@@ -37,7 +37,7 @@ Result<Tensor> RunQ(OpKind op, const ir::Attributes& attrs, const std::vector<co
 
 Ints QValues(const Tensor& t) {
   Ints v;
-  for (int64_t i = 0; i < t.num_elements(); ++i) v.push_back(IntAt(t, i));
+  for (int64_t i = 0; i < t.num_elements(); ++i) v.push_back(IntElement(t, i));
   return v;
 }
 
@@ -64,7 +64,8 @@ Tensor RandomQ(DataType dtype, Ints dims, float scale, int64_t zp, std::mt19937*
 Tensor Dequantize(const Tensor& t) {
   Tensor f(DataType::kFloat32, t.dims());
   for (int64_t i = 0; i < t.num_elements(); ++i) {
-    f.data<float>()[i] = quant::DequantizeValue(IntAt(t, i), t.quant().scale[0], t.quant().zero_point[0]);
+    f.data<float>()[i] =
+        quant::DequantizeValue(IntElement(t, i), t.quant().scale[0], t.quant().zero_point[0]);
   }
   return f;
 }

@@ -171,7 +171,7 @@ int64_t MaxStepDiff(const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype() || a.dims() != b.dims()) return -1;
   int64_t m = 0;
   for (int64_t i = 0; i < a.num_elements(); ++i)
-    m = std::max(m, std::abs(testing::IntAt(a, i) - testing::IntAt(b, i)));
+    m = std::max(m, std::abs(IntElement(a, i) - IntElement(b, i)));
   return m;
 }
 
@@ -466,9 +466,9 @@ void CheckAddConcat(DataType dtype) {
   // Hand check of the requantized half: q = round(0.05 (a - Za) / 0.08) + Zs.
   const Tensor& out = e.ort.outputs[0];
   for (int64_t i = 0; i < 16; ++i) {
-    const double real = 0.05 * static_cast<double>(testing::IntAt(a_in, i) - shift);
+    const double real = 0.05 * static_cast<double>(IntElement(a_in, i) - shift);
     const double want = std::clamp(std::nearbyint(real / 0.08) + static_cast<double>(shift - 5), lo, hi);
-    EXPECT_LE(std::abs(static_cast<double>(testing::IntAt(out, 16 + i)) - want), double(kMaxSteps))
+    EXPECT_LE(std::abs(static_cast<double>(IntElement(out, 16 + i)) - want), double(kMaxSteps))
         << "element " << i;
   }
   ASSERT_NE(e.back, nullptr);
@@ -506,9 +506,8 @@ TEST(OnnxQdq, Uint8InputMaxPool) {
     const int64_t c = i / 4, py = (i % 4) / 2, px = i % 2;
     int64_t m = 0;
     for (int dy = 0; dy < 2; ++dy)
-      for (int dx = 0; dx < 2; ++dx)
-        m = std::max(m, testing::IntAt(in, (c * 4 + py * 2 + dy) * 4 + px * 2 + dx));
-    EXPECT_EQ(testing::IntAt(e.ort.outputs[0], i), m) << "element " << i;
+      for (int dx = 0; dx < 2; ++dx) m = std::max(m, IntElement(in, (c * 4 + py * 2 + dy) * 4 + px * 2 + dx));
+    EXPECT_EQ(IntElement(e.ort.outputs[0], i), m) << "element " << i;
   }
   EXPECT_EQ(MaxStepDiff(e.ort.outputs[0], e.qforge[0]), 0);
   ASSERT_NE(e.back, nullptr);

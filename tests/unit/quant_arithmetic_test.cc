@@ -4,8 +4,10 @@
 
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <random>
+#include <span>
 
 #include "quant/arithmetic.h"
 
@@ -164,6 +166,89 @@ TEST(ChooseQuantParamsPerAxis, OnePairPerChannel) {
   Result<QuantParams> bad = ChooseQuantParamsPerAxis(mins, bad_maxs, 0, 255, false, 0);
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find("channel 1"), std::string::npos);
+}
+
+// DynamicQuantizeLinear: the parameters of a tensor from its range.
+AffineParams DynamicParamsOf(std::initializer_list<float> x) {
+  const RealRange r = DynamicQuantizeRange(std::span<const float>(x.begin(), x.size()));
+  return DynamicQuantizeParams(r.lo, r.hi);
+}
+
+TEST(DynamicQuantizeRange, ExtendsToZeroSkipsNanKeepsPositiveZero) {
+  const float x[] = {NAN, 2.0f, -1.0f, NAN};
+  EXPECT_EQ(DynamicQuantizeRange(x).lo, -1.0f);
+  EXPECT_EQ(DynamicQuantizeRange(x).hi, 2.0f);
+  // All positive: lo is 0; all negative: hi is 0.
+  const float positive[] = {3.0f, 5.0f};
+  EXPECT_EQ(DynamicQuantizeRange(positive).lo, 0.0f);
+  const float negative[] = {-3.0f, -5.0f};
+  EXPECT_EQ(DynamicQuantizeRange(negative).hi, 0.0f);
+  // -0 never replaces the initial +0 (std::min keeps the first of equals).
+  const float zeros[] = {-0.0f, 0.0f, -0.0f};
+  EXPECT_FALSE(std::signbit(DynamicQuantizeRange(zeros).lo));
+  EXPECT_FALSE(std::signbit(DynamicQuantizeRange(zeros).hi));
+  const float only_nan[] = {NAN};
+  EXPECT_EQ(DynamicQuantizeRange(only_nan).lo, 0.0f);
+  EXPECT_EQ(DynamicQuantizeRange(only_nan).hi, 0.0f);
+  EXPECT_EQ(DynamicQuantizeRange({}).hi, 0.0f);
+}
+
+TEST(DynamicQuantizeParams, AllZeroTensorHasScaleOne) {
+  const AffineParams p = DynamicParamsOf({0.0f, -0.0f, 0.0f});
+  EXPECT_EQ(p.scale, 1.0f);
+  EXPECT_EQ(p.zero_point, 0);
+}
+
+TEST(DynamicQuantizeParams, AllPositiveAndAllNegative) {
+  // [0, 255]: scale 255 / 255 = 1, zero point 0 / 1 = 0.
+  AffineParams p = DynamicParamsOf({7.0f, 255.0f, 1.0f});
+  EXPECT_EQ(p.scale, 1.0f);
+  EXPECT_EQ(p.zero_point, 0);
+  // [0, 1]: scale is the float32 quotient 1 / 255.
+  p = DynamicParamsOf({0.5f, 1.0f});
+  EXPECT_EQ(p.scale, 1.0f / 255.0f);
+  EXPECT_EQ(p.zero_point, 0);
+  // [-510, 0]: scale 2, zero point 510 / 2 = 255.
+  p = DynamicParamsOf({-510.0f, -3.0f});
+  EXPECT_EQ(p.scale, 2.0f);
+  EXPECT_EQ(p.zero_point, 255);
+}
+
+TEST(DynamicQuantizeParams, ZeroPointRoundsHalfToEven) {
+  // [-2.5, 252.5]: scale 1, (0 + 2.5) / 1 = 2.5 -> 2 (half away would give 3).
+  EXPECT_EQ(DynamicQuantizeParams(-2.5f, 252.5f).zero_point, 2);
+  // [-3.5, 251.5]: 3.5 -> 4.
+  EXPECT_EQ(DynamicQuantizeParams(-3.5f, 251.5f).zero_point, 4);
+  // [-0.25, 0.2]: scale (0.2 + 0.25) / 255 = 0.00176.., 0.25 / scale = 141.67 -> 142.
+  EXPECT_EQ(DynamicQuantizeParams(-0.25f, 0.2f).zero_point, 142);
+}
+
+TEST(DynamicQuantizeParams, LargeFiniteRanges) {
+  // [-2^127, 127 * 2^120]: width 255 * 2^120, scale 2^120, zero point 2^127 / 2^120 = 128.
+  AffineParams p = DynamicQuantizeParams(-std::ldexp(1.0f, 127), 127.0f * std::ldexp(1.0f, 120));
+  EXPECT_EQ(p.scale, std::ldexp(1.0f, 120));
+  EXPECT_EQ(p.zero_point, 128);
+  // [-max, max]: the width overflows float32, the scale is +inf and the zero
+  // point max / inf = 0.
+  const float big = std::numeric_limits<float>::max();
+  p = DynamicQuantizeParams(-big, big);
+  EXPECT_EQ(p.scale, INFINITY);
+  EXPECT_EQ(p.zero_point, 0);
+}
+
+TEST(DynamicQuantizeParams, InfiniteAndUnderflowingRanges) {
+  // lo = -inf: scale +inf, inf / inf = NaN -> zero point 0.
+  AffineParams p = DynamicQuantizeParams(-INFINITY, 1.0f);
+  EXPECT_EQ(p.scale, INFINITY);
+  EXPECT_EQ(p.zero_point, 0);
+  // hi = +inf, lo = -1: 1 / inf = 0.
+  EXPECT_EQ(DynamicQuantizeParams(-1.0f, INFINITY).zero_point, 0);
+  // A width of one subnormal step: 2^-149 / 255 underflows to scale 0.
+  const float tiny = std::numeric_limits<float>::denorm_min();
+  p = DynamicQuantizeParams(0.0f, tiny);
+  EXPECT_EQ(p.scale, 0.0f);
+  EXPECT_EQ(p.zero_point, 0);                                     // 0 / 0 = NaN
+  EXPECT_EQ(DynamicQuantizeParams(-tiny, 0.0f).zero_point, 255);  // tiny / 0 = +inf
 }
 
 TEST(QuantizeValue, OnnxBackendCase) {

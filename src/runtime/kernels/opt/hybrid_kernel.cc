@@ -28,38 +28,6 @@ using KernelPtr = std::unique_ptr<PreparedKernel>;
 constexpr size_t kAlign = 64;
 size_t RoundUp(size_t v, size_t m) { return (v + m - 1) / m * m; }
 
-struct DynamicParams {
-  float scale = 1.0f;
-  int32_t zero_point = 0;  // uint8 domain
-};
-
-// min(0, min x) and max(0, max x) over the non-NaN elements, with the
-// comparisons of ref QuantizeDynamic (so the same signed zeros). Partial
-// results combine in any order to the same bits.
-void ScalarRange(const float* x, int64_t count, float* lo, float* hi) {
-  float a = 0.0f, b = 0.0f;
-  for (int64_t i = 0; i < count; ++i) {
-    const float v = x[i];
-    if (std::isnan(v)) continue;
-    a = std::min(a, v);
-    b = std::max(b, v);
-  }
-  *lo = a;
-  *hi = b;
-}
-
-// The parameters exactly as ref QuantizeDynamic computes them.
-DynamicParams ParamsFromRange(float lo, float hi) {
-  constexpr int32_t kQmin = 0, kQmax = 255;
-  DynamicParams d;
-  d.scale = hi == lo ? 1.0f : (hi - lo) / static_cast<float>(kQmax - kQmin);
-  const float initial_zero_point = (static_cast<float>(kQmin) - lo) / d.scale;
-  const double rounded = quant::RoundToIntegral(initial_zero_point, quant::RoundingRule::kHalfToEven);
-  d.zero_point =
-      std::isnan(rounded) ? kQmin : static_cast<int32_t>(std::clamp<double>(rounded, kQmin, kQmax));
-  return d;
-}
-
 // Runs f(task) for task in [0, tasks) on the pool (or the calling thread).
 template <typename F>
 void Thunk(void* f, size_t task) {
@@ -81,7 +49,7 @@ constexpr int64_t kMinParallelElements = 16384;
 // (quant::QuantizeValue). The quotient is a float32, so rounding it in float
 // gives the double rounding's integer; |r| < 2^23 keeps r + Z exact and
 // anything larger clamps to the same end.
-void QuantizeInt8(const float* x, int64_t count, DynamicParams p, int8_t* q) {
+void QuantizeInt8(const float* x, int64_t count, quant::AffineParams p, int8_t* q) {
   const float zf = static_cast<float>(p.zero_point);
   for (int64_t i = 0; i < count; ++i) {
     const float quotient = x[i] / p.scale;
@@ -198,18 +166,17 @@ class HybridKernel final : public PreparedKernel {
     ParallelFor(res.pool, x_tasks, [&](int64_t t) {
       int64_t b, e;
       x_chunk(t, &b, &e);
-      if (avx2_) {
-        hybrid_avx2::Range(x + b, e - b, &partial[2 * t], &partial[2 * t + 1]);
-      } else {
-        ScalarRange(x + b, e - b, &partial[2 * t], &partial[2 * t + 1]);
-      }
+      const quant::RealRange r = avx2_ ? hybrid_avx2::Range(x + b, e - b)
+                                       : quant::DynamicQuantizeRange({x + b, static_cast<size_t>(e - b)});
+      partial[2 * t] = r.lo;
+      partial[2 * t + 1] = r.hi;
     });
     float lo = 0.0f, hi = 0.0f;
     for (int64_t t = 0; t < x_tasks; ++t) {
       lo = std::min(lo, partial[2 * t]);
       hi = std::max(hi, partial[2 * t + 1]);
     }
-    const DynamicParams p = ParamsFromRange(lo, hi);
+    const quant::AffineParams p = quant::DynamicQuantizeParams(lo, hi);
     ParallelFor(res.pool, x_tasks, [&](int64_t t) {
       int64_t b, e;
       x_chunk(t, &b, &e);
@@ -297,6 +264,19 @@ bool WeightScales(const ir::TensorType& w, int64_t channels, std::vector<float>*
   return true;
 }
 
+// A convolution's weight scales and its optional float32 bias (one per
+// output channel); false when the node is not one this kernel takes.
+bool ConvEpilogue(const NodeInfo& info, int64_t channels, Epilogue* e) {
+  if (!WeightScales(info.in(1), channels, &e->w_scale)) return false;
+  if (info.has_in(2)) {
+    const ir::TensorType& b = info.in(2);
+    if (b.dtype != DataType::kFloat32 || !b.rank_known || b.dims.size() != 1 || b.dims[0] != channels)
+      return false;
+    e->bias_input = 2;
+  }
+  return true;
+}
+
 // "conv2d_qs8_qc8w_fixedpoint_avx512vnni_6x64" -> op + "_f32_qd8_qc8w_dynamic_avx512vnni_6x64".
 std::string HybridName(const char* op, const x86::QConv& conv) {
   const std::string inner = conv.name();
@@ -351,13 +331,7 @@ Result<KernelPtr> CreateHybridConv(const NodeInfo& info) {
       s.group != 1 || s.window.kernel.size() != 2)
     return KernelPtr();
   Epilogue e;
-  if (!WeightScales(info.in(1), s.out_channels, &e.w_scale)) return KernelPtr();
-  if (info.has_in(2)) {
-    const ir::TensorType& b = info.in(2);
-    if (b.dtype != DataType::kFloat32 || !b.rank_known || b.dims.size() != 1 || b.dims[0] != s.out_channels)
-      return KernelPtr();
-    e.bias_input = 2;
-  }
+  if (!ConvEpilogue(info, s.out_channels, &e)) return KernelPtr();
   x86::QConvDesc d;
   d.in_channels = static_cast<int>(s.in_channels);
   d.out_channels = static_cast<int>(s.out_channels);
@@ -397,13 +371,7 @@ Result<KernelPtr> CreateHybridDepthwiseConv(const NodeInfo& info) {
       s.group != s.in_channels || s.out_channels != s.in_channels || s.window.kernel.size() != 2)
     return KernelPtr();
   Epilogue e;
-  if (!WeightScales(info.in(1), s.out_channels, &e.w_scale)) return KernelPtr();
-  if (info.has_in(2)) {
-    const ir::TensorType& b = info.in(2);
-    if (b.dtype != DataType::kFloat32 || !b.rank_known || b.dims.size() != 1 || b.dims[0] != s.out_channels)
-      return KernelPtr();
-    e.bias_input = 2;
-  }
+  if (!ConvEpilogue(info, s.out_channels, &e)) return KernelPtr();
   Depthwise d;
   d.channels = static_cast<int>(s.in_channels);
   d.kernel_h = static_cast<int>(s.window.kernel[0]);
@@ -438,9 +406,7 @@ Result<KernelPtr> CreateHybridGemm(const NodeInfo& info) {
   if (node.op != OpKind::kGemm || info.num_inputs() < 2 || !IsFloat(info, 0) || info.constant(1) == nullptr ||
       info.out_types.empty() || info.out(0).dtype != DataType::kFloat32)
     return KernelPtr();
-  if (node.attrs.GetInt("transA", 0) != 0 || node.attrs.GetFloat("alpha", 1.0f) != 1.0f ||
-      node.attrs.GetFloat("beta", 1.0f) != 1.0f)
-    return KernelPtr();
+  if (!IsPlainGemm(node)) return KernelPtr();
   const std::vector<int64_t>& x = info.in(0).dims;
   const Tensor& w = *info.constant(1);
   if (x.size() != 2 || w.rank() != 2 || w.dtype() != DataType::kInt8) return KernelPtr();
@@ -462,12 +428,7 @@ Result<KernelPtr> CreateHybridGemm(const NodeInfo& info) {
     e.bias_row_stride = rows == 1 ? 0 : cols;
   }
   e.activation = quant::FusedActivation(node);
-  std::vector<int8_t> w_nk(static_cast<size_t>(n * k));
-  const int8_t* wv = w.data<int8_t>();
-  for (int64_t r = 0; r < n; ++r)
-    for (int64_t c = 0; c < k; ++c)
-      w_nk[static_cast<size_t>(r * k + c)] = wv[trans_b ? r * k + c : c * n + r];
-  return MakeFullyConnected(info, "fully_connected", w_nk, m, k, n, std::move(e));
+  return MakeFullyConnected(info, "fully_connected", FullyConnectedWeight(w, trans_b), m, k, n, std::move(e));
 }
 
 Result<KernelPtr> CreateHybridMatMul(const NodeInfo& info) {
@@ -482,11 +443,7 @@ Result<KernelPtr> CreateHybridMatMul(const NodeInfo& info) {
   Epilogue e;
   if (!WeightScales(info.in(1), n, &e.w_scale)) return KernelPtr();
   e.activation = quant::FusedActivation(node);
-  std::vector<int8_t> w_nk(static_cast<size_t>(n * k));
-  const int8_t* wv = w.data<int8_t>();
-  for (int64_t r = 0; r < n; ++r)
-    for (int64_t c = 0; c < k; ++c) w_nk[static_cast<size_t>(r * k + c)] = wv[c * n + r];
-  return MakeFullyConnected(info, "matmul", w_nk, m, k, n, std::move(e));
+  return MakeFullyConnected(info, "matmul", FullyConnectedWeight(w, false), m, k, n, std::move(e));
 }
 
 }  // namespace qforge::kernels::opt

@@ -7,6 +7,7 @@
 // HybridOutput).
 #pragma once
 
+#include "quant/arithmetic.h"
 #include "runtime/kernels/opt/opt_kernel.h"
 
 namespace qforge::kernels::opt {
@@ -27,8 +28,8 @@ Result<std::unique_ptr<PreparedKernel>> CreateHybridMatMul(const NodeInfo& info)
 // call only when the CPU has AVX2), bit-exact with the scalar code of
 // hybrid_kernel.cc.
 namespace hybrid_avx2 {
-// min(0, min x) and max(0, max x) over the non-NaN elements.
-void Range(const float* x, int64_t count, float* lo, float* hi);
+// quant::DynamicQuantizeRange of x[0, count).
+quant::RealRange Range(const float* x, int64_t count);
 // q - 128 for q = clamp(round_half_even(x / scale) + zero_point, 0, 255), NaN -> zero_point.
 void Quantize(const float* x, int64_t count, float scale, int32_t zero_point, int8_t* q);
 // In place, per row r and channel c < n of y (holding int32 accumulators):

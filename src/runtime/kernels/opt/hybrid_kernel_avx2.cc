@@ -33,7 +33,7 @@ int8_t QuantizeOne(float x, float scale, int32_t zero_point) {
 
 }  // namespace
 
-void Range(const float* x, int64_t count, float* lo, float* hi) {
+quant::RealRange Range(const float* x, int64_t count) {
   __m256 vlo = _mm256_setzero_ps(), vhi = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 8 <= count; i += 8) {
@@ -44,18 +44,13 @@ void Range(const float* x, int64_t count, float* lo, float* hi) {
   alignas(32) float l[8], h[8];
   _mm256_store_ps(l, vlo);
   _mm256_store_ps(h, vhi);
-  float a = 0.0f, b = 0.0f;
+  // The tail's range, then the lanes': ranges combine in any order.
+  quant::RealRange r = quant::DynamicQuantizeRange({x + i, static_cast<size_t>(count - i)});
   for (int j = 0; j < 8; ++j) {
-    a = std::min(a, l[j]);
-    b = std::max(b, h[j]);
+    r.lo = std::min(r.lo, l[j]);
+    r.hi = std::max(r.hi, h[j]);
   }
-  for (; i < count; ++i) {
-    if (std::isnan(x[i])) continue;
-    a = std::min(a, x[i]);
-    b = std::max(b, x[i]);
-  }
-  *lo = a;
-  *hi = b;
+  return r;
 }
 
 void Quantize(const float* x, int64_t count, float scale, int32_t zero_point, int8_t* q) {

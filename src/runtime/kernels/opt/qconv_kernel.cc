@@ -157,14 +157,27 @@ Result<std::unique_ptr<PreparedKernel>> CreateOwnQConv(const NodeInfo& info) {
   return k;
 }
 
+bool IsPlainGemm(const ir::Node& node) {
+  return node.op == OpKind::kGemm && node.attrs.GetInt("transA", 0) == 0 &&
+         node.attrs.GetFloat("alpha", 1.0f) == 1.0f && node.attrs.GetFloat("beta", 1.0f) == 1.0f;
+}
+
+std::vector<int8_t> FullyConnectedWeight(const Tensor& w, bool trans_b) {
+  const int64_t k = trans_b ? w.dim(1) : w.dim(0), n = trans_b ? w.dim(0) : w.dim(1);
+  std::vector<int8_t> w_nk(static_cast<size_t>(n * k));
+  const int8_t* wv = w.data<int8_t>();
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t c = 0; c < k; ++c)
+      w_nk[static_cast<size_t>(r * k + c)] = wv[trans_b ? r * k + c : c * n + r];
+  return w_nk;
+}
+
 Result<std::unique_ptr<PreparedKernel>> CreateOwnQGemm(const NodeInfo& info) {
   const ir::Node& node = *info.node;
   if (node.op != OpKind::kGemm || info.num_inputs() < 2 || info.constant(1) == nullptr ||
       info.in(1).dtype != DataType::kInt8 || info.in(1).quant.empty())
     return std::unique_ptr<PreparedKernel>();
-  if (node.attrs.GetInt("transA", 0) != 0 || node.attrs.GetFloat("alpha", 1.0f) != 1.0f ||
-      node.attrs.GetFloat("beta", 1.0f) != 1.0f)
-    return std::unique_ptr<PreparedKernel>();
+  if (!IsPlainGemm(node)) return std::unique_ptr<PreparedKernel>();
   const std::vector<int64_t>& x = info.in(0).dims;
   const Tensor& w = *info.constant(1);
   if (x.size() != 2 || w.rank() != 2) return std::unique_ptr<PreparedKernel>();
@@ -173,10 +186,7 @@ Result<std::unique_ptr<PreparedKernel>> CreateOwnQGemm(const NodeInfo& info) {
   if (x[1] != k) return std::unique_ptr<PreparedKernel>();
   const QuantParams& wq = info.in(1).quant;
   if (wq.per_axis() && wq.axis != (trans_b ? 0 : 1)) return std::unique_ptr<PreparedKernel>();
-  std::vector<int8_t> w_mk(static_cast<size_t>(m * k));
-  for (int64_t r = 0; r < m; ++r)
-    for (int64_t c = 0; c < k; ++c)
-      w_mk[static_cast<size_t>(r * k + c)] = w.data<int8_t>()[trans_b ? r * k + c : c * m + r];
+  const std::vector<int8_t> w_mk = FullyConnectedWeight(w, trans_b);
   x86::QConvDesc d;
   d.in_channels = static_cast<int>(k);
   d.out_channels = static_cast<int>(m);

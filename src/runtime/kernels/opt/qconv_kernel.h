@@ -17,4 +17,11 @@ bool OwnQConvRunsNhwc(const ir::Graph& graph, const ir::Node& node);
 bool FillWindow(const ops::ConvShape& s, x86::QConvDesc* d);
 Result<std::unique_ptr<PreparedKernel>> CreateOwnQGemm(const NodeInfo& info);
 
+// Shared with the hybrid fully connected kernels: a Gemm the kernels take
+// (transA 0, alpha = beta = 1), and a 2-D int8 weight ([k, n], or [n, k]
+// when trans_b) as [n, k], one row per output channel: QConv's OIHW for a 1x1
+// window.
+bool IsPlainGemm(const ir::Node& node);
+std::vector<int8_t> FullyConnectedWeight(const Tensor& w, bool trans_b);
+
 }  // namespace qforge::kernels::opt

@@ -1,5 +1,6 @@
 // DequantizeLinear reference kernel: (x - zero_point) exactly in int64, then
 // one float32 multiply by the scale (ONNX's definition, bit for bit).
+#include "core/int_element.h"
 #include "quant/arithmetic.h"
 #include "runtime/kernels/kernel.h"
 #include "runtime/kernels/ref/qint_common.h"
@@ -28,7 +29,8 @@ Status Run(KernelContext& ctx) {
     for (int64_t c = 0; c < channels; ++c) {
       const float scale = scales[static_cast<size_t>(c)];
       const int32_t zp = zps[static_cast<size_t>(c)];
-      for (int64_t j = 0; j < inner; ++j, ++i) out[i] = quant::DequantizeValue(IntAt(x, i), scale, zp);
+      for (int64_t j = 0; j < inner; ++j, ++i)
+        out[i] = quant::DequantizeValue(IntElement<int32_t>(x, i), scale, zp);
     }
   }
   return Status::Ok();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/int_element.h"
 #include "quant/fused_activation.h"
 #include "runtime/kernels/ref/broadcast.h"
 #include "runtime/kernels/ref/int_common.h"
@@ -44,7 +45,8 @@ Status RunQuantizedBinary(KernelContext& ctx) {
         qa.scale * qb.scale / qy.scale, "output (S1 * S2 / S_out)", &m));
     ForEachStrided<2>(od, strides, [&](int64_t i, const std::array<int64_t, 2>& off) {
       // |q - Z| <= 255 for 8-bit types: the product fits int32.
-      const int32_t acc = (LoadQ(a, off[0]) - qa.zero_point) * (LoadQ(b, off[1]) - qb.zero_point);
+      const int32_t acc =
+          (IntElement<int32_t>(a, off[0]) - qa.zero_point) * (IntElement<int32_t>(b, off[1]) - qb.zero_point);
       store(i, m(acc));
     });
     return Status::Ok();
@@ -55,8 +57,8 @@ Status RunQuantizedBinary(KernelContext& ctx) {
     // output scale in float32, summed, rounded half to even.
     const float ra = qa.scale / qy.scale, rb = qb.scale / qy.scale;
     ForEachStrided<2>(od, strides, [&](int64_t i, const std::array<int64_t, 2>& off) {
-      const float va = static_cast<float>(LoadQ(a, off[0]) - qa.zero_point) * ra;
-      const float vb = static_cast<float>(LoadQ(b, off[1]) - qb.zero_point) * rb;
+      const float va = static_cast<float>(IntElement<int32_t>(a, off[0]) - qa.zero_point) * ra;
+      const float vb = static_cast<float>(IntElement<int32_t>(b, off[1]) - qb.zero_point) * rb;
       const double r = quant::RoundToIntegral(static_cast<double>(sub ? va - vb : va + vb),
                                               quant::RoundingRule::kHalfToEven);
       store(i, static_cast<int32_t>(std::clamp(r, -65536.0, 65536.0)));
@@ -72,8 +74,8 @@ Status RunQuantizedBinary(KernelContext& ctx) {
       &mo));
   ForEachStrided<2>(od, strides, [&](int64_t i, const std::array<int64_t, 2>& off) {
     // (q - Z) * 2^20 fits int32 for 8-bit types (|q - Z| <= 255 < 2^11).
-    const int32_t sa = (LoadQ(a, off[0]) - qa.zero_point) * (1 << kAddLeftShift);
-    const int32_t sb = (LoadQ(b, off[1]) - qb.zero_point) * (1 << kAddLeftShift);
+    const int32_t sa = (IntElement<int32_t>(a, off[0]) - qa.zero_point) * (1 << kAddLeftShift);
+    const int32_t sb = (IntElement<int32_t>(b, off[1]) - qb.zero_point) * (1 << kAddLeftShift);
     const int32_t ra = quant::MultiplyByQuantizedMultiplier(sa, ma.multiplier, ma.shift);
     const int32_t rb = quant::MultiplyByQuantizedMultiplier(sb, mb.multiplier, mb.shift);
     // Each rescaled input is at most 2^30 in magnitude (multiplier <= 1/2), so the sum fits.

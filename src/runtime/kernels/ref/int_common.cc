@@ -49,21 +49,6 @@ Status MultiplierFor(const KernelContext& ctx, double real, const std::string& w
   return Status::Ok();
 }
 
-int32_t LoadQ(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DataType::kInt8:
-      return t.data<int8_t>()[i];
-    case DataType::kUInt8:
-      return t.data<uint8_t>()[i];
-    case DataType::kInt16:
-      return t.data<int16_t>()[i];
-    case DataType::kInt32:
-      return t.data<int32_t>()[i];
-    default:
-      return 0;
-  }
-}
-
 void StoreQ(Tensor* t, int64_t i, int32_t v) {
   switch (t->dtype()) {
     case DataType::kInt8:

@@ -55,8 +55,6 @@ ir::Requantization RuleOf(const KernelContext& ctx);
 Status MakeRescaler(const KernelContext& ctx, double real, float real_f, const std::string& what,
                     Rescaler* out);
 
-// Element i of an int8/uint8/int16/int32 tensor as int32.
-int32_t LoadQ(const Tensor& t, int64_t i);
 // Stores v (already within t's type range) as element i of an int8/uint8/int16/int32 tensor.
 void StoreQ(Tensor* t, int64_t i, int32_t v);
 

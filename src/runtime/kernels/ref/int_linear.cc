@@ -95,19 +95,12 @@ Status MakeChannelRequant(const KernelContext& ctx, const QuantParams& x, const 
 }
 
 DynamicQuant QuantizeDynamic(std::span<const float> x) {
-  float lo = 0.0f, hi = 0.0f;
-  for (float v : x) {
-    if (std::isnan(v)) continue;
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
+  const quant::RealRange range = quant::DynamicQuantizeRange(x);
+  const quant::AffineParams params = quant::DynamicQuantizeParams(range.lo, range.hi);
   constexpr int32_t kQmin = 0, kQmax = 255;
   DynamicQuant d;
-  d.scale = hi == lo ? 1.0f : (hi - lo) / static_cast<float>(kQmax - kQmin);
-  const float initial_zero_point = (static_cast<float>(kQmin) - lo) / d.scale;
-  const double rounded = quant::RoundToIntegral(initial_zero_point, quant::RoundingRule::kHalfToEven);
-  d.zero_point =
-      std::isnan(rounded) ? kQmin : static_cast<int32_t>(std::clamp<double>(rounded, kQmin, kQmax));
+  d.scale = params.scale;
+  d.zero_point = params.zero_point;
   d.centered.resize(x.size());
   for (size_t i = 0; i < x.size(); ++i) {
     d.centered[i] =

@@ -4,6 +4,7 @@
 // the float kernel's output on the dequantized input, quantized once.
 #include <array>
 
+#include "core/int_element.h"
 #include "quant/arithmetic.h"
 #include "runtime/kernels/ref/int_common.h"
 #include "runtime/kernels/ref/int_kernels.h"
@@ -27,7 +28,7 @@ Status RunQuantizedTable(KernelContext& ctx, const std::function<float(float)>& 
         r, qy.scale, qy.zero_point, qy.limits.qmin, qy.limits.qmax, quant::RoundingRule::kHalfAwayFromZero);
   }
   for (int64_t i = 0; i < x.num_elements(); ++i) {
-    StoreQ(&y, i, table[static_cast<size_t>(LoadQ(x, i) - qx.limits.qmin)]);
+    StoreQ(&y, i, table[static_cast<size_t>(IntElement<int32_t>(x, i) - qx.limits.qmin)]);
   }
   return Status::Ok();
 }

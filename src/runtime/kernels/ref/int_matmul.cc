@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/int_element.h"
 #include "ops/qmatmul_shape.h"
 #include "runtime/kernels/ref/int_linear.h"
 #include "runtime/kernels/ref/qint_common.h"
@@ -20,7 +21,7 @@ std::vector<int64_t> GemmSums(std::span<const int32_t> a_centered, const Tensor&
     for (int64_t j = 0; j < n; ++j) {
       int64_t sum = 0;
       for (int64_t p = 0; p < k; ++p) {
-        const int32_t bv = IntAt(b, trans_b ? j * k + p : p * n + j);
+        const int32_t bv = IntElement<int32_t>(b, trans_b ? j * k + p : p * n + j);
         sum += int64_t{a_centered[static_cast<size_t>(i * k + p)]} * bv;
       }
       sums[static_cast<size_t>(i * n + j)] = sum;

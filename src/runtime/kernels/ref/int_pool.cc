@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/int_element.h"
 #include "quant/arithmetic.h"
 #include "runtime/kernels/ref/int_common.h"
 #include "runtime/kernels/ref/int_kernels.h"
@@ -57,7 +58,8 @@ Status RunQuantizedWindowPool(KernelContext& ctx, const ops::Window3D& g) {
                 }
                 if (inside_pads) ++padded;
                 if (!inside) continue;
-                const int32_t v = LoadQ(x, p * in_size + (i[0] * g.in[1] + i[1]) * g.in[2] + i[2]);
+                const int32_t v =
+                    IntElement<int32_t>(x, p * in_size + (i[0] * g.in[1] + i[1]) * g.in[2] + i[2]);
                 ++valid;
                 best = std::max(best, v);
                 sum += v;
@@ -90,7 +92,7 @@ Status RunQuantizedGlobalPool(KernelContext& ctx) {
     QF_RETURN_IF_ERROR(SameQuantInOut(ctx, &q));
     for (int64_t p = 0; p < planes; ++p) {
       int32_t best = q.limits.qmin;
-      for (int64_t i = 0; i < size; ++i) best = std::max(best, LoadQ(x, p * size + i));
+      for (int64_t i = 0; i < size; ++i) best = std::max(best, IntElement<int32_t>(x, p * size + i));
       StoreQ(&y, p, best);
     }
     return Status::Ok();
@@ -109,7 +111,7 @@ Status RunQuantizedGlobalPool(KernelContext& ctx) {
       qx.scale / (qy.scale * static_cast<float>(size)), "output (S_in / (S_out * count))", &m));
   for (int64_t p = 0; p < planes; ++p) {
     int64_t acc = 0;
-    for (int64_t i = 0; i < size; ++i) acc += LoadQ(x, p * size + i) - qx.zero_point;
+    for (int64_t i = 0; i < size; ++i) acc += IntElement<int32_t>(x, p * size + i) - qx.zero_point;
     if (acc > std::numeric_limits<int32_t>::max() || acc < std::numeric_limits<int32_t>::min()) {
       return ctx.Error("the int32 sum of " + std::to_string(size) + " elements overflows");
     }

@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "core/int_element.h"
 #include "quant/arithmetic.h"
 #include "runtime/kernels/ref/int_common.h"
 #include "runtime/kernels/ref/int_kernels.h"
@@ -33,7 +34,7 @@ Status RunQuantizedReduceMean(KernelContext& ctx, const std::vector<bool>& reduc
   std::vector<int64_t> index(static_cast<size_t>(rank), 0);
   int64_t o = 0;
   for (int64_t e = 0; e < x.num_elements(); ++e) {
-    acc[static_cast<size_t>(o)] += LoadQ(x, e) - qx.zero_point;
+    acc[static_cast<size_t>(o)] += IntElement<int32_t>(x, e) - qx.zero_point;
     for (int i = rank; i-- > 0;) {
       const size_t d = static_cast<size_t>(i);
       o += ostride[d];

@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 
+#include "core/int_element.h"
 #include "quant/arithmetic.h"
 #include "runtime/kernels/ref/int_common.h"
 #include "runtime/kernels/ref/int_kernels.h"
@@ -32,12 +33,13 @@ Status RunQuantizedSoftmax(KernelContext& ctx, int64_t outer, int64_t n, int64_t
     for (int64_t in = 0; in < inner; ++in) {
       const int64_t base = o * n * inner + in;
       int32_t mx = qx.limits.qmin;
-      for (int64_t i = 0; i < n; ++i) mx = std::max(mx, LoadQ(x, base + i * inner));
+      for (int64_t i = 0; i < n; ++i) mx = std::max(mx, IntElement<int32_t>(x, base + i * inner));
       double sum = 0;
-      for (int64_t i = 0; i < n; ++i) sum += e[static_cast<size_t>(mx - LoadQ(x, base + i * inner))];
+      for (int64_t i = 0; i < n; ++i)
+        sum += e[static_cast<size_t>(mx - IntElement<int32_t>(x, base + i * inner))];
       const double log_sum = std::log(sum);
       for (int64_t i = 0; i < n; ++i) {
-        const int32_t d = mx - LoadQ(x, base + i * inner);
+        const int32_t d = mx - IntElement<int32_t>(x, base + i * inner);
         const double r = log ? -static_cast<double>(qx.scale) * d - log_sum : e[static_cast<size_t>(d)] / sum;
         StoreQ(&y, base + i * inner, quantize(static_cast<float>(r)));
       }

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/int_element.h"
 #include "ops/infer.h"
 #include "runtime/kernels/kernel.h"
 #include "runtime/kernels/ref/broadcast.h"
@@ -46,7 +47,7 @@ Status QuantizedFill(KernelContext& ctx, int32_t* fill) {
   *fill = qd.zero_point;
   if (!ctx.has_in(2) || ctx.in(2).num_elements() == 0) return Status::Ok();
   const Tensor& cv = ctx.in(2);
-  *fill = LoadQ(cv, 0);
+  *fill = IntElement<int32_t>(cv, 0);
   if (cv.quant().empty() || cv.quant() == ctx.in(0).quant()) return Status::Ok();
   TensorQuant qc;
   QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, cv, "constant_value", &qc));

@@ -1,23 +1,9 @@
 #include "runtime/kernels/ref/qint_common.h"
 
 #include "core/check.h"
+#include "core/int_element.h"
 
 namespace qforge::kernels::ref {
-
-int32_t IntAt(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DataType::kInt8:
-      return t.data<int8_t>()[i];
-    case DataType::kUInt8:
-      return t.data<uint8_t>()[i];
-    case DataType::kInt16:
-      return t.data<int16_t>()[i];
-    case DataType::kInt32:
-      return t.data<int32_t>()[i];
-    default:
-      return 0;
-  }
-}
 
 std::vector<float> ReadScales(const Tensor& t) {
   std::span<const float> s = t.span<float>();
@@ -27,7 +13,7 @@ std::vector<float> ReadScales(const Tensor& t) {
 std::vector<int32_t> ReadZeroPoints(const Tensor* t) {
   if (t == nullptr) return {0};
   std::vector<int32_t> zp(static_cast<size_t>(t->num_elements()));
-  for (size_t i = 0; i < zp.size(); ++i) zp[i] = IntAt(*t, static_cast<int64_t>(i));
+  for (size_t i = 0; i < zp.size(); ++i) zp[i] = IntElement<int32_t>(*t, static_cast<int64_t>(i));
   return zp;
 }
 
@@ -58,7 +44,8 @@ std::vector<int32_t> CenteredValues(const Tensor& t, std::span<const int32_t> ze
     for (int64_t c = 0; c < channels; ++c) {
       const int64_t zp = zero_points[zero_points.size() == 1 ? 0 : static_cast<size_t>(c)];
       for (int64_t j = 0; j < inner; ++j, ++i) {
-        out[static_cast<size_t>(i)] = static_cast<int32_t>(static_cast<uint32_t>(IntAt(t, i) - zp));
+        out[static_cast<size_t>(i)] =
+            static_cast<int32_t>(static_cast<uint32_t>(IntElement<int32_t>(t, i) - zp));
       }
     }
   }

@@ -13,10 +13,6 @@
 
 namespace qforge::kernels::ref {
 
-// Element i of an int8/uint8/int16/int32 tensor as int32 (0 for other dtypes,
-// which shape inference rejects before any kernel runs).
-int32_t IntAt(const Tensor& t, int64_t i);
-
 // The float32 scale values.
 std::vector<float> ReadScales(const Tensor& t);
 

@@ -4,6 +4,7 @@
 // with the multiplier computed in float32 in that order.
 #include <algorithm>
 
+#include "core/int_element.h"
 #include "ops/conv_attrs.h"
 #include "quant/arithmetic.h"
 #include "runtime/kernels/kernel.h"
@@ -24,7 +25,7 @@ Status Run(KernelContext& ctx) {
   const float y_scale = ctx.in(6).data<float>()[0];
   const std::vector<int32_t> x_zp = ReadZeroPoints(ctx.inputs[2]);
   const std::vector<int32_t> w_zp = ReadZeroPoints(ctx.inputs[5]);
-  const int32_t y_zp = IntAt(ctx.in(7), 0);
+  const int32_t y_zp = IntElement<int32_t>(ctx.in(7), 0);
   const size_t channels = static_cast<size_t>(g.out_channels);
   if (x_zp.size() != 1 || (w_scale.size() != 1 && w_scale.size() != channels) ||
       (w_zp.size() != 1 && w_zp.size() != channels) ||

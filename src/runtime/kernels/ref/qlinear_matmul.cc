@@ -2,6 +2,7 @@
 // accumulation of centered operands, then per output element
 // y = saturate(round_half_even(float(acc) * (a_scale * b_scale / y_scale)) + y_zero_point)
 // with the multiplier computed in float32 in that order.
+#include "core/int_element.h"
 #include "ops/qmatmul_shape.h"
 #include "quant/arithmetic.h"
 #include "runtime/kernels/kernel.h"
@@ -22,7 +23,7 @@ Status Run(KernelContext& ctx) {
   const float y_scale = ctx.in(6).data<float>()[0];
   const std::vector<int32_t> a_zp = ReadZeroPoints(ctx.inputs[2]);
   const std::vector<int32_t> b_zp = ReadZeroPoints(ctx.inputs[5]);
-  const int32_t y_zp = IntAt(ctx.in(7), 0);
+  const int32_t y_zp = IntElement<int32_t>(ctx.in(7), 0);
   auto fits = [](size_t size, int64_t length) { return size == 1 || static_cast<int64_t>(size) == length; };
   if (!fits(a_scale.size(), g.m) || a_zp.size() != a_scale.size() || !fits(b_scale.size(), g.n) ||
       b_zp.size() != b_scale.size()) {

@@ -1,4 +1,5 @@
 // Requantize: q_out = clamp(Z_out + MultiplyByQuantizedMultiplier(q_in - Z_in, S_in / S_out)).
+#include "core/int_element.h"
 #include "runtime/kernels/kernel.h"
 #include "runtime/kernels/ref/int_common.h"
 
@@ -12,7 +13,7 @@ Status Run(KernelContext& ctx) {
   QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, y, "the output", &out));
   Requantizer r;
   QF_RETURN_IF_ERROR(MakeRequantizer(ctx, in, out, &r));
-  for (int64_t i = 0; i < x.num_elements(); ++i) StoreQ(&y, i, r(LoadQ(x, i)));
+  for (int64_t i = 0; i < x.num_elements(); ++i) StoreQ(&y, i, r(IntElement<int32_t>(x, i)));
   return Status::Ok();
 }
 

@@ -8,8 +8,8 @@
 #include <immintrin.h>
 
 #include <cstring>
-#include <type_traits>
 
+#include "runtime/kernels/x86/qconv_gemm.h"
 #include "runtime/kernels/x86/qconv_internal.h"
 #include "runtime/kernels/x86/qconv_pack.h"
 
@@ -17,7 +17,7 @@ namespace qforge::kernels::x86 {
 
 namespace {
 
-struct Epilogue {
+struct RequantRegs {
   __m512i multiplier, multiplier_odd, left;
   // Per channel, as 64-bit lanes for the even and the odd channels: the
   // rounding term, the correction for negative values and the total shift
@@ -27,7 +27,7 @@ struct Epilogue {
 };
 
 // Builds the 64-bit parameters from the right shifts r of 16 channels.
-inline void SetRounding(__m512i right, Epilogue* e) {
+inline void SetRounding(__m512i right, RequantRegs* e) {
   const __m512i r_even = _mm512_and_si512(right, _mm512_set1_epi64(0xffffffff));
   const __m512i r_odd = _mm512_srli_epi64(right, 32);
   const __m512i half = _mm512_set1_epi64(int64_t{1} << 30);
@@ -49,7 +49,7 @@ inline void SetRounding(__m512i right, Epilogue* e) {
 // r >= 1 is floor((x + 2^(r-1) - [x < 0]) / 2^r), and nested floors merge:
 //   result = floor((P + 2^30 + 2^(30+r) - [P < -2^30] * 2^31) / 2^(31+r))
 // (r = 0: floor((P + 2^30) / 2^31)), computed on the even and the odd lanes.
-inline __m512i FixedPoint(__m512i acc, const Epilogue& e, bool left_shift) {
+inline __m512i FixedPoint(__m512i acc, const RequantRegs& e, bool left_shift) {
   if (left_shift) {
     const __m512i shifted = _mm512_sllv_epi32(acc, e.left);
     const __mmask16 overflow = _mm512_cmpneq_epi32_mask(_mm512_srav_epi32(shifted, e.left), acc);
@@ -71,113 +71,56 @@ inline __m512i FixedPoint(__m512i acc, const Epilogue& e, bool left_shift) {
 // round_half_even(float(acc) * real) with embedded rounding (independent of
 // MXCSR); products beyond +-2^30 are clamped first, which changes no int8
 // result but keeps the conversion in range.
-inline __m512i FloatRule(__m512i acc, const Epilogue& e) {
+inline __m512i FloatRule(__m512i acc, const RequantRegs& e) {
   __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), e.real);
   v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(-1073741824.0f)), _mm512_set1_ps(1073741824.0f));
   return _mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
 
-// OutT int8_t: requantized int8 output; int32_t: the raw accumulators
-// (QConv::RunInt32). `bias` initializes the accumulators (n_padded entries).
-template <int MR, int NJ, typename OutT>
-void Tile(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t lda, int rows, int n0,
-          int n_end, OutT* y, size_t ldy) {
-  const size_t kp = static_cast<size_t>(p.k_padded);
-  const int8_t* w = static_cast<const int8_t*>(p.weights.get()) + static_cast<size_t>(n0 / 16) * kp * 16;
-  const size_t panel = kp * 16;
-  __m512i acc[MR][NJ];
-#pragma GCC unroll 4
-  for (int j = 0; j < NJ; ++j) {
-    const __m512i b = _mm512_loadu_si512(bias + n0 + 16 * j);
-#pragma GCC unroll 12
-    for (int i = 0; i < MR; ++i) acc[i][j] = b;
-  }
-  const size_t kq = kp / 4;
-  for (size_t k = 0; k < kq; ++k) {
-    __m512i wv[NJ];
-#pragma GCC unroll 4
-    for (int j = 0; j < NJ; ++j) wv[j] = _mm512_load_si512(w + j * panel + k * 64);
-#pragma GCC unroll 12
-    for (int i = 0; i < MR; ++i) {
-      int32_t quad;
-      std::memcpy(&quad, a + i * lda + k * 4, 4);
-      const __m512i av = _mm512_set1_epi32(quad);
-#pragma GCC unroll 4
-      for (int j = 0; j < NJ; ++j) acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], av, wv[j]);
-    }
-  }
-  if constexpr (std::is_same_v<OutT, int32_t>) {
-#pragma GCC unroll 4
-    for (int j = 0; j < NJ; ++j) {
-      const int c0 = n0 + 16 * j;
-      const int count = n_end - c0 < 16 ? n_end - c0 : 16;
-      if (count <= 0) break;
-      const __mmask16 store = static_cast<__mmask16>((1u << count) - 1);
-#pragma GCC unroll 12
-      for (int i = 0; i < MR; ++i) {
-        if (i >= rows) break;
-        _mm512_mask_storeu_epi32(y + i * ldy + c0, store, acc[i][j]);
-      }
-    }
-    return;
-  } else {
-    const __m512i zy = _mm512_set1_epi32(p.output_zero_point);
-    const __m512i lo = _mm512_set1_epi32(p.output_min);
-    const __m512i hi = _mm512_set1_epi32(p.output_max);
-    const bool fixed = p.rule == ir::Requantization::kFixedPoint;
-    // Read once: the int8 stores below may alias any byte, p included.
-    const bool left_shift = p.any_left_shift;
-#pragma GCC unroll 4
-    for (int j = 0; j < NJ; ++j) {
-      const int c0 = n0 + 16 * j;
-      const int count = n_end - c0 < 16 ? n_end - c0 : 16;
-      if (count <= 0) break;
-      const __mmask16 store = static_cast<__mmask16>((1u << count) - 1);
-      Epilogue e;
-      if (fixed) {
-        e.multiplier = _mm512_loadu_si512(p.multiplier.data() + c0);
-        e.multiplier_odd = _mm512_srli_epi64(e.multiplier, 32);
-        e.left = _mm512_loadu_si512(p.left_shift.data() + c0);
-        SetRounding(_mm512_loadu_si512(p.right_shift.data() + c0), &e);
-      } else {
-        e.real = _mm512_loadu_ps(p.real.data() + c0);
-      }
-#pragma GCC unroll 12
-      for (int i = 0; i < MR; ++i) {
-        if (i >= rows) break;
-        __m512i q = fixed ? FixedPoint(acc[i][j], e, left_shift) : FloatRule(acc[i][j], e);
-        q = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(q, zy), lo), hi);
-        _mm_mask_storeu_epi8(y + i * ldy + c0, store, _mm512_cvtepi32_epi8(q));
-      }
-    }
-  }
-}
+// The AVX-512 VNNI side of qconv_gemm.h: 16-channel panels of u8 x s8 quads.
+struct Vnni {
+  using AElem = uint8_t;
+  using WElem = int8_t;
+  using Vec = __m512i;
+  using Epilogue = RequantRegs;
+  using Tail = __mmask16;  // channels to store
+  static constexpr int kLanes = 16;
+  static constexpr int kDepth = 4;
+  static constexpr int kPanels = 4;
+  // Tiles of at most 24 accumulators (of 32 registers), as tall as they fit.
+  static constexpr int RowsFor(int panels) { return panels >= 4 ? 6 : panels == 3 ? 8 : 12; }
 
-// Full MR-row tiles, then the remaining rows with the smallest tile that
-// covers them (a fully connected layer with one row would otherwise compute
-// MR rows to store one).
-template <int MR, int NJ, typename OutT>
-void Rows(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t lda, int rows, int n0,
-          int n_end, OutT* y, size_t ldy) {
-  int r = 0;
-  for (; r + MR <= rows; r += MR)
-    Tile<MR, NJ, OutT>(p, bias, a + r * lda, lda, MR, n0, n_end, y + r * ldy, ldy);
-  const int left = rows - r;
-  a += r * lda;
-  y += r * ldy;
-  if (left == 0) return;
-  if (left == 1) {
-    Tile<1, NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
-  } else if (left <= 2) {
-    Tile<2, NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
-  } else if (MR > 4 && left <= 4) {
-    Tile<(MR > 4 ? 4 : MR), NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
-  } else if (MR > 8 && left <= 8) {
-    Tile<(MR > 8 ? 8 : MR), NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
-  } else {
-    Tile<MR, NJ, OutT>(p, bias, a, lda, left, n0, n_end, y, ldy);
+  static Vec LoadI32(const int32_t* src) { return _mm512_loadu_si512(src); }
+  static Vec Broadcast(int32_t quad) { return _mm512_set1_epi32(quad); }
+  static Vec LoadWeights(const int8_t* w) { return _mm512_load_si512(w); }
+  static Vec Dot(Vec acc, Vec a, Vec w) { return _mm512_dpbusd_epi32(acc, a, w); }
+  static Vec Set1(int32_t v) { return _mm512_set1_epi32(v); }
+  static Vec Add(Vec a, Vec b) { return _mm512_add_epi32(a, b); }
+  static Vec Min(Vec a, Vec b) { return _mm512_min_epi32(a, b); }
+  static Vec Max(Vec a, Vec b) { return _mm512_max_epi32(a, b); }
+  static Tail MakeTail(int count) { return static_cast<__mmask16>((1u << count) - 1); }
+
+  static void StoreI32(int32_t* dst, Vec v, Tail store) { _mm512_mask_storeu_epi32(dst, store, v); }
+  static void StoreI8(int8_t* dst, Vec q, Tail store) {
+    _mm_mask_storeu_epi8(dst, store, _mm512_cvtepi32_epi8(q));
   }
-}
+
+  static Epilogue LoadEpilogue(const QConvPacked& p, int c0, bool fixed) {
+    Epilogue e;
+    if (fixed) {
+      e.multiplier = _mm512_loadu_si512(p.multiplier.data() + c0);
+      e.multiplier_odd = _mm512_srli_epi64(e.multiplier, 32);
+      e.left = _mm512_loadu_si512(p.left_shift.data() + c0);
+      SetRounding(_mm512_loadu_si512(p.right_shift.data() + c0), &e);
+    } else {
+      e.real = _mm512_loadu_ps(p.real.data() + c0);
+    }
+    return e;
+  }
+  static Vec Requantize(Vec acc, const Epilogue& e, bool fixed, bool left_shift) {
+    return fixed ? FixedPoint(acc, e, left_shift) : FloatRule(acc, e);
+  }
+};
 
 // dst[i] = src[i] ^ 0x80 (int8 -> uint8 + 128) with masked tails, which
 // neither read nor write past the run. (Unmasked 32-byte copies that spill
@@ -203,35 +146,14 @@ void PackU8Avx512Vnni(const QConvDesc& d, const QConvPacked& p, const QConvGeome
   PackRows<uint8_t>(d, p, g, x, m0, rows, static_cast<uint8_t>(zx + 128), FlipCopy{}, a);
 }
 
-namespace {
-
-template <typename OutT>
-void Gemm(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t lda, int rows, int n_begin,
-          int n_end, OutT* y, size_t ldy) {
-  for (int n0 = n_begin; n0 < n_end; n0 += 64) {
-    const int panels = (n_end - n0 + 15) / 16;
-    if (panels >= 4) {
-      Rows<6, 4>(p, bias, a, lda, rows, n0, n_end, y, ldy);
-    } else if (panels == 3) {
-      Rows<8, 3>(p, bias, a, lda, rows, n0, n_end, y, ldy);
-    } else if (panels == 2) {
-      Rows<12, 2>(p, bias, a, lda, rows, n0, n_end, y, ldy);
-    } else {
-      Rows<12, 1>(p, bias, a, lda, rows, n0, n_end, y, ldy);
-    }
-  }
-}
-
-}  // namespace
-
 void GemmU8S8Avx512Vnni(const QConvPacked& p, const uint8_t* a, size_t lda, int rows, int n_begin, int n_end,
                         int8_t* y, size_t ldy) {
-  Gemm(p, p.bias.data(), a, lda, rows, n_begin, n_end, y, ldy);
+  TiledGemm<Vnni>(p, p.bias.data(), a, lda, rows, n_begin, n_end, y, ldy);
 }
 
 void GemmU8S8Avx512VnniI32(const QConvPacked& p, const int32_t* bias, const uint8_t* a, size_t lda, int rows,
                            int n_begin, int n_end, int32_t* y, size_t ldy) {
-  Gemm(p, bias, a, lda, rows, n_begin, n_end, y, ldy);
+  TiledGemm<Vnni>(p, bias, a, lda, rows, n_begin, n_end, y, ldy);
 }
 
 }  // namespace qforge::kernels::x86
