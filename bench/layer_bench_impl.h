@@ -38,7 +38,7 @@ class Backend {
 Result<std::unique_ptr<Backend>> MakeXnnpackBackend(int threads);
 // threads: OpenMP thread count oneDNN uses.
 Result<std::unique_ptr<Backend>> MakeOnednnBackend(int threads);
-// qforge's own int8 kernels (src/runtime/kernels/x86/qconv.h), when built;
+// qforge's own int8 kernels (src/kernels/x86/qconv.h), when built;
 // Unsupported when this build has none.
 Result<std::unique_ptr<Backend>> MakeQforgeBackend(int threads);
 

@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "ops/conv_attrs.h"
-#include "quant/arithmetic.h"
-#include "quant/fused_activation.h"
+#include "qscheme/arithmetic.h"
+#include "qscheme/fused_activation.h"
 
 namespace qforge::bench {
 

@@ -1,11 +1,11 @@
-// qforge's own int8 convolution kernels (src/runtime/kernels/x86/qconv.h) for
+// qforge's own int8 convolution kernels (src/kernels/x86/qconv.h) for
 // qforge_layer_bench: dense convolutions and Gemm (a 1x1 convolution over a
 // 1x1 image); groups > 1 (depthwise) is not theirs. uint8 layers run as int8
 // with codes and zero points shifted by -128, as the runtime would run them.
 #include <algorithm>
 
+#include "kernels/x86/qconv.h"
 #include "layer_bench_impl.h"
-#include "runtime/kernels/x86/qconv.h"
 
 namespace qforge::bench {
 

@@ -11,10 +11,12 @@ bash scripts/install_deps.sh
 
 echo "== clang-format check"
 git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+echo "== layers: no include goes up a layer, no oversized file"
+python3 tools/check_layers.py
 echo "== build Release ($(date -u +%T))"
 bash scripts/build.sh release
 echo "== build ASan+UBSan, the targets it runs ($(date -u +%T))"
-bash scripts/build.sh asan --target qforge_cli qforge_unit_tests qforge_ops_tests qforge_cli_tests \
+bash scripts/build.sh asan --target qforge_cli qforge_unit_tests qforge_ops_tests qforge_cli_tests quantize_model \
   qforge_conformance_tests
 
 echo "== Release: all tests ($(date -u +%T))"

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "runtime/kernels/evaluate.h"
+#include "kernels/evaluate.h"
 
 namespace qforge::testing {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "quant/arithmetic.h"
+#include "qscheme/arithmetic.h"
 
 namespace qforge::eval {
 

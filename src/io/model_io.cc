@@ -5,8 +5,8 @@
 #include "io/atomic_file.h"
 #include "io/onnx/onnx_reader.h"
 #include "io/onnx/onnx_writer.h"
-#include "io/tflite/tflite_reader.h"
-#include "io/tflite/tflite_writer.h"
+#include "io/tflite/read/tflite_reader.h"
+#include "io/tflite/write/tflite_writer.h"
 #include "ir/graph.h"
 #include "qforge/model.h"
 

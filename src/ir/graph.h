@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "ir/attribute.h"
-#include "ops/op_kind.h"
+#include "ir/op_kind.h"
 #include "qforge/status.h"
 #include "qforge/tensor.h"
 

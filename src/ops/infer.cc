@@ -7,7 +7,7 @@ namespace qforge::ops {
 namespace {
 constexpr std::array<InferFn, static_cast<size_t>(OpKind::kCount)> kInferFns = {{
 #define QF_OP(kind, onnx, tfl, family, min_in, max_in, min_out, max_out) &family::Infer,
-#include "ops/ops.def"
+#include "ir/ops.def"
 #undef QF_OP
 }};
 }  // namespace

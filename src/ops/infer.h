@@ -60,7 +60,7 @@ Status RequireDtype(const InferContext& ctx, size_t input, std::initializer_list
   namespace family {                                                     \
   Status Infer(InferContext& ctx);                                       \
   }
-#include "ops/ops.def"
+#include "ir/ops.def"
 #undef QF_OP
 
 }  // namespace qforge::ops

@@ -3,8 +3,8 @@
 #include <memory>
 #include <vector>
 
+#include "kernels/evaluate.h"
 #include "ops/infer.h"
-#include "runtime/kernels/evaluate.h"
 
 namespace qforge::passes {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "passes/pass_util.h"
-#include "quant/arithmetic.h"
+#include "qscheme/arithmetic.h"
 
 namespace qforge::passes {
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "passes/pass_util.h"
-#include "quant/fused_activation.h"
+#include "qscheme/fused_activation.h"
 
 namespace qforge::passes {
 

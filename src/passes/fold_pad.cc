@@ -8,7 +8,7 @@
 
 #include "ops/infer.h"
 #include "passes/pass_util.h"
-#include "quant/arithmetic.h"
+#include "qscheme/arithmetic.h"
 
 namespace qforge::passes {
 

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "core/int_element.h"
-#include "quant/arithmetic.h"
-#include "quant/fused_activation.h"
-#include "quant/policy.h"
+#include "qscheme/arithmetic.h"
+#include "qscheme/fused_activation.h"
+#include "qscheme/policy.h"
 
 namespace qforge::passes {
 

@@ -9,7 +9,7 @@
 //   stays when a float op still reads it (weight-only form).
 // - DQ -> float op -> [Relu / Clip with constant bounds] -> Q, where every
 //   float data input comes from a DQ and the quantization policy gives the
-//   op an integer form (quant/policy.h: QdqFoldForm) -> the op on the
+//   op an integer form (qscheme/policy.h: QdqFoldForm) -> the op on the
 //   quantized values, writing the Q's output (a Relu/Clip becomes the
 //   fused activation). A float constant
 //   Conv/Gemm bias is quantized to int32 with scale S_x * S_w[c] (what ONNX

@@ -1,5 +1,5 @@
 // Fuses Relu and Clip (Relu6 = Clip(0, 6)) into the op producing their
-// input, as the clamp attributes of quant/fused_activation.h. Quantized,
+// input, as the clamp attributes of qscheme/fused_activation.h. Quantized,
 // the clamp costs nothing (it narrows the requantization's output limits),
 // and the op's output range is calibrated after the clamp, so no int8 step
 // is wasted on values the activation would cut off.

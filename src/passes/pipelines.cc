@@ -1,5 +1,6 @@
 #include "passes/pipelines.h"
 
+#include "kernels/opt_kernel.h"
 #include "passes/constant_fold.h"
 #include "passes/eliminate_qdq.h"
 #include "passes/fold_batchnorm.h"
@@ -13,7 +14,6 @@
 #include "passes/pass_util.h"
 #include "passes/remove_identity.h"
 #include "passes/transpose_sinking.h"
-#include "runtime/kernels/opt/opt_kernel.h"
 
 namespace qforge::passes {
 

@@ -17,7 +17,7 @@
 #pragma once
 
 #include "ir/graph.h"
-#include "ops/op_kind.h"
+#include "ir/op_kind.h"
 #include "qforge/status.h"
 
 namespace qforge::passes {

@@ -1,14 +1,14 @@
 // The public quantize API (include/qforge/quantize.h): float clean-up,
 // calibration from the caller's batches or saved statistics, ranges with
 // the estimator's gates, exclusions, then QuantizeGraph. The rules it
-// applies are the quantization policy's (quant/policy.h).
+// applies are the quantization policy's (qscheme/policy.h).
 #include <memory>
 
 #include "ir/graph.h"
 #include "passes/pipelines.h"
 #include "qforge/quantize.h"
+#include "qscheme/policy.h"
 #include "quant/calibration/calibration.h"
-#include "quant/policy.h"
 #include "quant/quantizer.h"
 
 namespace qforge {

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <map>
 
-#include "quant/arithmetic.h"
-#include "quant/policy.h"
+#include "qscheme/arithmetic.h"
+#include "qscheme/policy.h"
 #include "quant/quantize_internal.h"
 #include "quant/weight_quant.h"
 

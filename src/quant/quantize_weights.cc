@@ -2,7 +2,7 @@
 // load), dynamic range (hybrid integer kernels) and float16.
 #include <map>
 
-#include "quant/policy.h"
+#include "qscheme/policy.h"
 #include "quant/quantize_internal.h"
 #include "quant/weight_quant.h"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "quant/arithmetic.h"
+#include "qscheme/arithmetic.h"
 
 namespace qforge::quant {
 

@@ -7,9 +7,9 @@
 #include <cstdlib>
 
 #include "core/check.h"
+#include "kernels/evaluate.h"
+#include "kernels/kernel.h"
 #include "ops/infer.h"
-#include "runtime/kernels/evaluate.h"
-#include "runtime/kernels/kernel.h"
 #include "runtime/memory_planner.h"
 
 namespace qforge::runtime {

@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "kernels/kernel.h"
+#include "kernels/opt_kernel.h"
 #include "qforge/status.h"
 #include "qforge/tensor.h"
-#include "runtime/kernels/kernel.h"
-#include "runtime/kernels/opt/opt_kernel.h"
 #include "runtime/thread_pool.h"
 
 namespace qforge::runtime {

@@ -1,6 +1,6 @@
 #include <cstdio>
 
-#include "ops/op_kind.h"
+#include "ir/op_kind.h"
 #include "qforge/runtime.h"
 #include "runtime/interpreter.h"
 #include "runtime/optimize.h"

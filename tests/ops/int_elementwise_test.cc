@@ -1,6 +1,6 @@
 // Integer kernels of the quantized IR for Requantize, Add/Sub/Mul, table
 // activations and Softmax: hand-computed goldens (exact, from the
-// normative arithmetic of quant/arithmetic.h) and cross-checks against the
+// normative arithmetic of qscheme/arithmetic.h) and cross-checks against the
 // float kernels on dequantized inputs, re-quantized with the output
 // parameters.
 #include <gtest/gtest.h>
@@ -10,11 +10,11 @@
 #include <random>
 
 #include "int_test_helpers.h"
+#include "ir/op_kind.h"
+#include "kernels/evaluate.h"
 #include "op_test_helpers.h"
-#include "ops/op_kind.h"
-#include "quant/arithmetic.h"
-#include "quant/fused_activation.h"
-#include "runtime/kernels/evaluate.h"
+#include "qscheme/arithmetic.h"
+#include "qscheme/fused_activation.h"
 
 namespace qforge::testing {
 namespace {

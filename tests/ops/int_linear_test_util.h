@@ -11,10 +11,10 @@
 #include <random>
 #include <vector>
 
+#include "kernels/evaluate.h"
 #include "op_test_helpers.h"
-#include "quant/arithmetic.h"
-#include "quant/fused_activation.h"
-#include "runtime/kernels/evaluate.h"
+#include "qscheme/arithmetic.h"
+#include "qscheme/fused_activation.h"
 
 namespace qforge::testing {
 

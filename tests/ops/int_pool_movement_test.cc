@@ -8,9 +8,9 @@
 #include <random>
 
 #include "int_test_helpers.h"
+#include "kernels/evaluate.h"
 #include "op_test_helpers.h"
-#include "quant/arithmetic.h"
-#include "runtime/kernels/evaluate.h"
+#include "qscheme/arithmetic.h"
 
 namespace qforge::testing {
 namespace {

@@ -1,7 +1,7 @@
 #include "int_test_helpers.h"
 
+#include "kernels/evaluate.h"
 #include "op_test_helpers.h"
-#include "runtime/kernels/evaluate.h"
 
 namespace qforge::testing {
 

@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "ir/attribute.h"
-#include "ops/op_kind.h"
+#include "ir/op_kind.h"
 #include "qforge/status.h"
 #include "qforge/tensor.h"
-#include "quant/arithmetic.h"
+#include "qscheme/arithmetic.h"
 
 namespace qforge::testing {
 

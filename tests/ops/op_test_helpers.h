@@ -9,8 +9,8 @@
 
 #include "ir/attribute.h"
 #include "ir/graph.h"
+#include "ir/op_kind.h"
 #include "ops/infer.h"
-#include "ops/op_kind.h"
 #include "qforge/tensor.h"
 #include "test_util.h"
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "ir/graph.h"
-#include "ops/op_kind.h"
+#include "ir/op_kind.h"
 #include "ops/op_table.h"
 #include "runtime/interpreter.h"
 

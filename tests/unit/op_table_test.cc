@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ops/op_kind.h"
+#include "ir/op_kind.h"
 
 namespace qforge::ops {
 namespace {

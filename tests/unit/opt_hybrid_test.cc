@@ -1,5 +1,5 @@
 // The optimized hybrid (dynamic-range) Conv / Gemm / MatMul
-// (runtime/kernels/opt/hybrid_kernel.h) against the reference kernels,
+// (kernels/opt/hybrid_kernel.h) against the reference kernels,
 // bit for bit: the int32 accumulators of QConv::RunInt32 on every ISA this CPU
 // has (portable always), random single-node graphs through the optimized and
 // the reference interpreter, and the bundled Fashion-MNIST models quantized
@@ -18,15 +18,15 @@
 #include "core/check.h"
 #include "io/data/dataset.h"
 #include "ir/graph.h"
+#include "kernels/opt/hybrid_kernel.h"
+#include "kernels/ref/quantized/int_linear.h"
+#include "kernels/x86/cpu_features.h"
+#include "kernels/x86/qconv.h"
 #include "passes/pipelines.h"
 #include "qforge/model.h"
 #include "qforge/runtime.h"
 #include "quant/quantizer.h"
 #include "runtime/interpreter.h"
-#include "runtime/kernels/opt/hybrid_kernel.h"
-#include "runtime/kernels/ref/int_linear.h"
-#include "runtime/kernels/x86/cpu_features.h"
-#include "runtime/kernels/x86/qconv.h"
 #include "runtime/optimize.h"
 #include "test_util.h"
 

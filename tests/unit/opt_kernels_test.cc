@@ -1,4 +1,4 @@
-// Every optimized kernel (runtime/kernels/opt KernelList) against the
+// Every optimized kernel (kernels/opt KernelList) against the
 // reference kernel on randomized single-node graphs: shapes, strides, pads,
 // dilations, channel counts that are not multiples of any vector width,
 // batch sizes, extreme zero points, fused clamps, 1 and 2 threads, both
@@ -16,9 +16,9 @@
 #include <string>
 
 #include "ir/graph.h"
-#include "ops/op_kind.h"
+#include "ir/op_kind.h"
+#include "kernels/opt_kernel.h"
 #include "runtime/interpreter.h"
-#include "runtime/kernels/opt/opt_kernel.h"
 #include "test_util.h"
 
 namespace qforge {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "io/tflite/tflite_reader.h"
+#include "io/tflite/read/tflite_reader.h"
 #include "passes/fold_pad.h"
 #include "passes_test_util.h"
 #include "tflite_writer_test_util.h"

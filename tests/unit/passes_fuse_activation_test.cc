@@ -14,7 +14,7 @@
 #include "passes/fold_batchnorm.h"
 #include "passes/fuse_activation.h"
 #include "passes_test_util.h"
-#include "quant/fused_activation.h"
+#include "qscheme/fused_activation.h"
 
 namespace qforge {
 namespace {

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "kernels/opt_kernel.h"
 #include "passes/layout_nhwc.h"
-#include "runtime/kernels/opt/opt_kernel.h"
 #include "runtime_passes_test_util.h"
 
 namespace qforge {

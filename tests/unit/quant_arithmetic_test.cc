@@ -9,7 +9,7 @@
 #include <random>
 #include <span>
 
-#include "quant/arithmetic.h"
+#include "qscheme/arithmetic.h"
 
 namespace qforge::quant {
 namespace {

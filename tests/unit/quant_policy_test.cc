@@ -1,11 +1,11 @@
-// The quantization policy (src/quant/policy.h): the quantizer and QDQ
+// The quantization policy (src/qscheme/policy.h): the quantizer and QDQ
 // folding read the same forms and attribute conditions, and differ only
 // where policy.h says they do.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "quant/policy.h"
+#include "qscheme/policy.h"
 
 namespace qforge::quant {
 namespace {

@@ -9,8 +9,8 @@
 
 #include "io/onnx/onnx_reader.h"
 #include "ir/graph.h"
-#include "quant/arithmetic.h"
-#include "runtime/kernels/evaluate.h"
+#include "kernels/evaluate.h"
+#include "qscheme/arithmetic.h"
 #include "test_util.h"
 
 namespace qforge::testing {

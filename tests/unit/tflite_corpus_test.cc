@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "io/tflite/tflite_reader.h"
+#include "io/tflite/read/tflite_reader.h"
 #include "test_util.h"
 
 namespace qforge {

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "io/data/dataset.h"
-#include "io/tflite/tflite_writer.h"
+#include "io/tflite/write/tflite_writer.h"
 #include "passes/pipelines.h"
 #include "qforge/model.h"
 #include "quant/calibration/calibration.h"

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "io/tflite/tflite_reader.h"
+#include "io/tflite/read/tflite_reader.h"
 #include "tflite_schema_generated.h"
 
 namespace qforge {

@@ -1,8 +1,8 @@
 // TFLite operator versions and minimum runtime versions
-// (src/io/tflite/tflite_op_version.h): a table of operator uses, one row per
+// (src/io/tflite/write/tflite_op_version.h): a table of operator uses, one row per
 // float / uint8 / int8 / int16 / hybrid / per-channel variant, against the
 // version TFLite's versioning assigns (docs/design/tflite_versions.md).
-#include "io/tflite/tflite_op_version.h"
+#include "io/tflite/write/tflite_op_version.h"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "io/tflite/tflite_reader.h"
+#include "io/tflite/read/tflite_reader.h"
 #include "runtime/interpreter.h"
 #include "unit/tflite_reader_test_models.h"
 

@@ -1,7 +1,7 @@
 // The TFLite importer on hand-built models: the IR it produces (NCHW islands
 // between transposes, permuted weights and quantization axes) and the numbers
 // it computes against NHWC references written here from TFLite's definitions.
-#include "io/tflite/tflite_reader.h"
+#include "io/tflite/read/tflite_reader.h"
 
 #include <gtest/gtest.h>
 

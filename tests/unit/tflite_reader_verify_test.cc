@@ -5,7 +5,7 @@
 
 #include <functional>
 
-#include "io/tflite/tflite_reader.h"
+#include "io/tflite/read/tflite_reader.h"
 #include "unit/tflite_reader_test_models.h"
 
 namespace qforge {

@@ -10,8 +10,8 @@
 
 #include "io/data/dataset.h"
 #include "io/onnx/onnx_reader.h"
-#include "io/tflite/tflite_reader.h"
-#include "io/tflite/tflite_writer.h"
+#include "io/tflite/read/tflite_reader.h"
+#include "io/tflite/write/tflite_writer.h"
 #include "passes/pipelines.h"
 #include "quant/calibration/calibration.h"
 #include "quant/quantizer.h"

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <random>
 
-#include "io/tflite/tflite_reader.h"
+#include "io/tflite/read/tflite_reader.h"
 #include "qforge/runtime.h"
 #include "unit/tflite_writer_test_util.h"
 

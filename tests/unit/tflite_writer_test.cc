@@ -9,7 +9,7 @@
 #include <set>
 
 #include "io/atomic_file.h"
-#include "io/tflite/tflite_op_version.h"
+#include "io/tflite/write/tflite_op_version.h"
 #include "unit/tflite_writer_test_util.h"
 
 namespace qforge {

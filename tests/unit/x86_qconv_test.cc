@@ -1,4 +1,4 @@
-// qforge's own int8 convolution (runtime/kernels/x86/qconv.h) against the
+// qforge's own int8 convolution (kernels/x86/qconv.h) against the
 // reference: ref::IntegerConv on NCHW-transposed data plus ref::ChannelRequant,
 // bit-exact, for every ISA this CPU supports and the portable path always.
 #include <gtest/gtest.h>
@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "kernels/ref/onnx_integer/qconv_core.h"
+#include "kernels/ref/quantized/int_linear.h"
+#include "kernels/x86/cpu_features.h"
+#include "kernels/x86/qconv.h"
 #include "ops/conv_attrs.h"
-#include "quant/arithmetic.h"
-#include "runtime/kernels/ref/int_linear.h"
-#include "runtime/kernels/ref/qconv_core.h"
-#include "runtime/kernels/x86/cpu_features.h"
-#include "runtime/kernels/x86/qconv.h"
+#include "qscheme/arithmetic.h"
 
 namespace qforge::kernels::x86 {
 namespace {

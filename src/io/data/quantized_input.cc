@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "quant/arithmetic.h"
+#include "qscheme/arithmetic.h"
 
 namespace qforge::io {
 

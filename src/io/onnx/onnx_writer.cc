@@ -11,7 +11,7 @@
 #include "io/onnx/onnx_tensor.h"
 #include "ops/infer.h"
 #include "passes/pipelines.h"
-#include "quant/fused_activation.h"
+#include "qscheme/fused_activation.h"
 
 namespace qforge::io {
 
