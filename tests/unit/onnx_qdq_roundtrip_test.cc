@@ -127,6 +127,11 @@ struct OrtRun {
 };
 
 // qdq_int8: ORT keeps int8 QDQ groups int8 (session.qdqisint8allowed).
+// Otherwise, on CPUs without VNNI, ORT runs with session.x64quantprecision:
+// its uint8 x int8 kernels saturate there (vpmaddubsw sums two products in
+// int16; here up to 90 steps off in ConvReluMaxPoolInt8Mode) and the option
+// swaps in its exact uint8 x uint8 ones, same op types
+// (tools/ort/ort_precision.js).
 OrtRun RunOrt(const std::string& model, const std::vector<Tensor>& inputs, size_t num_outputs,
               const TempDir& dir, bool qdq_int8 = false) {
   OrtRun r;

@@ -6,7 +6,9 @@
 // saves ORT's optimized graph (sessionOptions.optimizedModelFilePath) so a
 // test can check that ORT fused the QDQ layout into QLinear* ops; --no-opt
 // disables graph optimizations (ORT then runs the QDQ graph literally, in
-// float). Used by tests/unit/onnx_qdq_*_test.cc.
+// float). On CPUs whose uint8 x int8 kernels saturate (no VNNI), models
+// without int8 activations run with session.x64quantprecision=1, said on
+// stderr (tools/ort/ort_precision.js). Used by tests/unit/onnx_qdq_*_test.cc.
 'use strict';
 
 const fs = require('fs');
@@ -14,10 +16,12 @@ const path = require('path');
 const ORT_DIR = path.join(__dirname, '..', '..', 'tools', 'ort');
 const ort = require(path.join(ORT_DIR, 'node_modules', 'onnxruntime-node'));
 const npy = require(path.join(ORT_DIR, 'npy.js'));
+const precision = require(path.join(ORT_DIR, 'ort_precision.js'));
 
 async function main() {
   const argv = process.argv.slice(2);
   const positional = [];
+  let qdqInt8 = false;
   const options = {executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1,
                    executionMode: 'sequential'};
   for (let i = 0; i < argv.length; ++i) {
@@ -28,7 +32,7 @@ async function main() {
       // Keep int8 QDQ groups int8: without it ORT on x86 converts internal
       // int8 Q/DQ pairs to uint8 (QDQS8ToU8Transformer) and leaves ops whose
       // neighbours stayed int8 (graph I/O, values with two consumers) unfused.
-      options.extra = {session: {qdqisint8allowed: '1'}};
+      qdqInt8 = true;
     } else if (argv[i] === '--no-opt') {
       options.graphOptimizationLevel = 'disabled';
     } else {
@@ -37,6 +41,7 @@ async function main() {
   }
   if (positional.length < 2) throw new Error('usage: ort_qdq_run.js MODEL OUT_DIR [--optimized F] [--no-opt] IN...');
   const [model, outDir, ...inputs] = positional;
+  options.extra = precision.integerSessionOptions(model, qdqInt8, (note) => console.error(`ort_qdq_run.js: ${note}`));
   const session = await ort.InferenceSession.create(model, options);
   const feeds = {};
   session.inputNames.forEach((name, i) => {

@@ -9,7 +9,8 @@
 // Runs ORT in process on M (graphOptimizationLevel LEVEL, default "all": ORT
 // then fuses each DequantizeLinear -> op -> QuantizeLinear group into
 // QLinearConv / QLinearMatMul / QLinearAdd ..., i.e. it computes in integers
-// as qforge does) and `QFORGE run M --input in.npy --output out.npy` on the
+// as qforge does; on CPUs without VNNI with session.x64quantprecision, see
+// ort_precision.js) and `QFORGE run M --input in.npy --output out.npy` on the
 // same Fashion-MNIST test images (images K .. K+N-1, x/255, N default 10000),
 // B images per run (default 1000: one qforge process per batch keeps 10k
 // images feasible and memory small). Only the model's first output is
@@ -50,6 +51,7 @@ const zlib = require('zlib');
 const ort = require('onnxruntime-node');
 const npy = require('./npy');
 const proto = require('./ort_optimized_ops');
+const precision = require('./ort_precision');
 
 const DATA_DIR = '/usr/share/datasets/fashion-mnist';
 const IMAGES_FILE = path.join(DATA_DIR, 't10k-images-idx3-ubyte.gz');
@@ -164,6 +166,8 @@ function outputStep(modelPath) {
   return t.floats[0];
 }
 
+const printedNotes = new Set();
+
 async function createSession(modelPath, level) {
   return ort.InferenceSession.create(modelPath, {
     executionProviders: ['cpu'],
@@ -171,10 +175,15 @@ async function createSession(modelPath, level) {
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: level,
-    // Without this, ORT on x86 converts int8 Q/DQ pairs to uint8 and leaves
-    // some int8-activation groups in float; with it, it fuses them all, so it
-    // computes in integers as qforge does (no effect on uint8 models).
-    extra: {session: {qdqisint8allowed: '1'}},
+    // int8 activations: without qdqisint8allowed, ORT on x86 converts int8
+    // Q/DQ pairs to uint8 and leaves some int8-activation groups in float;
+    // with it, it fuses them all, so it computes in integers as qforge does.
+    // Otherwise session.x64quantprecision where ORT's uint8 x int8 kernels
+    // saturate (ort_precision.js).
+    extra: precision.integerSessionOptions(modelPath, /*qdqInt8=*/true, (note) => {
+      if (!printedNotes.has(note)) console.log(note);
+      printedNotes.add(note);
+    }),
   });
 }
 
