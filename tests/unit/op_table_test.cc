@@ -12,6 +12,10 @@ TEST(OpTable, EveryOpKindHasItsRow) {
   for (size_t i = 0; i < static_cast<size_t>(OpKind::kCount); ++i) {
     const OpKind kind = static_cast<OpKind>(i);
     EXPECT_EQ(RowOf(kind).kind, kind) << OpName(kind);
+    const OpFacts& r = RowOf(kind);
+    const bool depends =
+        r.table8 == Fact::kDepends || r.shift_exact == Fact::kDepends || r.keep_minmax == Fact::kDepends;
+    EXPECT_EQ(depends, r.refine != nullptr) << OpName(kind) << ": refine exactly when a fact is Depends";
   }
 }
 
