@@ -40,7 +40,7 @@ Status Run(KernelContext& ctx) {
       const int64_t count = in.num_elements() / outer;
       if (requantize[i]) {
         for (int64_t j = 0; j < count; ++j)
-          StoreQ(&out, out_index + j, requantizers[i](IntElement<int32_t>(in, o * count + j)));
+          SetIntElement(&out, out_index + j, requantizers[i](IntElement<int32_t>(in, o * count + j)));
       } else {
         const size_t block = static_cast<size_t>(count) * elem;
         std::memcpy(dst + static_cast<size_t>(out_index) * elem,

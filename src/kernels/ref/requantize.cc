@@ -13,7 +13,7 @@ Status Run(KernelContext& ctx) {
   QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, y, "the output", &out));
   Requantizer r;
   QF_RETURN_IF_ERROR(MakeRequantizer(ctx, in, out, &r));
-  for (int64_t i = 0; i < x.num_elements(); ++i) StoreQ(&y, i, r(IntElement<int32_t>(x, i)));
+  for (int64_t i = 0; i < x.num_elements(); ++i) SetIntElement(&y, i, r(IntElement<int32_t>(x, i)));
   return Status::Ok();
 }
 

@@ -54,22 +54,7 @@ std::vector<int32_t> CenteredValues(const Tensor& t, std::span<const int32_t> ze
 
 void StoreInts(std::span<const int32_t> values, Tensor* out) {
   QF_CHECK(static_cast<int64_t>(values.size()) == out->num_elements());
-  switch (out->dtype()) {
-    case DataType::kInt8:
-      for (size_t i = 0; i < values.size(); ++i) out->data<int8_t>()[i] = static_cast<int8_t>(values[i]);
-      break;
-    case DataType::kUInt8:
-      for (size_t i = 0; i < values.size(); ++i) out->data<uint8_t>()[i] = static_cast<uint8_t>(values[i]);
-      break;
-    case DataType::kInt16:
-      for (size_t i = 0; i < values.size(); ++i) out->data<int16_t>()[i] = static_cast<int16_t>(values[i]);
-      break;
-    case DataType::kInt32:
-      for (size_t i = 0; i < values.size(); ++i) out->data<int32_t>()[i] = values[i];
-      break;
-    default:
-      QF_CHECK(false && "StoreInts: not an integer output dtype");
-  }
+  for (size_t i = 0; i < values.size(); ++i) SetIntElement(out, static_cast<int64_t>(i), values[i]);
 }
 
 }  // namespace qforge::kernels::ref

@@ -36,7 +36,7 @@ Status RunQuantizedBinary(KernelContext& ctx) {
                                                        BroadcastStrides(b.dims(), od)};
   auto store = [&](int64_t i, int32_t scaled) {
     const int64_t v = static_cast<int64_t>(qy.zero_point) + scaled;
-    StoreQ(&y, i, static_cast<int32_t>(std::clamp<int64_t>(v, act.qmin, act.qmax)));
+    SetIntElement(&y, i, static_cast<int32_t>(std::clamp<int64_t>(v, act.qmin, act.qmax)));
   };
   if (op == OpKind::kMul) {
     Rescaler m;

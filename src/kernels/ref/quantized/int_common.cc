@@ -49,25 +49,6 @@ Status MultiplierFor(const KernelContext& ctx, double real, const std::string& w
   return Status::Ok();
 }
 
-void StoreQ(Tensor* t, int64_t i, int32_t v) {
-  switch (t->dtype()) {
-    case DataType::kInt8:
-      t->data<int8_t>()[i] = static_cast<int8_t>(v);
-      break;
-    case DataType::kUInt8:
-      t->data<uint8_t>()[i] = static_cast<uint8_t>(v);
-      break;
-    case DataType::kInt16:
-      t->data<int16_t>()[i] = static_cast<int16_t>(v);
-      break;
-    case DataType::kInt32:
-      t->data<int32_t>()[i] = v;
-      break;
-    default:
-      break;
-  }
-}
-
 int32_t Requantizer::operator()(int32_t q) const {
   if (rule == ir::Requantization::kFloat) {
     const float r = quant::DequantizeValue(q, in_scale, in_zero_point);

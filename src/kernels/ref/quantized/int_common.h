@@ -55,9 +55,6 @@ ir::Requantization RuleOf(const KernelContext& ctx);
 Status MakeRescaler(const KernelContext& ctx, double real, float real_f, const std::string& what,
                     Rescaler* out);
 
-// Stores v (already within t's type range) as element i of an int8/uint8/int16/int32 tensor.
-void StoreQ(Tensor* t, int64_t i, int32_t v);
-
 // Moves a quantized value from one (S, Z) and type to another.
 // Under the float rule this is ONNX's DequantizeLinear -> QuantizeLinear.
 struct Requantizer {

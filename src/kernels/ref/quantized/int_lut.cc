@@ -28,7 +28,7 @@ Status RunQuantizedTable(KernelContext& ctx, const std::function<float(float)>& 
         r, qy.scale, qy.zero_point, qy.limits.qmin, qy.limits.qmax, quant::RoundingRule::kHalfAwayFromZero);
   }
   for (int64_t i = 0; i < x.num_elements(); ++i) {
-    StoreQ(&y, i, table[static_cast<size_t>(IntElement<int32_t>(x, i) - qx.limits.qmin)]);
+    SetIntElement(&y, i, table[static_cast<size_t>(IntElement<int32_t>(x, i) - qx.limits.qmin)]);
   }
   return Status::Ok();
 }

@@ -73,8 +73,8 @@ Status RunQuantizedWindowPool(KernelContext& ctx, const ops::Window3D& g) {
             const int64_t divisor = count_include_pad ? padded : valid;
             result = divisor > 0 ? RoundedDivide(sum, divisor) : q.zero_point;
           }
-          StoreQ(&y, p * out_size + (od * g.out[1] + oh) * g.out[2] + ow,
-                 static_cast<int32_t>(std::clamp<int64_t>(result, q.limits.qmin, q.limits.qmax)));
+          SetIntElement(&y, p * out_size + (od * g.out[1] + oh) * g.out[2] + ow,
+                        static_cast<int32_t>(std::clamp<int64_t>(result, q.limits.qmin, q.limits.qmax)));
         }
       }
     }
@@ -93,7 +93,7 @@ Status RunQuantizedGlobalPool(KernelContext& ctx) {
     for (int64_t p = 0; p < planes; ++p) {
       int32_t best = q.limits.qmin;
       for (int64_t i = 0; i < size; ++i) best = std::max(best, IntElement<int32_t>(x, p * size + i));
-      StoreQ(&y, p, best);
+      SetIntElement(&y, p, best);
     }
     return Status::Ok();
   }
@@ -101,7 +101,7 @@ Status RunQuantizedGlobalPool(KernelContext& ctx) {
   QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, x, "the input", &qx));
   QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, y, "the output", &qy));
   if (size == 0) {
-    for (int64_t p = 0; p < planes; ++p) StoreQ(&y, p, qy.zero_point);
+    for (int64_t p = 0; p < planes; ++p) SetIntElement(&y, p, qy.zero_point);
     return Status::Ok();
   }
   // The count is folded into the one real multiplier (computed in double).
@@ -116,7 +116,7 @@ Status RunQuantizedGlobalPool(KernelContext& ctx) {
       return ctx.Error("the int32 sum of " + std::to_string(size) + " elements overflows");
     }
     const int64_t v = qy.zero_point + m(static_cast<int32_t>(acc));
-    StoreQ(&y, p, static_cast<int32_t>(std::clamp<int64_t>(v, qy.limits.qmin, qy.limits.qmax)));
+    SetIntElement(&y, p, static_cast<int32_t>(std::clamp<int64_t>(v, qy.limits.qmin, qy.limits.qmax)));
   }
   return Status::Ok();
 }

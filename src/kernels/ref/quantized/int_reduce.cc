@@ -44,7 +44,7 @@ Status RunQuantizedReduceMean(KernelContext& ctx, const std::vector<bool>& reduc
     }
   }
   if (count == 0) {
-    for (int64_t j = 0; j < out_count; ++j) StoreQ(&y, j, qy.zero_point);
+    for (int64_t j = 0; j < out_count; ++j) SetIntElement(&y, j, qy.zero_point);
     return Status::Ok();
   }
   Rescaler m;
@@ -57,7 +57,7 @@ Status RunQuantizedReduceMean(KernelContext& ctx, const std::vector<bool>& reduc
       return ctx.Error("the int32 sum of " + std::to_string(count) + " elements overflows");
     }
     const int64_t v = qy.zero_point + m(static_cast<int32_t>(a));
-    StoreQ(&y, j, static_cast<int32_t>(std::clamp<int64_t>(v, qy.limits.qmin, qy.limits.qmax)));
+    SetIntElement(&y, j, static_cast<int32_t>(std::clamp<int64_t>(v, qy.limits.qmin, qy.limits.qmax)));
   }
   return Status::Ok();
 }

@@ -41,7 +41,7 @@ Status RunQuantizedSoftmax(KernelContext& ctx, int64_t outer, int64_t n, int64_t
       for (int64_t i = 0; i < n; ++i) {
         const int32_t d = mx - IntElement<int32_t>(x, base + i * inner);
         const double r = log ? -static_cast<double>(qx.scale) * d - log_sum : e[static_cast<size_t>(d)] / sum;
-        StoreQ(&y, base + i * inner, quantize(static_cast<float>(r)));
+        SetIntElement(&y, base + i * inner, quantize(static_cast<float>(r)));
       }
     }
   }
