@@ -1,6 +1,7 @@
 #include "ops/op_table.h"
 
 #include <array>
+#include <initializer_list>
 #include <string_view>
 
 namespace qforge::ops {
@@ -19,10 +20,13 @@ OpFacts RefineFacts(const OpFacts& row, const ir::Graph& g, const ir::Node& n);
 namespace {
 
 constexpr std::array<OpFacts, static_cast<size_t>(OpKind::kCount)> kRows = {{
-#define QF_FACTS(kind, layout, quant, table8, shift_exact, keep_minmax, refine) \
-  {OpKind::k##kind, Layout::k##layout,    QuantForm::k##quant,                  \
-   Fact::k##table8, Fact::k##shift_exact, Fact::k##keep_minmax,                 \
-   refine},
+#define QF_FACTS(kind, layout, quant, table8, shift_exact, keep_minmax, fused_activation, weighted, \
+                 explicit_qparams, refine)                                                          \
+  {OpKind::k##kind,           Layout::k##layout,                                                    \
+   QuantForm::k##quant,       Fact::k##table8,                                                      \
+   Fact::k##shift_exact,      Fact::k##keep_minmax,                                                 \
+   Fact::k##fused_activation, Fact::k##weighted,                                                    \
+   Fact::k##explicit_qparams, refine},
 #include "ops/op_table.def"
 #undef QF_FACTS
 }};
@@ -37,14 +41,19 @@ constexpr bool RowsMatchOpsDef() {
 static_assert(RowsMatchOpsDef(), "op_table.def must have one row per op of ops.def, in the same order");
 
 constexpr bool HasDepends(const OpFacts& r) {
-  return r.table8 == Fact::kDepends || r.shift_exact == Fact::kDepends || r.keep_minmax == Fact::kDepends;
+  for (Fact f :
+       {r.table8, r.shift_exact, r.keep_minmax, r.fused_activation, r.weighted, r.explicit_qparams}) {
+    if (f == Fact::kDepends) return true;
+  }
+  return false;
 }
 
 // Whether each row names a refine function, read from the row's text: with
 // the sanitizers, GCC does not evaluate `function pointer != nullptr` at
 // compile time.
 constexpr std::array<bool, static_cast<size_t>(OpKind::kCount)> kNamesRefine = {{
-#define QF_FACTS(kind, layout, quant, table8, shift_exact, keep_minmax, refine) \
+#define QF_FACTS(kind, layout, quant, table8, shift_exact, keep_minmax, fused_activation, weighted, \
+                 explicit_qparams, refine)                                                          \
   std::string_view(#refine) != "nullptr",
 #include "ops/op_table.def"
 #undef QF_FACTS

@@ -61,6 +61,18 @@ struct OpFacts {
   // activations, where rare extremes carry the information (MobileNetV3's
   // squeeze-excitation lost 50 points of top-1 when they were clipped).
   Fact keep_minmax;
+  // It can carry a fused Relu/Clip as its activation_min/max attributes
+  // (qscheme/fused_activation.h), clamping in its output stage: the ops
+  // that accumulate and then add a bias or requantize (Conv, Gemm, Add, ...).
+  Fact fused_activation;
+  // A linear map of input 0 by a weight at input 1 (a filter or a matrix)
+  // that indexes the output channels, with its bias, when it has one, at
+  // input 2: the form BatchNorm folding and hybrid (int8 weight) forms use.
+  Fact weighted;
+  // Its scale and zero point are tensors of the graph (inputs, or
+  // DynamicQuantizeLinear's outputs), as in ONNX's quantization operators,
+  // not the quantized IR's per-value parameters.
+  Fact explicit_qparams;
   RefineFn refine;  // nullptr when no fact of the row is kDepends
 };
 

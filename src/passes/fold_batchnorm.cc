@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "ops/op_table.h"
 #include "passes/pass_util.h"
 #include "qscheme/fused_activation.h"
 
@@ -106,16 +107,19 @@ std::optional<std::vector<double>> ReadBias(const ir::Graph& g, const ir::Node& 
   return bias;
 }
 
-// A MatMul of a 2-D activation by a constant 2-D matrix is a Gemm without
-// bias (PyTorch writes Linear(bias=False) that way); the fold turns it into
-// one, since MatMul has no bias input to carry the BN's shift.
+// The weighted ops of the op table; a MatMul only when it reads a 2-D
+// activation (this pass's own condition): by a constant 2-D matrix it is
+// then a Gemm without bias (PyTorch writes Linear(bias=False) that way),
+// which the fold turns it into, since MatMul has no bias input to carry
+// the BN's shift.
 bool IsFoldableProducer(const ir::Graph& g, const ir::Node& p) {
+  if (ops::RowOf(p.op).weighted != ops::Fact::kYes) return false;
   if (p.op == OpKind::kMatMul) {
     const ir::ValueId a = p.input(0);
     return a != ir::kNoValue && g.value(a).type.rank_known && g.value(a).type.rank() == 2 &&
            p.inputs.size() == 2;
   }
-  return p.op == OpKind::kConv || p.op == OpKind::kConvTranspose || p.op == OpKind::kGemm;
+  return true;
 }
 
 bool TryFold(ir::Graph& g, const std::vector<std::vector<ir::NodeId>>& consumers, ir::NodeId bn_id) {

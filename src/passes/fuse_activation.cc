@@ -5,27 +5,13 @@
 #include <optional>
 #include <vector>
 
+#include "ops/op_table.h"
 #include "passes/pass_util.h"
 #include "qscheme/fused_activation.h"
 
 namespace qforge::passes {
 
 namespace {
-
-bool CanCarryActivation(OpKind op) {
-  switch (op) {
-    case OpKind::kConv:
-    case OpKind::kConvTranspose:
-    case OpKind::kGemm:
-    case OpKind::kMatMul:
-    case OpKind::kAdd:
-    case OpKind::kSub:
-    case OpKind::kMul:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // One Clip bound: absent = unbounded (`fallback`); nullopt when it is not a
 // constant float32 scalar or is NaN.
@@ -66,7 +52,9 @@ bool TryFuse(ir::Graph& g, const std::vector<std::vector<ir::NodeId>>& consumers
   if (p_id == ir::kNoNode || IsGraphOutput(g, x) || consumers[static_cast<size_t>(x)].size() != 1)
     return false;
   ir::Node& p = g.node(p_id);
-  if (p.removed || !CanCarryActivation(p.op) || p.outputs.size() != 1 || p.outputs[0] != x) return false;
+  if (p.removed || ops::RowOf(p.op).fused_activation != ops::Fact::kYes || p.outputs.size() != 1 ||
+      p.outputs[0] != x)
+    return false;
   // The runtime applies a fused clamp to float32 results only.
   if (g.value(x).type.dtype != DataType::kFloat32) return false;
   // Clamping twice into disjoint ranges is not one clamp into their (empty)

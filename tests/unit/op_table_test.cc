@@ -13,8 +13,11 @@ TEST(OpTable, EveryOpKindHasItsRow) {
     const OpKind kind = static_cast<OpKind>(i);
     EXPECT_EQ(RowOf(kind).kind, kind) << OpName(kind);
     const OpFacts& r = RowOf(kind);
-    const bool depends =
-        r.table8 == Fact::kDepends || r.shift_exact == Fact::kDepends || r.keep_minmax == Fact::kDepends;
+    bool depends = false;
+    for (Fact f :
+         {r.table8, r.shift_exact, r.keep_minmax, r.fused_activation, r.weighted, r.explicit_qparams}) {
+      depends = depends || f == Fact::kDepends;
+    }
     EXPECT_EQ(depends, r.refine != nullptr) << OpName(kind) << ": refine exactly when a fact is Depends";
   }
 }
@@ -33,6 +36,38 @@ TEST(OpTable, RowsAgreeWithArity) {
     if (row.table8 != Fact::kNo) EXPECT_EQ(row.layout, Layout::kElementwise) << OpName(kind);
     // Only ops with an integer form are calibrated or kept at min/max.
     if (row.keep_minmax != Fact::kNo) EXPECT_NE(row.quant, QuantForm::kNone) << OpName(kind);
+  }
+}
+
+// The output-stage columns agree with each other and with the quant forms.
+TEST(OpTable, OutputStageFactsAgree) {
+  for (size_t i = 0; i < static_cast<size_t>(OpKind::kCount); ++i) {
+    const OpKind kind = static_cast<OpKind>(i);
+    const OpFacts& row = RowOf(kind);
+    const OpInfo& info = GetOpInfo(kind);
+    const bool accumulates = row.quant == QuantForm::kLinear || row.quant == QuantForm::kBinary;
+    // An integer form that accumulates requantizes in an output stage, which
+    // clamps (QDQ folding fuses a Relu/Clip into exactly these); only an
+    // op with such a stage, float or integer, carries a fused activation.
+    if (accumulates) EXPECT_EQ(row.fused_activation, Fact::kYes) << OpName(kind);
+    if (row.fused_activation != Fact::kNo) {
+      EXPECT_TRUE(accumulates || row.weighted == Fact::kYes) << OpName(kind);
+      EXPECT_EQ(info.max_outputs, 1) << OpName(kind);
+    }
+    // The Linear form is a weighted op whose weights are quantized; a
+    // weighted op has no other integer form.
+    if (row.quant == QuantForm::kLinear) EXPECT_EQ(row.weighted, Fact::kYes) << OpName(kind);
+    if (row.weighted != Fact::kNo) {
+      EXPECT_TRUE(row.quant == QuantForm::kLinear || row.quant == QuantForm::kNone) << OpName(kind);
+      EXPECT_GE(info.max_inputs, 2) << OpName(kind);
+    }
+    // Ops with explicit quantization parameters are the quantization, not
+    // quantized by it, and have no fused output stage of the IR's.
+    if (row.explicit_qparams != Fact::kNo) {
+      EXPECT_EQ(row.quant, QuantForm::kNone) << OpName(kind);
+      EXPECT_EQ(row.fused_activation, Fact::kNo) << OpName(kind);
+      EXPECT_EQ(row.weighted, Fact::kNo) << OpName(kind);
+    }
   }
 }
 

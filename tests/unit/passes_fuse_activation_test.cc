@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "ops/op_table.h"
 #include "passes/fold_batchnorm.h"
 #include "passes/fuse_activation.h"
 #include "passes_test_util.h"
@@ -193,6 +194,24 @@ TEST_F(FuseActivationsIrTest, RefusesRunTimeBoundGraphOutputProducerAndOtherOps)
   EXPECT_EQ(fused, 0);
   EXPECT_EQ(CountOps(g_, OpKind::kRelu), 2);
   EXPECT_EQ(CountOps(g_, OpKind::kClip), 1);
+}
+
+// The op table's fused_activation column decides which producers take a
+// Relu: among the binary ops, Add, Sub and Mul do, Div and the others not.
+TEST_F(FuseActivationsIrTest, FusesIntoTheOpsTheTableSays) {
+  const std::vector<OpKind> binary = {OpKind::kAdd, OpKind::kSub, OpKind::kMul,
+                                      OpKind::kDiv, OpKind::kMax, OpKind::kMin};
+  for (OpKind op : binary) {
+    const std::string name(OpName(op));
+    g_.outputs.push_back(Node(OpKind::kRelu, {Node(op, {x_, x_}, name)}, name + "_relu"));
+  }
+  ASSERT_TRUE(passes::FuseActivations(&g_).ok());
+  for (OpKind op : binary) {
+    const ir::Node* p = ProducerOf(g_, std::string(OpName(op)) + "_relu");
+    ASSERT_NE(p, nullptr);
+    const bool carries = ops::RowOf(op).fused_activation == ops::Fact::kYes;
+    EXPECT_EQ(p->op, carries ? op : OpKind::kRelu) << OpName(op);
+  }
 }
 
 TEST_F(FuseActivationsIrTest, InfiniteClipBoundsAreNoClampOrKept) {

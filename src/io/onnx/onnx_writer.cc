@@ -10,6 +10,7 @@
 #include "io/onnx/onnx_attrs.h"
 #include "io/onnx/onnx_tensor.h"
 #include "ops/infer.h"
+#include "ops/op_table.h"
 #include "passes/pipelines.h"
 #include "qscheme/fused_activation.h"
 
@@ -286,12 +287,6 @@ Status Exporter::WriteFloat(const ir::Node& n, const std::vector<std::string>& i
 // output's (scale, zero point) produces the int8/uint8 tensor under the
 // value's own name.
 
-bool IsOnnxQuantOp(OpKind op) {
-  return op == OpKind::kQuantizeLinear || op == OpKind::kDequantizeLinear ||
-         op == OpKind::kDynamicQuantizeLinear || op == OpKind::kConvInteger || op == OpKind::kMatMulInteger ||
-         op == OpKind::kQLinearConv || op == OpKind::kQLinearMatMul;
-}
-
 const QuantParams& Exporter::ParamsOf(ir::ValueId id) const {
   const size_t i = static_cast<size_t>(id);
   const ir::Value& v = g_.values[i];
@@ -425,9 +420,10 @@ Status Exporter::WriteRequantize(const ir::Node& n) {
 }
 
 // Hybrid (dynamic-range) Conv / Gemm / MatMul: float activation, int8
-// constant weight, float output.
+// constant weight, float output. Not ConvTranspose, though weighted: ONNX
+// has no integer ConvTranspose (and qforge no hybrid one, quant::HybridRuleFor).
 bool Exporter::IsHybrid(const ir::Node& n) const {
-  if (n.op != OpKind::kConv && n.op != OpKind::kGemm && n.op != OpKind::kMatMul) return false;
+  if (ops::RowOf(n.op).weighted != ops::Fact::kYes || n.op == OpKind::kConvTranspose) return false;
   if (n.inputs.size() < 2 || n.outputs.size() != 1 || n.inputs[1] == ir::kNoValue) return false;
   const ir::Value& w = g_.value(n.inputs[1]);
   return types_[static_cast<size_t>(n.inputs[0])].dtype == DataType::kFloat32 && w.is_constant() &&
@@ -546,7 +542,9 @@ Status Exporter::WriteHybrid(const ir::Node& n) {
 Status Exporter::WriteNode(const ir::Node& n) {
   std::vector<std::string> ins, outs;
   if (n.op == OpKind::kRequantize) return WriteRequantize(n);
-  if (!IsOnnxQuantOp(n.op)) {
+  // ONNX's own quantization ops take their scale and zero point as inputs:
+  // written as they are, never wrapped in DequantizeLinear/QuantizeLinear.
+  if (ops::RowOf(n.op).explicit_qparams != ops::Fact::kYes) {
     if (IsHybrid(n)) return WriteHybrid(n);
     for (ir::ValueId out : n.outputs) {
       if (IsQuantized(out)) return WriteQuantizedOp(n);

@@ -4,22 +4,19 @@
 #include "io/tflite/write/tflite_export_ops.h"
 #include "io/tflite/write/tflite_layout.h"
 #include "io/tflite/write/tflite_writer_builder.h"
+#include "ops/op_table.h"
 #include "passes/pipelines.h"
 
 namespace qforge::io {
 
 namespace {
 
-bool IsMatrixOp(OpKind op) {
-  return op == OpKind::kConv || op == OpKind::kConvTranspose || op == OpKind::kGemm || op == OpKind::kMatMul;
-}
-
 // ONNX Runtime's U8S8 form (uint8 activations, int8 weights) has no TFLite
 // equivalent: TFLite's integer kernels take int8 activations with int8
 // weights (uint8 only at the graph boundary, through QUANTIZE).
 Status CheckTfliteQuantization(const ir::Graph& g) {
   for (const ir::Node& n : g.nodes) {
-    if (n.removed || !IsMatrixOp(n.op) || n.input(0) == ir::kNoValue) continue;
+    if (n.removed || ops::RowOf(n.op).weighted != ops::Fact::kYes || n.input(0) == ir::kNoValue) continue;
     if (g.value(n.input(0)).type.dtype == DataType::kUInt8) {
       return Unsupported(
           g.Describe(n) +
