@@ -12,12 +12,13 @@ namespace qforge {
 // Codes are stable: the CLI maps each to an exit code (see cli/exit_codes.h).
 enum class StatusCode : int {
   kOk = 0,
-  kInvalidArgument = 1,  // bad flags, data, shapes from the user
-  kInvalidModel = 2,     // a model file that breaks its format's rules
-  kUnsupported = 3,      // valid, but qforge does not implement it
-  kNotFound = 4,         // missing file, tensor or name
-  kIoError = 5,          // read/write failure
-  kInternal = 6,         // a bug surfaced as an error (never for user input)
+  kInvalidArgument = 1,    // bad flags, data, shapes from the user
+  kInvalidModel = 2,       // a model file that breaks its format's rules
+  kUnsupported = 3,        // valid, but qforge does not implement it
+  kNotFound = 4,           // missing file, tensor or name
+  kIoError = 5,            // read/write failure
+  kInternal = 6,           // a bug surfaced as an error (never for user input)
+  kResourceExhausted = 7,  // over a memory or work limit (raise it with --memory-limit)
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -47,6 +48,7 @@ inline Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+inline Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
 
 // A value or a non-OK Status. GCC 12 has no std::expected.
 template <typename T>

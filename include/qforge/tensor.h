@@ -85,9 +85,13 @@ int64_t CheckedElementCount(std::span<const int64_t> dims);
 class Tensor {
  public:
   Tensor() = default;
-  // Allocates zero-filled, 64-byte aligned storage. Dims must be valid
-  // (callers validate untrusted shapes with CheckedElementCount first).
+  // Allocates zero-filled, 64-byte aligned storage. Dims must be valid and
+  // small (a programmer's shape); aborts otherwise.
   Tensor(DataType dtype, std::vector<int64_t> dims);
+  // The checked path for every shape a file or a user can influence: an
+  // error (naming `what`) instead of an abort for a negative dim, an
+  // overflowing product, a size over the memory budget or a failed allocation.
+  static Result<Tensor> Create(DataType dtype, std::vector<int64_t> dims, const std::string& what);
   // A non-owning view over `data` (the arena or a mapped file); `owner` keeps
   // the memory alive if given.
   static Tensor View(DataType dtype, std::vector<int64_t> dims, void* data,

@@ -24,6 +24,8 @@ int ExitCodeFor(const Status& s) {
       return kExitNotFound;
     case StatusCode::kIoError:
       return kExitIo;
+    case StatusCode::kResourceExhausted:
+      return kExitLimit;
     case StatusCode::kInternal:
       return kExitInternal;
   }

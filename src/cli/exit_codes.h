@@ -12,6 +12,7 @@ inline constexpr int kExitInvalidModel = 3;  // the model file breaks its format
 inline constexpr int kExitUnsupported = 4;   // valid but not implemented (op, attribute, dtype)
 inline constexpr int kExitNotFound = 5;      // missing file or name
 inline constexpr int kExitIo = 6;            // read/write failure
+inline constexpr int kExitLimit = 7;         // over the memory budget or a work limit (ResourceExhausted)
 inline constexpr int kExitInternal = 70;     // a qforge bug (EX_SOFTWARE)
 
 int ExitCodeFor(const Status& s);

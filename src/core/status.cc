@@ -18,6 +18,8 @@ const char* StatusCodeName(StatusCode code) {
       return "i/o error";
     case StatusCode::kInternal:
       return "internal error";
+    case StatusCode::kResourceExhausted:
+      return "resource limit";
   }
   return "unknown";
 }

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/check.h"
+#include "core/size_math.h"
 
 namespace qforge {
 
@@ -82,11 +83,12 @@ int64_t CheckedElementCount(std::span<const int64_t> dims) {
 namespace {
 constexpr size_t kAlignment = 64;
 
-std::shared_ptr<void> AllocateAligned(size_t bytes) {
+// nullptr when the allocation fails.
+std::shared_ptr<void> TryAllocateAligned(size_t bytes) {
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded == 0) rounded = kAlignment;
   void* p = std::aligned_alloc(kAlignment, rounded);
-  QF_CHECK(p != nullptr);
+  if (p == nullptr) return nullptr;
   std::memset(p, 0, rounded);
   return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
 }
@@ -95,8 +97,23 @@ std::shared_ptr<void> AllocateAligned(size_t bytes) {
 Tensor::Tensor(DataType dtype, std::vector<int64_t> dims) : dtype_(dtype), dims_(std::move(dims)) {
   int64_t n = CheckedElementCount(dims_);
   QF_CHECK(n >= 0);
-  owner_ = AllocateAligned(static_cast<size_t>(n) * DataTypeSize(dtype_));
+  owner_ = TryAllocateAligned(static_cast<size_t>(n) * DataTypeSize(dtype_));
+  QF_CHECK(owner_ != nullptr);
   data_ = owner_.get();
+}
+
+Result<Tensor> Tensor::Create(DataType dtype, std::vector<int64_t> dims, const std::string& what) {
+  QF_ASSIGN_OR_RETURN(uint64_t bytes, CheckedTensorBytes(dtype, dims, what));
+  Tensor t;
+  t.dtype_ = dtype;
+  t.dims_ = std::move(dims);
+  t.owner_ = TryAllocateAligned(static_cast<size_t>(bytes));
+  if (t.owner_ == nullptr) {
+    return ResourceExhausted(what + ": cannot allocate " + std::to_string(bytes) + " bytes for " +
+                             t.ShapeString());
+  }
+  t.data_ = t.owner_.get();
+  return t;
 }
 
 Tensor Tensor::View(DataType dtype, std::vector<int64_t> dims, void* data, std::shared_ptr<void> owner) {
