@@ -41,22 +41,14 @@ void SetInput(ir::Node* node, size_t index, ir::ValueId id) {
   node->inputs[index] = id;
 }
 
-// Moves an INTS attribute into input `index` as an int64 constant; returns
-// false when the attribute is absent.
+// Moves an INTS attribute (type checked by CheckOnnxForm) into input
+// `index` as an int64 constant; returns false when the attribute is absent.
 bool IntsAttrToInput(const std::string& attr, size_t index, const AddConstantFn& add, ir::Node* node) {
   if (!node->attrs.Has(attr)) return false;
   std::vector<int64_t> v = node->attrs.GetInts(attr);
   node->attrs.Erase(attr);
   SetInput(node, index, add(node->name + "_" + attr, Int64Vector(v)));
   return true;
-}
-
-Status CheckIntsAttr(const ir::Node& node, const std::string& attr) {
-  if (!node.attrs.Has(attr)) return Status::Ok();
-  if (!std::holds_alternative<std::vector<int64_t>>(node.attrs.all().at(attr))) {
-    return InvalidModel("attribute '" + attr + "' must be a list of ints");
-  }
-  return Status::Ok();
 }
 
 Status NormalizeCast(ir::Node* node) {
@@ -200,7 +192,6 @@ Status NormalizeLegacyNode(const ir::Graph& g, const std::string& onnx_op, int64
       return Status::Ok();
     case OpKind::kSlice:
       if (opset < 10) {
-        for (const char* a : {"starts", "ends", "axes"}) QF_RETURN_IF_ERROR(CheckIntsAttr(*node, a));
         if (!node->attrs.Has("starts") || !node->attrs.Has("ends")) {
           return InvalidModel("attributes 'starts' and 'ends' are required");
         }
@@ -213,7 +204,6 @@ Status NormalizeLegacyNode(const ir::Graph& g, const std::string& onnx_op, int64
     case OpKind::kPad:
       if (opset < 11) {
         const char* pads_name = node->attrs.Has("pads") ? "pads" : "paddings";
-        QF_RETURN_IF_ERROR(CheckIntsAttr(*node, pads_name));
         if (!node->attrs.Has(pads_name)) return InvalidModel("attribute 'pads' is required");
         node->inputs.resize(1);
         IntsAttrToInput(pads_name, 1, add, node);
@@ -227,7 +217,6 @@ Status NormalizeLegacyNode(const ir::Graph& g, const std::string& onnx_op, int64
     case OpKind::kSqueeze:
     case OpKind::kUnsqueeze:
       if (opset < 13) {
-        QF_RETURN_IF_ERROR(CheckIntsAttr(*node, "axes"));
         node->inputs.resize(1);
         if (!IntsAttrToInput("axes", 1, add, node) && node->op == OpKind::kUnsqueeze) {
           return InvalidModel("attribute 'axes' is required");
@@ -236,7 +225,6 @@ Status NormalizeLegacyNode(const ir::Graph& g, const std::string& onnx_op, int64
       return Status::Ok();
     case OpKind::kSplit:
       if (opset < 13) {
-        QF_RETURN_IF_ERROR(CheckIntsAttr(*node, "split"));
         node->inputs.resize(1);
         IntsAttrToInput("split", 1, add, node);
       }
@@ -245,16 +233,8 @@ Status NormalizeLegacyNode(const ir::Graph& g, const std::string& onnx_op, int64
     case OpKind::kReduceMean:
     case OpKind::kReduceMax:
       if (opset < (node->op == OpKind::kReduceSum ? 13 : 18)) {
-        QF_RETURN_IF_ERROR(CheckIntsAttr(*node, "axes"));
         node->inputs.resize(1);
         IntsAttrToInput("axes", 1, add, node);
-      }
-      return Status::Ok();
-    case OpKind::kReshape:
-      if (opset < 5) {
-        QF_RETURN_IF_ERROR(CheckIntsAttr(*node, "shape"));
-        node->inputs.resize(1);
-        if (!IntsAttrToInput("shape", 1, add, node)) return InvalidModel("attribute 'shape' is required");
       }
       return Status::Ok();
     case OpKind::kSoftmax:

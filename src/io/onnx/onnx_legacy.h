@@ -2,7 +2,8 @@
 // that old opsets carried as attributes become constant inputs, Softmax
 // before opset 13 is marked coerce_2d, Upsample becomes Resize, Cast's `to`
 // becomes a qforge DataType. Runs once per node while importing, after the
-// node's inputs are resolved and trailing empty inputs/outputs trimmed.
+// node's inputs are resolved, trailing empty inputs/outputs trimmed and its
+// form checked (onnx_form.h: input counts and attribute types).
 #pragma once
 
 #include <functional>

@@ -8,6 +8,7 @@
 
 #include "io/atomic_file.h"
 #include "io/onnx/onnx_attrs.h"
+#include "io/onnx/onnx_form.h"
 #include "io/onnx/onnx_legacy.h"
 #include "io/onnx/onnx_tensor.h"
 #include "ops/infer.h"
@@ -232,7 +233,10 @@ Status Importer::BuildNode(size_t index, const std::string& where) {
     names_.emplace(name, id);
     return id;
   };
-  Status s = NormalizeLegacyNode(*g_, proto.op_type(), opset_, add_constant, &node);
+  // The rewrites below index inputs and read attributes: check the form
+  // they read first (onnx_form.h).
+  Status s = CheckOnnxForm(node, proto.op_type(), opset_);
+  if (s.ok()) s = NormalizeLegacyNode(*g_, proto.op_type(), opset_, add_constant, &node);
   if (!s.ok()) return s.WithContext(where);
   // More inputs/outputs than qforge models are features of newer opsets or
   // training (BatchNormalization statistics, MaxPool indices): unsupported.
