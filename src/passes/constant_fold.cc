@@ -12,8 +12,10 @@ namespace {
 
 bool NeverFold(OpKind op) { return op == OpKind::kQuantizeLinear || op == OpKind::kDequantizeLinear; }
 
-// Evaluates `node` if its inputs are known; true when its outputs became constants.
-bool TryFold(ir::Graph& g, ir::Node& node) {
+// Evaluates `node` if its inputs are known and its work (FoldWork) fits
+// the limits; true when its outputs became constants. `spent` is the work
+// folded so far in the graph.
+bool TryFold(ir::Graph& g, ir::Node& node, uint64_t* spent) {
   std::vector<const Tensor*> values;
   std::vector<const ir::TensorType*> types;
   bool all_const = true;
@@ -53,6 +55,9 @@ bool TryFold(ir::Graph& g, ir::Node& node) {
       return false;
     }
   }
+  const uint64_t work = FoldWork(node, types, ctx.outputs);
+  if (work > kMaxFoldWorkPerNode || work > kMaxFoldWorkPerGraph - *spent) return false;
+  *spent += work;
   std::vector<Tensor> outs;
   if (!kernels::EvaluateNode(g, node, values, &outs).ok()) return false;
   for (size_t i = 0; i < outs.size(); ++i) {
@@ -73,13 +78,14 @@ Status Fold(ir::Graph& graph, bool keep_float16_casts) {
   QF_RETURN_IF_ERROR(graph.TopologicalSort());
   // One forward sweep suffices: nodes are in topological order, so every
   // producer is folded before its consumers are considered.
+  uint64_t spent = 0;
   for (ir::Node& node : graph.nodes) {
     if (node.removed || NeverFold(node.op)) continue;
     if (keep_float16_casts && node.op == OpKind::kCast && !node.inputs.empty() &&
         graph.value(node.inputs[0]).type.dtype == DataType::kFloat16) {
       continue;
     }
-    TryFold(graph, node);
+    TryFold(graph, node, &spent);
   }
   return Status::Ok();
 }

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 #include "ir/graph.h"
 #include "qforge/status.h"
@@ -14,6 +16,21 @@ namespace qforge::passes {
 // A folded output larger than this stays a node: folding would bloat the
 // model (Expand/Tile/ConstantOfShape of large shapes are cheaper to compute).
 inline constexpr size_t kMaxFoldedBytes = size_t{16} << 20;
+
+// Work limits, in multiply-adds or elements touched (FoldWork): a node
+// costing more is not folded but left for the runtime, and once a graph's
+// folding has spent the total, no further node is folded. A tiny file can
+// ask for a Conv of two large ConstantOfShape outputs; loading must not
+// compute it (about 0.1 s per node and 1 s per graph on the reference kernels).
+inline constexpr uint64_t kMaxFoldWorkPerNode = uint64_t{1} << 26;
+inline constexpr uint64_t kMaxFoldWorkPerGraph = uint64_t{1} << 30;
+
+// The estimated work of evaluating `node` with inputs of `inputs` types
+// (nullptr for absent ones) into outputs of `outputs` types, all static:
+// every element read or written, plus the multiply-adds of convolutions,
+// matrix products and windowed pools. Saturates at UINT64_MAX.
+uint64_t FoldWork(const ir::Node& node, const std::vector<const ir::TensorType*>& inputs,
+                  const std::vector<ir::TensorType>& outputs);
 
 // Nodes that cannot be evaluated now (unsupported, or failing on their
 // data) are left in place for shape inference or the runtime to report.
