@@ -13,6 +13,12 @@ namespace {
 // 2^60 products plus small terms) inside int64.
 constexpr int64_t kMaxWindowValue = int64_t{1} << 30;
 
+// "must be in [lo, 1073741824]": the message names the limit, so a value
+// over it is not reported as if it were too small.
+std::string InRange(int64_t lo) {
+  return "must be in [" + std::to_string(lo) + ", " + std::to_string(kMaxWindowValue) + "]";
+}
+
 Status ReadPositiveList(const ir::Attributes& attrs, const std::string& name, size_t rank,
                         std::vector<int64_t>* out) {
   *out = attrs.GetInts(name, std::vector<int64_t>(rank, 1));
@@ -21,7 +27,7 @@ Status ReadPositiveList(const ir::Attributes& attrs, const std::string& name, si
                         std::to_string(rank));
   }
   for (int64_t v : *out) {
-    if (v < 1 || v > kMaxWindowValue) return InvalidModel(name + " " + DimsToString(*out) + " must be >= 1");
+    if (v < 1 || v > kMaxWindowValue) return InvalidModel(name + " " + DimsToString(*out) + " " + InRange(1));
   }
   return Status::Ok();
 }
@@ -35,7 +41,7 @@ Status ParseWindowAttrs(const ir::Attributes& attrs, const std::vector<int64_t>&
   out->kernel = kernel;
   for (int64_t k : kernel) {
     if (k < 1 || k > kMaxWindowValue)
-      return InvalidModel("kernel shape " + DimsToString(kernel) + " is invalid");
+      return InvalidModel("kernel shape " + DimsToString(kernel) + " " + InRange(1));
   }
   const std::string auto_pad = attrs.GetString("auto_pad", "NOTSET");
   if (auto_pad == "NOTSET") {
@@ -59,7 +65,7 @@ Status ParseWindowAttrs(const ir::Attributes& attrs, const std::vector<int64_t>&
                           std::to_string(2 * rank));
     }
     for (int64_t p : pads) {
-      if (p < 0 || p > kMaxWindowValue) return InvalidModel("pads " + DimsToString(pads) + " must be >= 0");
+      if (p < 0 || p > kMaxWindowValue) return InvalidModel("pads " + DimsToString(pads) + " " + InRange(0));
     }
     // Exporters often write explicit zero pads next to auto_pad; only real
     // pads contradict it.
@@ -121,7 +127,7 @@ Status ResolveForwardWindow(const WindowAttrs& a, const std::vector<int64_t>& in
     }
     if (in < 0) continue;  // dynamic: output unknown too
     if (in > kMaxWindowValue)
-      return InvalidModel("input spatial dim " + std::to_string(in) + " is too large");
+      return InvalidModel("input spatial dim " + std::to_string(in) + " " + InRange(0));
     int64_t out = 0;
     switch (a.auto_pad) {
       case AutoPad::kSameUpper:
@@ -171,7 +177,7 @@ Status ResolveConvShape(const ir::Attributes& attrs, std::span<const int64_t> x,
   const int64_t c = out->in_channels, m = out->out_channels, group = out->group;
   // The bound keeps w[1] * group (a weight dim times it) inside int64.
   if (group < 1 || group > kMaxWindowValue) {
-    return InvalidModel("group " + std::to_string(group) + " must be >= 1");
+    return InvalidModel("group " + std::to_string(group) + " " + InRange(1));
   }
   if (c >= 0 && c % group != 0) {
     return InvalidModel("input channels " + std::to_string(c) + " not divisible by group " +
@@ -205,7 +211,7 @@ Status ResolveTransposedWindow(const WindowAttrs& a, const std::vector<int64_t>&
     return InvalidModel("output_padding " + DimsToString(opad) + " has the wrong length");
   for (size_t i = 0; i < rank; ++i) {
     if (opad[i] < 0 || opad[i] > kMaxWindowValue) {
-      return InvalidModel("output_padding " + DimsToString(opad) + " must be >= 0");
+      return InvalidModel("output_padding " + DimsToString(opad) + " " + InRange(0));
     }
   }
   std::vector<int64_t> oshape = output_shape;
@@ -215,7 +221,7 @@ Status ResolveTransposedWindow(const WindowAttrs& a, const std::vector<int64_t>&
   }
   for (int64_t d : oshape) {
     if (d < 1 || d > kMaxWindowValue)
-      return InvalidModel("output_shape " + DimsToString(output_shape) + " is invalid");
+      return InvalidModel("output_shape " + DimsToString(output_shape) + " " + InRange(1));
   }
   g->in = in_spatial;
   g->kernel = a.kernel;
@@ -237,7 +243,7 @@ Status ResolveTransposedWindow(const WindowAttrs& a, const std::vector<int64_t>&
       continue;
     }
     if (in < 1 || in > kMaxWindowValue)
-      return InvalidModel("input spatial dim " + std::to_string(in) + " is invalid");
+      return InvalidModel("input spatial dim " + std::to_string(in) + " " + InRange(1));
     const int64_t full = s * (in - 1) + opad[i] + eff_k;  // output extent before cropping pads
     const bool same = a.auto_pad == AutoPad::kSameUpper || a.auto_pad == AutoPad::kSameLower;
     if (!oshape.empty() || same) {

@@ -10,6 +10,15 @@ namespace qforge::ops::pool {
 
 namespace {
 
+// A pool over an empty spatial extent has no value (the average divides by
+// zero, the maximum has no element): refuse it rather than compute one.
+Status CheckSpatialNotEmpty(InferContext& ctx, const ir::TensorType& x) {
+  for (size_t i = 2; i < x.dims.size(); ++i) {
+    if (x.dims[i] == 0) return ctx.Invalid("input " + DimsToString(x.dims) + " has an empty spatial dim");
+  }
+  return Status::Ok();
+}
+
 bool IsQuantized8(const ir::TensorType& t) {
   return !t.quant.empty() && (t.dtype == DataType::kInt8 || t.dtype == DataType::kUInt8);
 }
@@ -46,6 +55,7 @@ Status InferGlobal(InferContext& ctx) {
     return ctx.node->op == OpKind::kGlobalMaxPool ? KeepInputQuant(ctx) : Status::Ok();
   }
   if (x.rank() < 3) return ctx.Invalid("input " + DimsToString(x.dims) + " has rank below 3 (N, C, spatial)");
+  QF_RETURN_IF_ERROR(CheckSpatialNotEmpty(ctx, x));
   std::vector<int64_t> dims(x.dims.size(), 1);
   dims[0] = x.dims[0];
   dims[1] = x.dims[1];
@@ -82,6 +92,7 @@ Status InferWindow(InferContext& ctx) {
     return ctx.Invalid("input " + DimsToString(x.dims) + " does not match kernel_shape " +
                        DimsToString(kernel));
   }
+  QF_RETURN_IF_ERROR(CheckSpatialNotEmpty(ctx, x));
   WindowGeometry g;
   QF_RETURN_IF_ERROR(WithNode(ctx, ResolveForwardWindow(wa, {x.dims.begin() + 2, x.dims.end()}, &g)));
   std::vector<int64_t> dims = {x.dims[0], x.dims[1]};

@@ -67,6 +67,11 @@ Status InferShape(InferContext& ctx, int64_t keepdims) {
   if (!s.ok()) return ctx.Invalid(s.message());
   std::vector<int64_t> dims;
   for (size_t i = 0; i < x.dims.size(); ++i) {
+    // The mean or maximum of no elements has no value (the sum is 0).
+    if (!noop && reduced[i] && x.dims[i] == 0 && ctx.node->op != OpKind::kReduceSum) {
+      return ctx.Invalid("input " + DimsToString(x.dims) + " has an empty axis " + std::to_string(i) +
+                         " to reduce");
+    }
     if (noop || !reduced[i]) {
       dims.push_back(x.dims[i]);
     } else if (keepdims) {
