@@ -27,7 +27,7 @@ echo "== Summary of the ONNX backend conformance run, the ONNX Runtime and Arm N
 grep -h -E "^onnx backend|^model .*(PASS|FAIL)|^(cnn|mobilenet|resnet) .*: (float .* quantized|QDQ .onnx)|^armnn |^Arm NN" \
   build/Testing/Temporary/LastTest.log || true
 
-echo "== ASan+UBSan: unit, ops, CLI bad-input and conformance tests ($(date -u +%T))"
+echo "== ASan+UBSan: unit, ops, CLI bad-input (with the hostile file suite, ctest hostile_files) and conformance tests ($(date -u +%T))"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j2 -L 'unit|ops|cli|conformance'
 echo "== fuzz the TFLite reader with libFuzzer, 60 s ($(date -u +%T))"
