@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/output_paths.h"
 #include "qforge/model.h"
 
 namespace qforge::cli {
@@ -19,14 +20,13 @@ struct ConvertOptions {
 };
 
 int Convert(const ConvertOptions& opt) {
-  std::error_code ec;
-  if (std::filesystem::exists(opt.output, ec) && std::filesystem::equivalent(opt.input, opt.output, ec)) {
-    return ReportError(InvalidArgument(opt.output + ": refusing to overwrite the input model"));
-  }
+  Status paths = CheckOutputPaths({opt.input}, {opt.output});
+  if (!paths.ok()) return ReportError(paths);
   Result<Model> model = Model::Load(opt.input);
   if (!model.ok()) return ReportError(model.status());
   Status s = model->Save(opt.output);
   if (!s.ok()) return ReportError(s);
+  std::error_code ec;
   std::printf("wrote %s (%lld bytes)\n", opt.output.c_str(),
               static_cast<long long>(std::filesystem::file_size(opt.output, ec)));
   return kExitOk;

@@ -2,13 +2,13 @@
 // post-training quantization in every mode of QUANT_SPEC 4, with a report.
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "cli/commands.h"
 #include "cli/data_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/output_paths.h"
 #include "cli/progress.h"
 #include "cli/quantize_report.h"
 #include "io/data/quantized_input.h"
@@ -47,11 +47,6 @@ Result<DataType> ParseIntType(const std::string& flag, const std::string& s) {
   if (s == "int8") return DataType::kInt8;
   if (s == "uint8") return DataType::kUInt8;
   return InvalidArgument(flag + " must be int8 or uint8, not '" + s + "'");
-}
-
-bool SameFile(const std::string& a, const std::string& b) {
-  std::error_code ec;
-  return std::filesystem::exists(b, ec) && std::filesystem::equivalent(a, b, ec);
 }
 
 bool NeedsCalibration(QuantizeMode m) { return m == QuantizeMode::kInt8 || m == QuantizeMode::kInt8Only; }
@@ -101,11 +96,11 @@ Result<CalibrationBatches> DatasetCalibration(const QuantizeCliOptions& opt, con
 }
 
 int Quantize(const QuantizeCliOptions& opt) {
+  Status paths = CheckOutputPaths({opt.model, opt.calib.path, opt.load_stats, opt.eval_data, opt.eval_labels},
+                                  {opt.output, opt.save_stats});
+  if (!paths.ok()) return ReportError(paths);
   Result<QuantizeOptions> qo = ApiOptions(opt);
   if (!qo.ok()) return ReportError(qo.status());
-  if (SameFile(opt.model, opt.output)) {
-    return ReportError(InvalidArgument(opt.output + ": refusing to overwrite the input model"));
-  }
 
   Result<Model> model = Model::Load(opt.model);
   if (!model.ok()) return ReportError(model.status());

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/data_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/output_paths.h"
 #include "cli/runtime_flags.h"
 #include "io/data/quantized_input.h"
 #include "qforge/model.h"
@@ -23,12 +24,6 @@ struct RunOptions {
   std::vector<std::string> outputs;
   io::DataSpec data;
 };
-
-bool SamePath(const std::string& a, const std::string& b) {
-  std::error_code ec;
-  return std::filesystem::exists(a, ec) && std::filesystem::exists(b, ec) &&
-         std::filesystem::equivalent(a, b, ec);
-}
 
 // An .npy is taken as the whole input tensor; any other data source is read
 // as all of its samples stacked into one batch.
@@ -57,13 +52,10 @@ std::string Summary(const Tensor& t) {
 }
 
 int Run(const RunOptions& opt) {
-  for (const std::string& out : opt.outputs) {
-    if (SamePath(out, opt.model))
-      return ReportError(InvalidArgument(out + ": refusing to overwrite the model"));
-    for (const std::string& in : opt.inputs) {
-      if (SamePath(out, in)) return ReportError(InvalidArgument(out + ": refusing to overwrite an input"));
-    }
-  }
+  std::vector<std::string> read = opt.inputs;
+  read.push_back(opt.model);
+  Status paths = CheckOutputPaths(read, opt.outputs);
+  if (!paths.ok()) return ReportError(paths);
   Result<Model> model = Model::Load(opt.model);
   if (!model.ok()) return ReportError(model.status());
   const std::vector<IoInfo> infos = model->inputs();

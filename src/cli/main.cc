@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "io/temporary_file.h"
 
 int main(int argc, char** argv) {
   using namespace qforge::cli;
@@ -26,5 +27,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   SetVerbose(verbose);
+  // Outputs are written through temporary files; a Ctrl-C or kill must not leave them behind.
+  qforge::io::InstallTemporaryFileCleanup();
   return action ? action() : kExitUsage;
 }
