@@ -29,7 +29,9 @@ void AddMemoryLimitFlag(CLI::App* app) {
            "--memory-limit", [](uint64_t bytes) { SetMemoryLimit(bytes); }, help)
         ->type_name("SIZE")
         ->transform(CLI::AsSizeValue(false))
-        ->check(CLI::PositiveNumber);
+        ->check(
+            CLI::Validator([](std::string& v) { return v == "0" ? std::string("must be more than 0") : ""; },
+                           "", "positive"));
   }
 }
 

@@ -2,12 +2,6 @@
 
 namespace qforge {
 
-namespace {
-std::string MiB(uint64_t bytes) {
-  return std::to_string((bytes >> 20) + ((bytes & ((1 << 20) - 1)) != 0)) + " MiB";
-}
-}  // namespace
-
 bool MemoryBudget::TryCharge(uint64_t bytes) {
   uint64_t total = 0;
   if (!CheckedAdd(used_, bytes, &total) || total > limit_) return false;
@@ -16,9 +10,9 @@ bool MemoryBudget::TryCharge(uint64_t bytes) {
 }
 
 Status MemoryBudget::OverLimit(uint64_t bytes, const std::string& what) const {
-  return ResourceExhausted(what + ": " + MiB(bytes) + " on top of the " + MiB(used_) +
-                           " the model holds is over the memory limit of " + std::to_string(limit_ >> 20) +
-                           " MiB (--memory-limit)");
+  return ResourceExhausted(what + ": " + ByteSizeString(bytes) + " on top of the " + ByteSizeString(used_) +
+                           " the model holds is over the memory limit of " + ByteSizeString(limit_) +
+                           " (--memory-limit)");
 }
 
 Result<uint64_t> MemoryBudget::ChargeTensor(DataType dtype, std::span<const int64_t> dims,

@@ -156,13 +156,19 @@ Status Interpreter::PlanArena() {
   std::vector<ir::ValueId> ids;
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     if (plans_[n].folded) continue;
-    for (ir::ValueId out : g.nodes[n].outputs) {
-      if (out == ir::kNoValue || is_output[static_cast<size_t>(out)]) continue;
+    const ir::Node& node = g.nodes[n];
+    for (size_t o = 0; o < node.outputs.size(); ++o) {
+      const ir::ValueId out = node.outputs[o];
+      if (out == ir::kNoValue) continue;
       const ir::TensorType& t = types_[static_cast<size_t>(out)];
       if (!t.IsStatic()) continue;  // allocated at run time
+      // Graph outputs too: allocated (and charged) at run time, but an
+      // impossible size fails now.
       QF_ASSIGN_OR_RETURN(
           const uint64_t bytes,
-          CheckedTensorBytes(t.dtype, t.dims, g.Describe(g.nodes[n]) + ": output", budget_.limit()));
+          CheckedTensorBytes(t.dtype, t.dims, g.Describe(node) + ": output " + std::to_string(o),
+                             budget_.limit()));
+      if (is_output[static_cast<size_t>(out)]) continue;
       int last = last_use_[static_cast<size_t>(out)];
       requests.push_back(
           {static_cast<size_t>(bytes), static_cast<int>(n), last < 0 ? static_cast<int>(n) : last});

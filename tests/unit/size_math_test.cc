@@ -53,6 +53,14 @@ TEST(SizeMath, CheckedTensorBytesNegativeDimIsInvalidAndZeroDimIsEmpty) {
   EXPECT_EQ(*b, 0u);
 }
 
+TEST(SizeMath, ByteSizeStringPicksAReadableUnit) {
+  EXPECT_EQ(ByteSizeString(uint64_t{4} << 30), "4096 MiB");
+  EXPECT_EQ(ByteSizeString(uint64_t{3} << 19), "1.5 MiB");
+  EXPECT_EQ(ByteSizeString(100 * 1024), "100.0 KiB");
+  EXPECT_EQ(ByteSizeString(12), "12 bytes");
+  EXPECT_EQ(ByteSizeString(0), "0 bytes");
+}
+
 TEST(SizeMath, TensorCreateIsAnErrorNotAnAbort) {
   auto over = Tensor::Create(DataType::kFloat32, {k2p31, k2p31}, "input 'x'");
   ASSERT_FALSE(over.ok());
@@ -70,7 +78,7 @@ TEST(MemoryBudget, ChargesUpToTheLimitAndNamesWhatCrossesIt) {
   EXPECT_TRUE(budget.Charge(uint64_t{2} << 20, "a").ok());
   EXPECT_TRUE(budget.Charge(uint64_t{1} << 20, "b").ok());
   EXPECT_EQ(budget.used(), uint64_t{3} << 20);
-  Status s = budget.Charge(1, "node 'c' (Tile): output 0");
+  Status s = budget.Charge(uint64_t{1} << 20, "node 'c' (Tile): output 0");
   EXPECT_EQ(s.code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(
       s.message(),
