@@ -28,6 +28,10 @@ void AddMemoryLimitFlag(CLI::App* app) {
     sub->add_option_function<uint64_t>(
            "--memory-limit", [](uint64_t bytes) { SetMemoryLimit(bytes); }, help)
         ->type_name("SIZE")
+        // Before the conversion, which would wrap "-5" to a huge unsigned size.
+        ->check(CLI::Validator(
+            [](std::string& v) { return v.rfind('-', 0) == 0 ? std::string("must not be negative") : ""; },
+            "", "not negative"))
         ->transform(CLI::AsSizeValue(false))
         ->check(
             CLI::Validator([](std::string& v) { return v == "0" ? std::string("must be more than 0") : ""; },
