@@ -28,6 +28,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/runtime_flags.h"
+#include "core/size_math.h"
 #include "io/data/quantized_input.h"
 #include "ir/graph.h"
 #include "qforge/model.h"
@@ -130,7 +131,9 @@ Result<std::vector<std::vector<int64_t>>> InputShapes(const BenchOptions& opt,
                                std::to_string(d) + " (" + name + "): pass --input-shape");
       }
     }
-    if (CheckedElementCount(dims) < 0) return InvalidArgument("input '" + info.name + "': shape too large");
+    // The inputs are allocated before the session plans: check their size here.
+    QF_RETURN_IF_ERROR(
+        CheckedTensorBytes(info.dtype, dims, opt.model + ": input '" + info.name + "'").status());
     shapes.push_back(std::move(dims));
   }
   return shapes;
@@ -298,8 +301,11 @@ int Bench(const BenchOptions& opt) {
       for (size_t i = 0; i < infos.size(); ++i) {
         std::vector<int64_t> dims = (*shapes)[i];
         dims[0] = opt.batch;
-        if (CheckedElementCount(dims) < 0)
-          return ReportError(InvalidArgument("--batch " + std::to_string(opt.batch) + ": input too large"));
+        const Status fits =
+            CheckedTensorBytes(infos[i].dtype, dims,
+                               "--batch " + std::to_string(opt.batch) + ": input '" + infos[i].name + "'")
+                .status();
+        if (!fits.ok()) return ReportError(fits);
         batched.push_back(RandomInput(infos[i], std::move(dims), &rng));
       }
       Result<std::vector<double>> bl = TimeRuns(*session, batched, opt.warmup, opt.runs);

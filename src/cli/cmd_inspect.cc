@@ -116,12 +116,17 @@ int Inspect(const InspectOptions& opt) {
                   interp.workspace_bytes());
     }
   }
+  // Over the memory budget is an error (exit 7), as for run and bench; a
+  // graph the optimized runtime cannot plan is only reported.
+  if (s.code() == StatusCode::kResourceExhausted) return ReportError(s.WithContext(opt.model + ": "));
   if (!s.ok()) std::printf("  optimized runtime: not planned (%s)\n", s.message().c_str());
   runtime::Interpreter reference(model->shared_graph());
   s = reference.Prepare(dims);
   if (s.ok()) {
     std::printf("  reference runtime: %zu bytes (%.2f MiB)\n", reference.arena_bytes(),
                 static_cast<double>(reference.arena_bytes()) / (1 << 20));
+  } else if (s.code() == StatusCode::kResourceExhausted) {
+    return ReportError(s.WithContext(opt.model + ": "));
   } else {
     std::printf("  reference runtime: not planned (%s)\n", s.message().c_str());
   }

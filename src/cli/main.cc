@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/runtime_flags.h"
 #include "io/temporary_file.h"
 
 int main(int argc, char** argv) {
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   RegisterConvert(app, &action);
   RegisterQuantize(app, &action);
   RegisterBench(app, &action);
+  AddMemoryLimitFlag(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -18,6 +18,9 @@ namespace qforge {
 inline bool CheckedMul(uint64_t a, uint64_t b, uint64_t* out) { return !__builtin_mul_overflow(a, b, out); }
 inline bool CheckedAdd(uint64_t a, uint64_t b, uint64_t* out) { return !__builtin_add_overflow(a, b, out); }
 
+// "4096 MiB", "1.5 MiB", "100.0 KiB", "12 bytes": sizes in messages.
+std::string ByteSizeString(uint64_t bytes);
+
 // Bytes of a `dtype` tensor of `dims`. InvalidArgument for a negative dim,
 // ResourceExhausted when the product overflows or exceeds `limit` (the
 // memory budget unless given). `what` names the tensor in the message.

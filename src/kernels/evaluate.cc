@@ -17,7 +17,7 @@ ir::TensorType TypeOf(const Tensor& t) {
 }  // namespace
 
 Status EvaluateNode(const ir::Graph& graph, const ir::Node& node, const std::vector<const Tensor*>& inputs,
-                    std::vector<Tensor>* outputs) {
+                    std::vector<Tensor>* outputs, MemoryBudget* budget) {
   std::vector<ir::TensorType> in_types(inputs.size());
   ops::InferContext ictx;
   ictx.graph = &graph;
@@ -49,13 +49,11 @@ Status EvaluateNode(const ir::Graph& graph, const ir::Node& node, const std::vec
       return Internal(graph.Describe(node) + ": output " + std::to_string(i) +
                       " shape unknown even with all input data");
     }
-    const int64_t count = CheckedElementCount(t.dims);
-    if (count < 0 || static_cast<uint64_t>(count) * DataTypeSize(t.dtype) > kMaxTensorBytes) {
-      return InvalidArgument(graph.Describe(node) + ": output " + DimsToString(t.dims) + " exceeds the " +
-                             std::to_string(kMaxTensorBytes >> 30) + " GiB tensor limit");
-    }
-    outputs->emplace_back(t.dtype, t.dims);
-    outputs->back().set_quant(t.quant);
+    QF_ASSIGN_OR_RETURN(Tensor out, CreateCharged(t.dtype, t.dims, budget, [&] {
+                          return graph.Describe(node) + ": output " + std::to_string(i);
+                        }));
+    out.set_quant(t.quant);
+    outputs->push_back(std::move(out));
   }
   for (size_t i = 0; i < outputs->size(); ++i) {
     kctx.outputs.push_back(node.outputs[i] == ir::kNoValue ? nullptr : &(*outputs)[i]);

@@ -8,17 +8,17 @@
 
 #include <vector>
 
+#include "core/memory_budget.h"
 #include "ir/graph.h"
 #include "qforge/status.h"
 #include "qforge/tensor.h"
 
 namespace qforge::kernels {
 
-// No single tensor may exceed this: a hostile model can ask for any shape, and
-// an allocation failure must be an error, not an abort.
-inline constexpr uint64_t kMaxTensorBytes = uint64_t{4} << 30;
-
+// Outputs are allocated with CreateCharged: a shape over the memory limit is
+// ResourceExhausted naming the node, and with a `budget` (the interpreter's,
+// at prepare and run) each output is charged to it.
 Status EvaluateNode(const ir::Graph& graph, const ir::Node& node, const std::vector<const Tensor*>& inputs,
-                    std::vector<Tensor>* outputs);
+                    std::vector<Tensor>* outputs, MemoryBudget* budget = nullptr);
 
 }  // namespace qforge::kernels

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "core/check.h"
+#include "core/size_math.h"
 #include "kernels/evaluate.h"
 #include "kernels/kernel.h"
 #include "ops/infer.h"
@@ -50,9 +51,13 @@ Status Interpreter::Prepare(const std::vector<std::vector<int64_t>>& input_dims)
   }
   types_.assign(g.values.size(), {});
   known_.assign(g.values.size(), nullptr);
+  // Read now, so that a SetMemoryLimit between runs applies at the next Prepare.
+  budget_ = MemoryBudget(MemoryLimit());
   for (size_t i = 0; i < g.values.size(); ++i) {
     types_[i] = g.values[i].type;
     known_[i] = g.values[i].constant;
+    if (known_[i])
+      QF_RETURN_IF_ERROR(budget_.Charge(known_[i]->byte_size(), "constant '" + g.values[i].name + "'"));
   }
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     const ir::Value& v = g.value(g.inputs[i]);
@@ -66,6 +71,9 @@ Status Interpreter::Prepare(const std::vector<std::vector<int64_t>>& input_dims)
       return InvalidArgument("input '" + v.name + "': expected shape " + v.type.ToString() + ", got " +
                              DimsToString(dims));
     }
+    // The caller's input tensors are counted too: a declared shape can be
+    // anything, and a caller may allocate what the model declares.
+    QF_RETURN_IF_ERROR(budget_.ChargeTensor(v.type.dtype, dims, "input '" + v.name + "'").status());
     ir::TensorType& t = types_[static_cast<size_t>(g.inputs[i])];
     t.rank_known = true;
     t.dims = dims;
@@ -96,9 +104,9 @@ Status Interpreter::Prepare(const std::vector<std::vector<int64_t>>& input_dims)
       Status s;
       if (shape_of_static && !all_known) {
         Tensor placeholder = Tensor::View(ctx.inputs[0]->dtype, ctx.inputs[0]->dims, nullptr);
-        s = kernels::EvaluateNode(g, node, {&placeholder}, &outs);
+        s = kernels::EvaluateNode(g, node, {&placeholder}, &outs, &budget_);
       } else {
-        s = kernels::EvaluateNode(g, node, ctx.values, &outs);
+        s = kernels::EvaluateNode(g, node, ctx.values, &outs, &budget_);
       }
       QF_RETURN_IF_ERROR(s);
       plans_[n].folded = true;
@@ -148,18 +156,22 @@ Status Interpreter::PlanArena() {
   std::vector<ir::ValueId> ids;
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     if (plans_[n].folded) continue;
-    for (ir::ValueId out : g.nodes[n].outputs) {
-      if (out == ir::kNoValue || is_output[static_cast<size_t>(out)]) continue;
+    const ir::Node& node = g.nodes[n];
+    for (size_t o = 0; o < node.outputs.size(); ++o) {
+      const ir::ValueId out = node.outputs[o];
+      if (out == ir::kNoValue) continue;
       const ir::TensorType& t = types_[static_cast<size_t>(out)];
       if (!t.IsStatic()) continue;  // allocated at run time
-      const int64_t count = CheckedElementCount(t.dims);
-      if (count < 0 || static_cast<uint64_t>(count) * DataTypeSize(t.dtype) > kernels::kMaxTensorBytes) {
-        return InvalidArgument(g.Describe(g.nodes[n]) + ": output " + DimsToString(t.dims) +
-                               " exceeds the tensor size limit");
-      }
+      // Graph outputs too: allocated (and charged) at run time, but an
+      // impossible size fails now.
+      QF_ASSIGN_OR_RETURN(
+          const uint64_t bytes,
+          CheckedTensorBytes(t.dtype, t.dims, g.Describe(node) + ": output " + std::to_string(o),
+                             budget_.limit()));
+      if (is_output[static_cast<size_t>(out)]) continue;
       int last = last_use_[static_cast<size_t>(out)];
-      requests.push_back({static_cast<size_t>(count) * DataTypeSize(t.dtype), static_cast<int>(n),
-                          last < 0 ? static_cast<int>(n) : last});
+      requests.push_back(
+          {static_cast<size_t>(bytes), static_cast<int>(n), last < 0 ? static_cast<int>(n) : last});
       ids.push_back(out);
     }
   }
@@ -167,9 +179,10 @@ Status Interpreter::PlanArena() {
   arena_offset_.assign(g.values.size(), -1);
   for (size_t i = 0; i < ids.size(); ++i) arena_offset_[static_cast<size_t>(ids[i])] = plan.offsets[i];
   arena_bytes_ = plan.total_bytes;
+  QF_RETURN_IF_ERROR(budget_.Charge(arena_bytes_, "the activation arena"));
   void* p = std::aligned_alloc(kArenaAlignment, std::max<size_t>(arena_bytes_, kArenaAlignment));
   if (p == nullptr)
-    return InvalidArgument("cannot allocate an arena of " + std::to_string(arena_bytes_) + " bytes");
+    return ResourceExhausted("cannot allocate an arena of " + std::to_string(arena_bytes_) + " bytes");
   arena_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
   return Status::Ok();
 }
@@ -217,9 +230,10 @@ Status Interpreter::ChooseKernels() {
   }
   if (workspace_bytes_ > 0) {
     const size_t bytes = (workspace_bytes_ + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+    QF_RETURN_IF_ERROR(budget_.Charge(bytes, "the kernel workspace"));
     void* p = std::aligned_alloc(kArenaAlignment, bytes);
     if (p == nullptr)
-      return InvalidArgument("cannot allocate a kernel workspace of " + std::to_string(bytes) + " bytes");
+      return ResourceExhausted("cannot allocate a kernel workspace of " + std::to_string(bytes) + " bytes");
     workspace_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
   }
   return Status::Ok();
@@ -293,7 +307,7 @@ Status Interpreter::RunNode(size_t index) {
 
   if (plans_[index].dynamic) {
     std::vector<Tensor> outs;
-    QF_RETURN_IF_ERROR(kernels::EvaluateNode(g, node, ctx.inputs, &outs));
+    QF_RETURN_IF_ERROR(kernels::EvaluateNode(g, node, ctx.inputs, &outs, &run_budget_));
     for (size_t o = 0; o < node.outputs.size(); ++o) {
       if (node.outputs[o] != ir::kNoValue)
         tensors_[static_cast<size_t>(node.outputs[o])] = std::move(outs[o]);
@@ -306,7 +320,9 @@ Status Interpreter::RunNode(size_t index) {
       // value whose shape is only known at run time.
       const ir::TensorType& t = types_[static_cast<size_t>(out)];
       Tensor& dst = tensors_[static_cast<size_t>(out)];
-      dst = Tensor(t.dtype, t.dims);
+      QF_ASSIGN_OR_RETURN(dst, CreateCharged(t.dtype, t.dims, &run_budget_, [&] {
+                            return g.Describe(node) + ": output " + std::to_string(o);
+                          }));
       dst.set_quant(t.quant);
     }
     if (plans_[index].kernel) {
@@ -329,8 +345,10 @@ Status Interpreter::RunNode(size_t index) {
     if (in == ir::kNoValue) continue;
     const size_t i = static_cast<size_t>(in);
     if (last_use_[i] == static_cast<int>(index) && arena_offset_[i] < 0 && !known_[i] &&
-        !is_graph_output_[i] && !is_graph_input_[i])
+        !is_graph_output_[i] && !is_graph_input_[i]) {
+      run_budget_.Release(tensors_[i].byte_size());
       tensors_[i] = Tensor();
+    }
   }
   return Status::Ok();
 }
@@ -346,6 +364,9 @@ Result<std::vector<Tensor>> Interpreter::Run(std::span<const Tensor> inputs) {
   }
 
   const ir::Graph& g = *graph_;
+  // Run-time tensors are charged on top of what Prepare holds, and given
+  // back with this copy when the run ends.
+  run_budget_ = budget_;
   for (size_t i = 0; i < inputs.size(); ++i) {
     // A quantized input means what the model says, whatever the caller's tensor carries.
     Tensor& t = tensors_[static_cast<size_t>(g.inputs[i])];
@@ -363,7 +384,7 @@ Result<std::vector<Tensor>> Interpreter::Run(std::span<const Tensor> inputs) {
       node_ms_[n] +=
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!s.ok()) {
-      for (size_t i = 0; i < inputs.size(); ++i) tensors_[static_cast<size_t>(g.inputs[i])] = Tensor();
+      DropRunTensors();
       return s;
     }
   }
@@ -377,13 +398,16 @@ Result<std::vector<Tensor>> Interpreter::Run(std::span<const Tensor> inputs) {
     const bool owned = arena_offset_[i] < 0 && !known_[i] && !is_graph_input_[i];
     outputs.push_back(owned ? t : t.Clone());
   }
-  // Do not keep the caller's inputs or outputs alive past Run.
-  for (ir::ValueId in : g.inputs) tensors_[static_cast<size_t>(in)] = Tensor();
-  for (ir::ValueId out : g.outputs) {
-    const size_t i = static_cast<size_t>(out);
-    if (arena_offset_[i] < 0 && !known_[i]) tensors_[i] = Tensor();
-  }
+  DropRunTensors();
   return outputs;
+}
+
+void Interpreter::DropRunTensors() {
+  // Do not keep the caller's inputs, the outputs or (after an error) any
+  // run-time tensor alive past Run.
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    if (is_graph_input_[i] || (arena_offset_[i] < 0 && !known_[i])) tensors_[i] = Tensor();
+  }
 }
 
 }  // namespace qforge::runtime

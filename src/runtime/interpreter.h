@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/memory_budget.h"
 #include "ir/graph.h"
 #include "kernels/kernel.h"
 #include "kernels/opt_kernel.h"
@@ -82,6 +83,8 @@ class Interpreter {
   void ReleasePackedWeights(const std::vector<int>& readers, std::vector<int>* packed_readers, size_t n);
   void BuildRunState();
   Status RunNode(size_t index);
+  // Releases the tensors a Run filled in (inputs, outputs, run-time values).
+  void DropRunTensors();
 
   std::shared_ptr<const ir::Graph> graph_;
   InterpreterOptions options_;
@@ -111,7 +114,9 @@ class Interpreter {
   // weights are packed once.
   std::vector<std::unique_ptr<kernels::opt::PreparedKernel>> kernels_;
   std::vector<char> weights_released_;  // per node: its constant inputs were released
-  int runs_ = 0;                        // the pool of the Run in progress (ParallelGuard)
+  MemoryBudget budget_;      // what Prepare holds: constants, inputs, folded values, arena, workspace
+  MemoryBudget run_budget_;  // during Run: budget_ plus the tensors allocated at run time
+  int runs_ = 0;             // the pool of the Run in progress (ParallelGuard)
 };
 
 }  // namespace qforge::runtime

@@ -86,4 +86,17 @@ Tensor RandomF32(std::vector<int64_t> dims, std::mt19937* rng) {
   return t;
 }
 
+ir::ValueId AddNode(ir::Graph& g, OpKind op, std::vector<ir::ValueId> ins, const std::string& out,
+                    ir::Attributes attrs) {
+  ir::Node n;
+  n.name = out;
+  n.op = op;
+  n.inputs = std::move(ins);
+  n.attrs = std::move(attrs);
+  ir::ValueId v = g.AddValue(out);
+  n.outputs = {v};
+  g.AddNode(std::move(n));
+  return v;
+}
+
 }  // namespace qforge::testing

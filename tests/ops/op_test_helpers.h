@@ -72,6 +72,10 @@ inline ir::TensorType Type(DataType dtype, std::vector<int64_t> dims) {
   return ops::MakeType(dtype, std::move(dims));
 }
 
+// Appends to `g` a node `op` named `out` with one output value `out`; the value.
+ir::ValueId AddNode(ir::Graph& g, OpKind op, std::vector<ir::ValueId> ins, const std::string& out,
+                    ir::Attributes attrs = {});
+
 // Uniform values in [-1, 1) from `rng`.
 Tensor RandomF32(std::vector<int64_t> dims, std::mt19937* rng);
 

@@ -14,19 +14,6 @@
 namespace qforge::testing {
 namespace {
 
-ir::ValueId AddNode(ir::Graph& g, OpKind op, std::vector<ir::ValueId> ins, const std::string& out,
-                    ir::Attributes attrs = {}) {
-  ir::Node n;
-  n.name = out;
-  n.op = op;
-  n.inputs = std::move(ins);
-  n.attrs = std::move(attrs);
-  ir::ValueId v = g.AddValue(out);
-  n.outputs = {v};
-  g.AddNode(std::move(n));
-  return v;
-}
-
 TEST(ShapeSubgraphTest, DynamicBatchFlattenFoldsAtPrepare) {
   auto g = std::make_shared<ir::Graph>();
   ir::TensorType xt = ops::MakeType(DataType::kFloat32, {ir::kDynamicDim, 2, 3});
