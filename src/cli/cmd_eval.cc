@@ -46,11 +46,9 @@ int Eval(const EvalCliOptions& opt) {
     return ReportError(labels.status());
   }
   const int64_t n = opt.limit >= 0 ? std::min(opt.limit, (*data)->size()) : (*data)->size();
-  if (static_cast<int64_t>(labels->size()) < n) {
-    return ReportError(InvalidArgument((opt.labels.empty() ? opt.data.path : opt.labels) + ": has " +
-                                       std::to_string(labels->size()) + " labels but " + opt.data.path +
-                                       " has " + std::to_string(n) + " samples"));
-  }
+  const Status label_count = eval::CheckLabelCount(
+      labels->size(), (*data)->size(), opt.labels.empty() ? opt.data.path : opt.labels, opt.data.path);
+  if (!label_count.ok()) return ReportError(label_count);
   Result<Session> session = Session::Create(*model, ToSessionOptions(opt.runtime));
   if (!session.ok()) return ReportError(session.status());
 

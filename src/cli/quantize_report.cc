@@ -66,10 +66,8 @@ Result<EvalData> OpenEvalData(const EvalRequest& req, const IoInfo& input) {
   }
   d.labels = std::move(*labels);
   d.count = req.limit >= 0 ? std::min(req.limit, d.data->size()) : d.data->size();
-  if (static_cast<int64_t>(d.labels.size()) < d.count) {
-    return InvalidArgument("--labels has " + std::to_string(d.labels.size()) + " labels but " +
-                           req.data.path + " has " + std::to_string(d.count) + " samples");
-  }
+  QF_RETURN_IF_ERROR(eval::CheckLabelCount(d.labels.size(), d.data->size(),
+                                           req.labels.empty() ? req.data.path : req.labels, req.data.path));
   return d;
 }
 

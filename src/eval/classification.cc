@@ -59,14 +59,18 @@ Status AccumulateTopK(const Tensor& quantized_or_float, std::span<const int64_t>
   return Status::Ok();
 }
 
+Status CheckLabelCount(size_t labels, int64_t samples, const std::string& labels_source,
+                       const std::string& data_source) {
+  if (static_cast<int64_t>(labels) == samples) return Status::Ok();
+  return InvalidArgument(labels_source + ": has " + std::to_string(labels) + " labels but " + data_source +
+                         " has " + std::to_string(samples) + " samples; there must be one label per sample");
+}
+
 Result<TopKCounts> EvaluateClassifier(Session& session, io::Dataset& data, std::span<const int64_t> labels,
                                       const EvalOptions& options) {
   int64_t n = data.size();
   if (options.limit >= 0) n = std::min(n, options.limit);
-  if (static_cast<int64_t>(labels.size()) < n) {
-    return InvalidArgument("data has " + std::to_string(n) + " samples but only " +
-                           std::to_string(labels.size()) + " labels");
-  }
+  QF_RETURN_IF_ERROR(CheckLabelCount(labels.size(), data.size(), "the labels", "the data"));
   if (n == 0) return InvalidArgument("the data set is empty");
   TopKCounts counts;
   for (int64_t first = 0; first < n; first += options.batch) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "io/data/dataset.h"
@@ -30,13 +31,20 @@ struct TopKCounts {
 // are ignored), float32; ties rank the lower class index first.
 Status AccumulateTopK(const Tensor& scores, std::span<const int64_t> labels, TopKCounts* counts);
 
+// The one rule for labels: exactly one per sample of the whole data set
+// (whatever --limit evaluates), so that a label file for other data is never
+// silently paired with this one. Otherwise an InvalidArgument naming both.
+Status CheckLabelCount(size_t labels, int64_t samples, const std::string& labels_source,
+                       const std::string& data_source);
+
 struct EvalOptions {
   int64_t batch = 32;
   int64_t limit = -1;  // evaluate at most this many samples (-1: all)
   std::function<void(int64_t done, int64_t total)> progress;
 };
 
-// Runs `session` (first input, first output) over `data` against `labels`.
+// Runs `session` (first input, first output) over `data` against `labels`
+// (one per sample, as CheckLabelCount requires).
 Result<TopKCounts> EvaluateClassifier(Session& session, io::Dataset& data, std::span<const int64_t> labels,
                                       const EvalOptions& options);
 

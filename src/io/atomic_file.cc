@@ -7,7 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+
+#include "io/regular_file.h"
 
 #include "io/temporary_file.h"
 
@@ -84,21 +85,14 @@ Status WriteFileAtomic(const std::string& path, std::string_view bytes) {
 }
 
 Status ReadFile(const std::string& path, std::string* out, size_t max_bytes) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    return InvalidArgument(path + ": is a directory, expected a file");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return NotFound(path + ": cannot open: " + std::strerror(errno));
-  f.seekg(0, std::ios::end);
-  std::streamoff size = f.tellg();
-  if (size < 0) return IoError(path + ": cannot determine file size");
-  if (static_cast<uint64_t>(size) > max_bytes) {
-    return InvalidArgument(path + ": file is " + std::to_string(size) + " bytes, over the limit of " +
+  QF_ASSIGN_OR_RETURN(ReadOnlyFile f, ReadOnlyFile::Open(path));
+  if (f.size() > max_bytes) {
+    return InvalidArgument(path + ": file is " + std::to_string(f.size()) + " bytes, over the limit of " +
                            std::to_string(max_bytes));
   }
-  f.seekg(0);
-  out->resize(static_cast<size_t>(size));
-  if (size > 0 && !f.read(out->data(), size)) return IoError(path + ": read failed");
+  out->resize(static_cast<size_t>(f.size()));
+  QF_ASSIGN_OR_RETURN(size_t got, f.ReadAt(0, out->data(), out->size()));
+  if (got != out->size()) return IoError(path + ": read failed: file shrank while being read");
   return Status::Ok();
 }
 

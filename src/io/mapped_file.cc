@@ -1,16 +1,14 @@
 #include "io/mapped_file.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <mutex>
 #include <set>
+
+#include "io/regular_file.h"
 
 namespace qforge::io {
 
@@ -29,25 +27,11 @@ std::set<const MappedFile*>& Registry() {
   return *live;
 }
 
-// Closes the descriptor on every path out of Open().
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 }  // namespace
 
 Result<std::shared_ptr<const MappedFile>> MappedFile::Open(const std::string& path, size_t max_bytes) {
-  Fd f;
-  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (f.fd < 0) return NotFound(path + ": cannot open: " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(f.fd, &st) != 0) return IoError(path + ": cannot determine file size: " + std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) return InvalidArgument(path + ": is a directory, expected a file");
-  if (st.st_size < 0) return IoError(path + ": cannot determine file size");
-  const auto size = static_cast<uint64_t>(st.st_size);
+  QF_ASSIGN_OR_RETURN(ReadOnlyFile f, ReadOnlyFile::Open(path));
+  const uint64_t size = f.size();
   if (size > max_bytes) {
     return InvalidArgument(path + ": file is " + std::to_string(size) + " bytes, over the limit of " +
                            std::to_string(max_bytes));
@@ -55,8 +39,8 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::Open(const std::string& pa
   std::shared_ptr<MappedFile> m(new MappedFile());
   m->path_ = path;
   m->size_ = static_cast<size_t>(size);
-  if (S_ISREG(st.st_mode) && size > 0) {
-    void* p = ::mmap(nullptr, m->size_, PROT_READ, MAP_PRIVATE, f.fd, 0);
+  if (size > 0) {
+    void* p = ::mmap(nullptr, m->size_, PROT_READ, MAP_PRIVATE, f.fd(), 0);
     if (p != MAP_FAILED) {
       m->data_ = p;
       m->mapped_ = true;
@@ -70,14 +54,8 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::Open(const std::string& pa
   m->data_ = std::aligned_alloc(kHeapAlignment, alloc);
   if (m->data_ == nullptr)
     return IoError(path + ": out of memory reading " + std::to_string(size) + " bytes");
-  size_t done = 0;
-  while (done < m->size_) {
-    const ssize_t r = ::read(f.fd, static_cast<char*>(m->data_) + done, m->size_ - done);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return IoError(path + ": read failed: " + std::strerror(errno));
-    if (r == 0) return IoError(path + ": read failed: file shrank while being read");
-    done += static_cast<size_t>(r);
-  }
+  QF_ASSIGN_OR_RETURN(size_t got, f.ReadAt(0, m->data_, m->size_));
+  if (got != m->size_) return IoError(path + ": read failed: file shrank while being read");
   return std::shared_ptr<const MappedFile>(std::move(m));
 }
 

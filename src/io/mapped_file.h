@@ -10,9 +10,10 @@
 // past a shrunk end raises SIGBUS); qforge's writers replace files by rename
 // (io/atomic_file.h), which leaves an existing mapping intact.
 //
-// When mmap is impossible (an empty file, a pipe, a file system without
-// mmap) the file is read into a 64-byte aligned heap buffer instead: callers
-// see the same bytes either way, `mapped()` says which.
+// Only regular files are opened (io/regular_file.h: a FIFO would block).
+// When mmap is impossible (an empty file, a file system without mmap) the
+// file is read into a 64-byte aligned heap buffer instead: callers see the
+// same bytes either way, `mapped()` says which.
 #pragma once
 
 #include <cstddef>
@@ -27,8 +28,8 @@ namespace qforge::io {
 class MappedFile {
  public:
   // Errors name `path`: kNotFound when it cannot be opened, kInvalidArgument
-  // for a directory or a file over `max_bytes` (the bound an untrusted file
-  // may make us map or allocate), kIoError when reading fails.
+  // for a directory, a FIFO or other non-regular file, or a file over `max_bytes` (the bound an untrusted
+  // file may make us map or allocate), kIoError when reading fails.
   static Result<std::shared_ptr<const MappedFile>> Open(const std::string& path,
                                                         size_t max_bytes = size_t{4} << 30);
   ~MappedFile();

@@ -1,10 +1,10 @@
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "io/atomic_file.h"
 #include "io/onnx/onnx_reader.h"
 #include "io/onnx/onnx_writer.h"
+#include "io/regular_file.h"
 #include "io/tflite/read/tflite_reader.h"
 #include "io/tflite/write/tflite_writer.h"
 #include "ir/graph.h"
@@ -33,10 +33,10 @@ IoInfo InfoOf(const ir::Value& v) {
 // The first 8 bytes, or fewer for a short or unreadable file (the reader
 // then reports the real problem).
 std::string Head(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
+  Result<io::ReadOnlyFile> f = io::ReadOnlyFile::Open(path);  // never blocks on a FIFO
   std::string head(8, '\0');
-  f.read(head.data(), 8);
-  head.resize(static_cast<size_t>(std::max<std::streamsize>(f.gcount(), 0)));
+  Result<size_t> got = f.ok() ? f->ReadAt(0, head.data(), head.size()) : Result<size_t>(size_t{0});
+  head.resize(got.ok() ? *got : 0);
   return head;
 }
 }  // namespace

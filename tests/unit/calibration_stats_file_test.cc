@@ -98,6 +98,19 @@ TEST_F(CalibrationStatsFileTest, TruncatedAndCorruptFilesAreRejected) {
   ExpectLoadError(Path("array.json"), "not a calibration stats file");
 }
 
+TEST_F(CalibrationStatsFileTest, OutOfRangeNumbersAndDeepNestingAreErrorsNotCrashes) {
+  // nlohmann throws out_of_range (not parse_error) for a number past double.
+  Write(Path("huge.json"), R"({"format": "qforge-calibration-stats", "version": 1e999})");
+  ExpectLoadError(Path("huge.json"), "not a valid calibration stats file");
+  // 100k nested arrays: no stack overflow, whatever the parser recurses through.
+  Write(Path("deep.json"), std::string(100000, '[') + std::string(100000, ']'));
+  ExpectLoadError(Path("deep.json"), "nested deeper than");
+  // Brackets inside strings are not nesting: a valid file with such a name loads.
+  stats_.Observe(std::string(40, '[') + "{\\\"", std::vector<float>{1.0f});
+  ASSERT_TRUE(stats_.Save(Path("brackets.json")).ok());
+  EXPECT_TRUE(CalibrationStats::Load(Path("brackets.json")).ok());
+}
+
 TEST_F(CalibrationStatsFileTest, WrongFormatOrVersionIsRejected) {
   ExpectRejected([](Json& j) { j["version"] = 2; }, "version 2 is not supported");
   ExpectRejected([](Json& j) { j["version"] = "1"; }, "version \"1\" is not supported");

@@ -135,10 +135,10 @@ TEST_F(IdxTest, ShapeMismatchNamesFileAndBothShapes) {
 }
 
 TEST_F(IdxTest, HostileAndTruncatedFilesAreErrors) {
-  // Dims claim 2^96 bytes.
+  // Dims claim 2^96 bytes: over the memory budget (ResourceExhausted, exit 7).
   Write("huge-idx3-ubyte", Idx(0x08, {0xffffffffu, 0xffffffffu, 0xffffffffu}, "abc"));
   EXPECT_EQ(OpenDataset({.path = Path("huge-idx3-ubyte")}, {}, DataType::kUndefined).status().code(),
-            StatusCode::kInvalidArgument);
+            StatusCode::kResourceExhausted);
   // Under the limit but far beyond the (compressed) file: no huge allocation, an error.
   WriteGz("big-idx3-ubyte.gz", Idx(0x08, {1000000, 1000, 1}, "abc"));
   Status big = OpenDataset({.path = Path("big-idx3-ubyte.gz")}, {}, DataType::kUndefined).status();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "io/data/dataset.h"
+#include "qforge/limits.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>
@@ -211,6 +212,73 @@ TEST_F(ImageFolderTest, ErrorsNameTheFile) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(OpenDataset({.path = Path("nothing-here")}, {}, DataType::kFloat32).status().code(),
             StatusCode::kNotFound);
+}
+
+// A truncated image must never decode: stb leaves a PNM's missing pixels as
+// uninitialized heap bytes and a BMP's or JPEG's as zeros or gray.
+TEST_F(ImageFolderTest, TruncatedImagesOfEveryFormatAreErrors) {
+  const int w = 16, h = 12;
+  std::vector<uint8_t> px;
+  for (int i = 0; i < w * h * 3; ++i) px.push_back(static_cast<uint8_t>(i * 7));
+  fs::create_directories(Path("src"));
+  ASSERT_NE(stbi_write_png(Path("src/x.png").c_str(), w, h, 3, px.data(), w * 3), 0);
+  ASSERT_NE(stbi_write_jpg(Path("src/x.jpg").c_str(), w, h, 3, px.data(), 90), 0);
+  ASSERT_NE(stbi_write_bmp(Path("src/x.bmp").c_str(), w, h, 3, px.data()), 0);
+  std::ofstream(Path("src/x.ppm"), std::ios::binary) << "P6\n# a comment\n16 12\n255\n"
+                                                     << std::string(px.begin(), px.end());
+  std::ofstream(Path("src/x.pgm"), std::ios::binary) << "P5 16 12 255\n"
+                                                     << std::string(px.begin(), px.begin() + w * h);
+  for (const char* ext : {"png", "jpg", "bmp", "ppm", "pgm"}) {
+    const std::string name = std::string("x.") + ext;
+    std::ifstream in(Path("src/" + name), std::ios::binary);
+    const std::string whole((std::istreambuf_iterator<char>(in)), {});
+    const bool gray = std::string(ext) == "pgm";
+    DataSpec spec{.path = Path("cut")};
+    spec.image.grayscale = gray;
+    const std::vector<int64_t> dims = {-1, gray ? 1 : 3, h, w};
+    fs::create_directories(Path("cut"));
+    // The whole file decodes; every cut through its pixel data does not.
+    std::vector<size_t> cuts = {whole.size()};
+    for (int k = 1; k < 8; ++k) cuts.push_back(whole.size() * static_cast<size_t>(k) / 8);
+    if (std::string(ext) != "png") cuts.push_back(whole.size() - 1);  // PNG: IEND's CRC is not read
+    for (size_t cut : cuts) {
+      {
+        fs::remove(Path("cut/" + name));
+        std::ofstream(Path("cut/" + name), std::ios::binary)
+            .write(whole.data(), static_cast<std::streamsize>(cut));
+      }
+      Result<std::unique_ptr<Dataset>> ds = OpenDataset(spec, dims, DataType::kFloat32);
+      ASSERT_TRUE(ds.ok()) << ds.status().ToString();
+      Result<Tensor> t = (*ds)->Read(0, 1);
+      if (cut == whole.size()) {
+        EXPECT_TRUE(t.ok()) << name << ": " << t.status().ToString();
+        continue;
+      }
+      ASSERT_FALSE(t.ok()) << name << " cut to " << cut << " of " << whole.size() << " bytes decoded";
+      EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument) << t.status().ToString();
+      EXPECT_NE(t.status().message().find(name), std::string::npos) << t.status().message();
+    }
+    fs::remove(Path("cut/" + name));
+  }
+}
+
+// Sizes are checked from the header, before the decoder allocates anything.
+TEST_F(ImageFolderTest, ImageSizeIsLimitedBeforeDecoding) {
+  fs::create_directories(Path("big"));
+  std::ofstream(Path("big/x.pgm"), std::ios::binary) << "P5\n16384 16384\n255\n" << std::string(64, '\x7f');
+  DataSpec spec{.path = Path("big")};
+  spec.image.grayscale = true;
+  Status s = OpenDataset(spec, {-1, 1, 8, 8}, DataType::kFloat32).value()->Read(0, 1).status();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_NE(s.message().find("16384x16384 is outside the accepted range"), std::string::npos) << s.message();
+  // Within the pixel limit but not the memory budget: 4096x4096 float pixels are 64 MiB.
+  std::ofstream(Path("big/x.pgm"), std::ios::binary) << "P5\n4096 4096\n255\n"
+                                                     << std::string(4096 * 4096, 'a');
+  SetMemoryLimit(uint64_t{32} << 20);
+  s = OpenDataset(spec, {-1, 1, 8, 8}, DataType::kFloat32).value()->Read(0, 1).status();
+  SetMemoryLimit(kDefaultMemoryLimitBytes);
+  EXPECT_EQ(s.code(), StatusCode::kResourceExhausted) << s.ToString();
+  EXPECT_NE(s.message().find("x.pgm"), std::string::npos) << s.message();
 }
 
 }  // namespace

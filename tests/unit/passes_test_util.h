@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "io/data/dataset.h"
 #include "io/data/npy.h"
 #include "io/onnx/onnx_reader.h"
 #include "ir/graph.h"
@@ -111,15 +112,7 @@ inline void ExpectSameOutputs(const ir::Graph& before, const ir::Graph& after,
 }
 
 // A whole .npy file as a tensor of its own dtype.
-inline Result<Tensor> ReadNpy(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  QF_ASSIGN_OR_RETURN(io::NpyHeader h, io::ReadNpyFileHeader(path, f));
-  Tensor t(h.dtype, h.dims);
-  f.seekg(static_cast<std::streamoff>(h.data_offset));
-  f.read(static_cast<char*>(t.raw_data()), static_cast<std::streamsize>(h.data_bytes));
-  if (!f) return InvalidArgument(path + ": short read");
-  return t;
-}
+inline Result<Tensor> ReadNpy(const std::string& path) { return io::ReadNpy(path); }
 
 // The first 32 Fashion-MNIST test images as the example models read them
 // (uint8 / 255, shape (32, 1, 28, 28)).

@@ -5,7 +5,6 @@
 #include <cctype>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "io/data/array_dataset.h"
 #include "io/data/idx.h"
@@ -44,9 +43,8 @@ Result<Format> DetectFormat(const std::string& path) {
     return Format::kIdx;
   }
   char head[6] = {};
-  std::ifstream f(path, std::ios::binary);
-  f.read(head, sizeof head);
-  const auto got = f.gcount();
+  QF_ASSIGN_OR_RETURN(ReadOnlyFile f, ReadOnlyFile::Open(path));
+  QF_ASSIGN_OR_RETURN(const size_t got, f.ReadAt(0, head, sizeof head));
   if (got >= 6 && std::memcmp(head, "\x93NUMPY", 6) == 0) return Format::kNpy;
   if (got >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) return Format::kNpz;
   if (got >= 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
@@ -59,27 +57,28 @@ Result<Format> DetectFormat(const std::string& path) {
                      ".raw/.bin/.f32 (float32, with a shape) or a folder of images");
 }
 
-std::unique_ptr<Dataset> Memory(const std::string& name, Tensor t, SampleLayout layout,
-                                ElementConversion conv) {
-  return std::make_unique<MemoryArrayDataset>(name, std::move(t), std::move(layout), conv);
+Result<std::unique_ptr<Dataset>> Streamed(StreamedArray a, const std::vector<int64_t>& model_dims,
+                                          DataType model_dtype, float idx_scale) {
+  QF_ASSIGN_OR_RETURN(SampleLayout layout, FitLayout(a.dims, model_dims, a.name));
+  QF_ASSIGN_OR_RETURN(ElementConversion conv, ChooseConversion(a.dtype, model_dtype, a.name, idx_scale));
+  return std::unique_ptr<Dataset>(new StreamArrayDataset(std::move(a), std::move(layout), conv));
 }
 
 Result<std::unique_ptr<Dataset>> OpenNpy(const DataSpec& spec, const std::vector<int64_t>& model_dims,
                                          DataType model_dtype) {
   const std::string& path = spec.path;
-  std::ifstream f(path, std::ios::binary);
-  QF_ASSIGN_OR_RETURN(NpyHeader h, ReadNpyFileHeader(path, f));
+  QF_ASSIGN_OR_RETURN(ReadOnlyFile f, ReadOnlyFile::Open(path));
+  QF_ASSIGN_OR_RETURN(NpyHeader h, ReadNpyFileHeader(f));
   QF_ASSIGN_OR_RETURN(SampleLayout layout, FitLayout(h.dims, model_dims, path));
   QF_ASSIGN_OR_RETURN(ElementConversion conv, ChooseConversion(h.dtype, model_dtype, path));
-  return std::unique_ptr<Dataset>(new FileArrayDataset(path, h.data_offset, std::move(layout), conv));
+  return std::unique_ptr<Dataset>(new FileArrayDataset(std::move(f), h.data_offset, std::move(layout), conv));
 }
 
 Result<std::unique_ptr<Dataset>> OpenRaw(const DataSpec& spec, const std::vector<int64_t>& model_dims,
                                          DataType model_dtype) {
   const std::string& path = spec.path;
-  std::error_code ec;
-  const uintmax_t size = fs::file_size(path, ec);
-  if (ec) return NotFound(path + ": cannot read file size: " + ec.message());
+  QF_ASSIGN_OR_RETURN(ReadOnlyFile f, ReadOnlyFile::Open(path));
+  const uint64_t size = f.size();
   if (size == 0) return InvalidArgument(path + ": the data set is empty (0 bytes)");
   std::vector<int64_t> sample = spec.shape;
   if (sample.empty()) {
@@ -107,7 +106,7 @@ Result<std::unique_ptr<Dataset>> OpenRaw(const DataSpec& spec, const std::vector
   }
   QF_ASSIGN_OR_RETURN(SampleLayout layout, FitLayout(data_dims, model_dims, path));
   QF_ASSIGN_OR_RETURN(ElementConversion conv, ChooseConversion(DataType::kFloat32, model_dtype, path));
-  return std::unique_ptr<Dataset>(new FileArrayDataset(path, 0, std::move(layout), conv));
+  return std::unique_ptr<Dataset>(new FileArrayDataset(std::move(f), 0, std::move(layout), conv));
 }
 
 }  // namespace
@@ -128,18 +127,12 @@ Result<std::unique_ptr<Dataset>> OpenDataset(const DataSpec& spec,
     case Format::kRaw:
       return OpenRaw(spec, model_input_dims, model_input_dtype);
     case Format::kNpz: {
-      QF_ASSIGN_OR_RETURN(Tensor t, ReadNpzMember(spec.path, spec.npz_key));
-      const std::string name = spec.path + (spec.npz_key.empty() ? "" : ":" + spec.npz_key);
-      QF_ASSIGN_OR_RETURN(SampleLayout layout, FitLayout(t.dims(), model_input_dims, name));
-      QF_ASSIGN_OR_RETURN(ElementConversion conv, ChooseConversion(t.dtype(), model_input_dtype, name));
-      return Memory(name, std::move(t), std::move(layout), conv);
+      QF_ASSIGN_OR_RETURN(StreamedArray a, OpenNpzMember(spec.path, spec.npz_key));
+      return Streamed(std::move(a), model_input_dims, model_input_dtype, 0.0f);
     }
     case Format::kIdx: {
-      QF_ASSIGN_OR_RETURN(Tensor t, ReadIdx(spec.path));
-      QF_ASSIGN_OR_RETURN(SampleLayout layout, FitLayout(t.dims(), model_input_dims, spec.path));
-      QF_ASSIGN_OR_RETURN(ElementConversion conv,
-                          ChooseConversion(t.dtype(), model_input_dtype, spec.path, spec.idx_scale));
-      return Memory(spec.path, std::move(t), std::move(layout), conv);
+      QF_ASSIGN_OR_RETURN(StreamedArray a, OpenIdx(spec.path));
+      return Streamed(std::move(a), model_input_dims, model_input_dtype, spec.idx_scale);
     }
   }
   return Internal(spec.path + ": unhandled data format");
@@ -149,8 +142,14 @@ Result<std::vector<int64_t>> LoadLabels(const std::string& path, const std::stri
   QF_ASSIGN_OR_RETURN(Format format, DetectFormat(path));
   Result<Tensor> read = Status(Unsupported(path + ": labels must be an .npy, an .npz or an IDX label file"));
   if (format == Format::kNpy) read = ReadNpy(path);
-  if (format == Format::kNpz) read = ReadNpzMember(path, npz_key);
-  if (format == Format::kIdx) read = ReadIdx(path);
+  if (format == Format::kNpz) {
+    Result<StreamedArray> a = OpenNpzMember(path, npz_key);
+    read = a.ok() ? ReadWholeArray(std::move(a).value()) : Result<Tensor>(a.status());
+  }
+  if (format == Format::kIdx) {
+    Result<StreamedArray> a = OpenIdx(path);
+    read = a.ok() ? ReadWholeArray(std::move(a).value()) : Result<Tensor>(a.status());
+  }
   if (!read.ok()) return read.status();
   const Tensor& t = read.value();
   if (!IsInteger(t.dtype())) {

@@ -5,16 +5,17 @@
 
 #include <string>
 
+#include "io/data/array_dataset.h"
 #include "qforge/status.h"
-#include "qforge/tensor.h"
 
 namespace qforge::io {
 
-// Whole IDX arrays are held in memory; larger claims are refused up front.
-inline constexpr uint64_t kMaxIdxBytes = uint64_t{4} << 30;
-
-// Reads an IDX file (plain or gzip'd, detected from the content) into a
-// native-endian tensor with the file's dims and element type.
-Result<Tensor> ReadIdx(const std::string& path);
+// Opens an IDX file (plain or gzip'd, detected from the content) and reads
+// its header. The array the header declares must fit the memory budget
+// (ResourceExhausted naming the file), so inflation is bounded by it. A
+// plain file must be exactly as long as the header says; a gzip'd one's
+// trailer (its length mod 2^32) must match, which catches a truncated file
+// before any sample is read. The data is read as samples are asked for.
+Result<StreamedArray> OpenIdx(const std::string& path);
 
 }  // namespace qforge::io

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "io/atomic_file.h"
+#include "io/data/array_dataset.h"
 #include "io/data/image_preprocess.h"
 #include "io/data/sample_fit.h"
 
@@ -47,9 +48,7 @@ class ImageFolderDataset : public Dataset {
 
   Result<Tensor> Read(int64_t first, int64_t count) override {
     QF_RETURN_IF_ERROR(CheckReadRange(first, count, size(), folder_));
-    std::vector<int64_t> dims = {count};
-    dims.insert(dims.end(), sample_dims_.begin(), sample_dims_.end());
-    Tensor out(conv_.out, dims);
+    QF_ASSIGN_OR_RETURN(Tensor out, AllocateBatch(conv_.out, count, sample_dims_, folder_));
     const int64_t sample_elements = int64_t{channels_} * height_ * width_;
     std::vector<float> normalized(static_cast<size_t>(sample_elements));
     std::string bytes;

@@ -8,6 +8,9 @@
 #include <stb_image.h>
 #include <stb_image_resize.h>
 
+#include "core/size_math.h"
+#include "io/data/image_complete.h"
+
 namespace qforge::io {
 namespace {
 
@@ -34,6 +37,10 @@ Result<std::vector<float>> DecodeResizeCrop(std::string_view bytes, const std::s
                            " is outside the accepted range (at most " + std::to_string(kMaxImagePixels) +
                            " pixels)");
   }
+  // The decoded pixels as floats, the largest buffer decoding makes, must
+  // fit the memory budget; checked from the header, before decoding.
+  QF_RETURN_IF_ERROR(CheckedTensorBytes(DataType::kFloat32, {{h, w, channels}}, name).status());
+  QF_RETURN_IF_ERROR(CheckImageComplete(bytes, name));
   std::unique_ptr<stbi_uc, StbiFree> pixels(
       stbi_load_from_memory(data, len, &w, &h, &file_channels, channels));
   if (!pixels) return InvalidArgument(name + ": cannot decode image: " + stbi_failure_reason());

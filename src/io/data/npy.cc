@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <cstring>
-#include <fstream>
 #include <limits>
 
 #include "io/atomic_file.h"
@@ -149,7 +148,7 @@ uint32_t LoadLe(const char* p, int bytes) {
 
 }  // namespace
 
-Result<NpyHeader> ParseNpyHeader(std::string_view prefix, const std::string& name) {
+Result<size_t> NpyHeaderBytes(std::string_view prefix, const std::string& name) {
   if (prefix.size() < kMagicLen + 2 || std::memcmp(prefix.data(), kMagic, kMagicLen) != 0) {
     return InvalidArgument(name + ": not an .npy file (bad magic)");
   }
@@ -170,11 +169,17 @@ Result<NpyHeader> ParseNpyHeader(std::string_view prefix, const std::string& nam
     return InvalidArgument(name + ": npy header claims " + std::to_string(header_len) +
                            " bytes, over the limit of " + std::to_string(kMaxNpyHeaderBytes));
   }
-  const size_t header_at = len_at + len_bytes;
-  if (prefix.size() < header_at + header_len) {
-    return InvalidArgument(name + ": truncated npy header: expected " +
-                           std::to_string(header_at + header_len) + " bytes, file has " +
-                           std::to_string(prefix.size()));
+  return len_at + len_bytes + header_len;
+}
+
+Result<NpyHeader> ParseNpyHeader(std::string_view prefix, const std::string& name) {
+  QF_ASSIGN_OR_RETURN(size_t header_end, NpyHeaderBytes(prefix, name));
+  const size_t len_bytes = static_cast<unsigned char>(prefix[6]) == 1 ? 2 : 4;
+  const size_t header_at = kMagicLen + 2 + len_bytes;
+  const size_t header_len = header_end - header_at;
+  if (prefix.size() < header_end) {
+    return InvalidArgument(name + ": truncated npy header: expected " + std::to_string(header_end) +
+                           " bytes, file has " + std::to_string(prefix.size()));
   }
   std::string descr;
   bool fortran = false;
@@ -227,22 +232,17 @@ Result<std::string> EncodeNpy(const Tensor& t) {
   return out;
 }
 
-Result<NpyHeader> ReadNpyFileHeader(const std::string& path, std::ifstream& f) {
-  if (!f) return NotFound(path + ": cannot open");
-  f.seekg(0, std::ios::end);
-  const std::streamoff file_size = f.tellg();
-  if (file_size < 0) return IoError(path + ": cannot determine file size");
-  f.seekg(0);
-  std::string prefix(std::min<size_t>(static_cast<size_t>(file_size), kNpyPrefixBytes), '\0');
-  if (!f.read(prefix.data(), static_cast<std::streamsize>(prefix.size()))) {
-    return IoError(path + ": read failed");
-  }
+Result<NpyHeader> ReadNpyFileHeader(const ReadOnlyFile& f) {
+  const std::string& path = f.path();
+  std::string prefix(std::min<uint64_t>(f.size(), kNpyPrefixBytes), '\0');
+  QF_ASSIGN_OR_RETURN(size_t got, f.ReadAt(0, prefix.data(), prefix.size()));
+  prefix.resize(got);
   QF_ASSIGN_OR_RETURN(NpyHeader h, ParseNpyHeader(prefix, path));
   const uint64_t expected = h.data_offset + h.data_bytes;
-  if (static_cast<uint64_t>(file_size) != expected) {
+  if (f.size() != expected) {
     return InvalidArgument(path + ": npy shape " + DimsToString(h.dims) + " needs " +
-                           std::to_string(expected) + " bytes, file has " + std::to_string(file_size) +
-                           (static_cast<uint64_t>(file_size) < expected ? " (truncated)" : ""));
+                           std::to_string(expected) + " bytes, file has " + std::to_string(f.size()) +
+                           (f.size() < expected ? " (truncated)" : ""));
   }
   return h;
 }
@@ -253,14 +253,11 @@ Status WriteNpy(const std::string& path, const Tensor& t) {
 }
 
 Result<Tensor> ReadNpy(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  QF_ASSIGN_OR_RETURN(NpyHeader h, ReadNpyFileHeader(path, f));
-  Tensor t(h.dtype, h.dims);
-  f.seekg(static_cast<std::streamoff>(h.data_offset));
-  if (h.data_bytes > 0 &&
-      !f.read(static_cast<char*>(t.raw_data()), static_cast<std::streamsize>(h.data_bytes))) {
-    return IoError(path + ": read failed");
-  }
+  QF_ASSIGN_OR_RETURN(ReadOnlyFile f, ReadOnlyFile::Open(path));
+  QF_ASSIGN_OR_RETURN(NpyHeader h, ReadNpyFileHeader(f));
+  QF_ASSIGN_OR_RETURN(Tensor t, Tensor::Create(h.dtype, h.dims, path));
+  QF_ASSIGN_OR_RETURN(size_t got, f.ReadAt(h.data_offset, t.raw_data(), h.data_bytes));
+  if (got != h.data_bytes) return IoError(path + ": read failed: file shrank while being read");
   return t;
 }
 

@@ -5,11 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "io/regular_file.h"
 #include "qforge/status.h"
 #include "qforge/tensor.h"
 
@@ -27,15 +27,19 @@ struct NpyHeader {
   size_t data_bytes = 0;   // element count * element size (overflow-checked)
 };
 
+// Bytes needed to parse the header (magic to the end of the header dict),
+// from the first kNpyLengthBytes of the file or member.
+inline constexpr size_t kNpyLengthBytes = 12;
+Result<size_t> NpyHeaderBytes(std::string_view prefix, const std::string& name);
+
 // Parses the header at the start of `prefix` (the first bytes of the file or
 // member, at most kNpyPrefixBytes are needed). `name` prefixes errors.
 // Fortran order, big-endian and structured dtypes are Unsupported.
 Result<NpyHeader> ParseNpyHeader(std::string_view prefix, const std::string& name);
 
-// Parses the header of the .npy file opened as `f` (which names errors with
-// `path`; NotFound if `f` failed to open) and checks that the file holds
-// exactly the data the header declares.
-Result<NpyHeader> ReadNpyFileHeader(const std::string& path, std::ifstream& f);
+// Parses the header of the .npy file `f` (errors name its path) and checks
+// that the file holds exactly the data the header declares.
+Result<NpyHeader> ReadNpyFileHeader(const ReadOnlyFile& f);
 
 // The full .npy encoding of `t` (header + data).
 Result<std::string> EncodeNpy(const Tensor& t);

@@ -12,6 +12,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "io/atomic_file.h"
@@ -26,6 +27,33 @@ using Json = nlohmann::json;
 // Stats files are small (a few KB per tensor); this only bounds what a
 // wrong path (a dataset, a model) could make us read.
 constexpr size_t kMaxStatsFileBytes = size_t{1} << 30;
+// The format nests 4 deep; the bound keeps a hostile file of nested brackets
+// from recursing through nlohmann's (recursive) copy, dump and destruction.
+constexpr int kMaxJsonDepth = 16;
+
+// The deepest nesting of arrays and objects in `text` (brackets inside
+// strings skipped), stopping as soon as it passes `limit`.
+int NestingDepth(std::string_view text, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size() && deepest <= limit; ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
 
 Json TensorToJson(const TensorStats& t) {
   Json j;
@@ -175,39 +203,46 @@ Status CalibrationStats::Save(const std::string& path) const {
 Result<CalibrationStats> CalibrationStats::Load(const std::string& path) {
   std::string text;
   QF_RETURN_IF_ERROR(io::ReadFile(path, &text, kMaxStatsFileBytes));
-  Json root;
+  if (NestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth) {
+    return InvalidArgument(path + ": not a valid calibration stats file (arrays/objects nested deeper than " +
+                           std::to_string(kMaxJsonDepth) + ")");
+  }
+  // Every nlohmann error (a parse error, a number out of range such as
+  // 1e999, a type error) is the file's fault: none may escape as an exception.
   try {
-    root = Json::parse(text);
+    const Json root = Json::parse(text);
+    const Reader r(path + ": ");
+    if (!root.is_object()) return r.Error("not a calibration stats file (expected a JSON object)");
+    auto format = root.find("format");
+    if (format == root.end() || !format->is_string() || format->get<std::string>() != kFormatName) {
+      return r.Error(std::string("not a calibration stats file (format is not '") + kFormatName + "')");
+    }
+    QF_ASSIGN_OR_RETURN(const Json* version, r.Field(root, "version"));
+    if (!version->is_number_integer() || version->get<int64_t>() != kFormatVersion) {
+      return r.Error("stats format version " + version->dump() +
+                     " is not supported (this qforge reads version " + std::to_string(kFormatVersion) + ")");
+    }
+    CalibrationStats stats;
+    QF_ASSIGN_OR_RETURN(stats.samples_, r.Int(root, "samples", 0, std::numeric_limits<int64_t>::max()));
+    QF_ASSIGN_OR_RETURN(int64_t bins, r.Int(root, "histogram_bins", 1, int64_t{1} << 30));
+    if (bins != Histogram::kNumBins) {
+      return r.Error("histograms have " + std::to_string(bins) + " bins, this qforge uses " +
+                     std::to_string(Histogram::kNumBins));
+    }
+    QF_ASSIGN_OR_RETURN(const Json* tensors, r.Field(root, "tensors"));
+    if (!tensors->is_object()) return r.Error("field 'tensors' must be an object");
+    for (const auto& [name, j] : tensors->items()) {
+      QF_ASSIGN_OR_RETURN(TensorStats t, TensorFromJson(j, Reader(path + ": tensor '" + name + "': ")));
+      stats.tensors_.emplace(name, std::move(t));
+    }
+    return stats;
   } catch (const Json::parse_error& e) {
     return InvalidArgument(path + ": not a valid calibration stats file (JSON error at byte " +
                            std::to_string(e.byte) + (e.byte >= text.size() ? ", the file is truncated" : "") +
                            ")");
+  } catch (const Json::exception& e) {
+    return InvalidArgument(path + ": not a valid calibration stats file (" + e.what() + ")");
   }
-  const Reader r(path + ": ");
-  if (!root.is_object()) return r.Error("not a calibration stats file (expected a JSON object)");
-  auto format = root.find("format");
-  if (format == root.end() || !format->is_string() || format->get<std::string>() != kFormatName) {
-    return r.Error(std::string("not a calibration stats file (format is not '") + kFormatName + "')");
-  }
-  QF_ASSIGN_OR_RETURN(const Json* version, r.Field(root, "version"));
-  if (!version->is_number_integer() || version->get<int64_t>() != kFormatVersion) {
-    return r.Error("stats format version " + version->dump() +
-                   " is not supported (this qforge reads version " + std::to_string(kFormatVersion) + ")");
-  }
-  CalibrationStats stats;
-  QF_ASSIGN_OR_RETURN(stats.samples_, r.Int(root, "samples", 0, std::numeric_limits<int64_t>::max()));
-  QF_ASSIGN_OR_RETURN(int64_t bins, r.Int(root, "histogram_bins", 1, int64_t{1} << 30));
-  if (bins != Histogram::kNumBins) {
-    return r.Error("histograms have " + std::to_string(bins) + " bins, this qforge uses " +
-                   std::to_string(Histogram::kNumBins));
-  }
-  QF_ASSIGN_OR_RETURN(const Json* tensors, r.Field(root, "tensors"));
-  if (!tensors->is_object()) return r.Error("field 'tensors' must be an object");
-  for (const auto& [name, j] : tensors->items()) {
-    QF_ASSIGN_OR_RETURN(TensorStats t, TensorFromJson(j, Reader(path + ": tensor '" + name + "': ")));
-    stats.tensors_.emplace(name, std::move(t));
-  }
-  return stats;
 }
 
 }  // namespace qforge::quant
