@@ -9,7 +9,6 @@
 #include <filesystem>
 
 #include "io/regular_file.h"
-
 #include "io/temporary_file.h"
 
 namespace qforge::io {
