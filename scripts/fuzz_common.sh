@@ -46,7 +46,8 @@ fuzz_run() {
     "$bin" "$work/corpus" "$@" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
     -artifact_prefix="$work/artifacts/" -print_final_stats=1 >"$work/fuzz.log" 2>&1 || status=$?
   tail -n 12 "$work/fuzz.log"
-  FUZZ_EXECS=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/fuzz.log" | grep -o '[0-9]*$' || echo 0)
+  FUZZ_EXECS=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/fuzz.log" | grep -o '[0-9]*$' | tail -n 1 || true)
+  FUZZ_EXECS=${FUZZ_EXECS:-0}  # the stats print twice when a sanitizer fires at exit
   echo "== fuzz: $target: $FUZZ_EXECS executions"
   local artifacts a
   artifacts=$(find "$work/artifacts" -type f | sort)

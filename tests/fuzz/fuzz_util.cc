@@ -1,7 +1,7 @@
 #include "fuzz_util.h"
 
 #include <cstdio>
-#include <cstdlib>
+#include <cstdlib>  // mkdtemp
 #include <filesystem>
 #include <fstream>
 
@@ -10,21 +10,29 @@
 namespace qforge::fuzz {
 namespace {
 
-void RemoveScratch();
+// The scratch folder, removed by its destructor at exit. The path must live
+// as long as the removal needs it: an atexit handler registered while the
+// static path is being built runs after that path's destructor.
+class ScratchFolder {
+ public:
+  ScratchFolder() : path_((std::filesystem::temp_directory_path() / "qforge-fuzz-XXXXXX").string()) {
+    if (mkdtemp(path_.data()) == nullptr) __builtin_trap();
+  }
+  ~ScratchFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 const std::string& ScratchDir() {
-  static const std::string dir = [] {
-    std::string pattern = (std::filesystem::temp_directory_path() / "qforge-fuzz-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) __builtin_trap();
-    std::atexit(RemoveScratch);
-    return pattern;
-  }();
-  return dir;
-}
-
-void RemoveScratch() {
-  std::error_code ec;
-  std::filesystem::remove_all(ScratchDir(), ec);
+  static const ScratchFolder folder;
+  return folder.path();
 }
 
 }  // namespace
