@@ -284,6 +284,20 @@ Window3D ToWindow3D(const WindowGeometry& g) {
   return w;
 }
 
+TapRange WindowTaps(const Window3D& g, int axis, int64_t o) {
+  const int64_t d = g.dilation[axis], k = g.kernel[axis];
+  // Input index of tap t: first + t * d.
+  const int64_t first = o * g.stride[axis] - g.pad_begin[axis];
+  const auto taps_below = [&](int64_t limit) {  // taps t in [0, k) with first + t * d < limit
+    return std::clamp<int64_t>(limit - first <= 0 ? 0 : (limit - first + d - 1) / d, 0, k);
+  };
+  TapRange r;
+  r.begin = taps_below(0);
+  r.end = std::max(r.begin, taps_below(g.in[axis]));
+  r.in_pads = taps_below(g.in[axis] + g.pad_end[axis]);
+  return r;
+}
+
 Status WithNode(const InferContext& ctx, const Status& s) {
   return s.WithContext(ctx.graph->Describe(*ctx.node) + ": ");
 }

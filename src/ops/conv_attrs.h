@@ -110,6 +110,16 @@ struct Window3D {
 };
 Window3D ToWindow3D(const WindowGeometry& g);
 
+// The taps of output position `o` along `axis` of a window: kernel indices
+// [begin, end) land inside the input; the first `in_pads` indices land before
+// the end pad's edge (the taps count_include_pad counts). Loops over
+// [begin, end) cost what the input holds, not what the kernel claims: a
+// hostile 11M-wide window over a 6-wide input padded by 5.5M visits 6 taps.
+struct TapRange {
+  int64_t begin, end, in_pads;
+};
+TapRange WindowTaps(const Window3D& g, int axis, int64_t o);
+
 // Adds "node 'x' (Op): " to a context-free error.
 Status WithNode(const InferContext& ctx, const Status& s);
 

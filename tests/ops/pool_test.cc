@@ -50,6 +50,24 @@ TEST(AveragePool, PadsWithAndWithoutCountIncludePad) {
   ExpectTensor(Run1(OpKind::kAveragePool, a, {&x}), {1, 1, 2, 2}, {0.25, 1.25, 2.75, 7});
 }
 
+// A hostile window (the fuzzer's: 11M taps over a 6-wide input, padded by
+// 5.5M on each side) costs what the input holds: the loops visit only the
+// taps inside it, and count_include_pad counts the rest arithmetically. The
+// old tap-by-tap loops took minutes here; the values are the brute-force ones.
+TEST(AveragePool, HugeWindowOverSmallInputVisitsOnlyTheInput) {
+  Tensor x = F32({1, 1, 1, 6}, {1, 2, 3, 4, 5, 6});
+  const int64_t k = 11141122, pad = 5570560, kh = 1001, pad_h = 500;
+  // 3 outputs x 1001 x 11M taps: minutes for a loop over every tap.
+  ir::Attributes a = Window({kh, k}, {1, 2}, {pad_h, pad, pad_h, pad});
+  // Output width (6 + 2 * pad - k) / 2 + 1 = 3; every window covers the whole input.
+  ExpectTensor(Run1(OpKind::kMaxPool, a, {&x}), {1, 1, 1, 3}, {6, 6, 6});
+  ExpectTensor(Run1(OpKind::kAveragePool, a, {&x}), {1, 1, 1, 3}, {3.5, 3.5, 3.5});
+  a.Set("count_include_pad", int64_t{1});
+  // Every tap of every window lies inside input + pads: the sum 21 over kh * k taps.
+  const float mean = static_cast<float>(21.0 / (static_cast<double>(kh) * k));
+  ExpectTensor(Run1(OpKind::kAveragePool, a, {&x}), {1, 1, 1, 3}, {mean, mean, mean});
+}
+
 TEST(AveragePool, CeilMode) {
   Tensor x = F32({1, 1, 4, 4}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
   ir::Attributes a = Window({3, 3}, {2, 2});

@@ -3,6 +3,7 @@
 // it is exact; the int8 global average requantizes in float (within 1 step).
 #include <vector>
 
+#include "core/size_math.h"
 #include "kernels/xnnpack/xnn_common.h"
 #include "kernels/xnnpack/xnn_kernels.h"
 #include "ops/conv_attrs.h"
@@ -10,6 +11,9 @@
 namespace qforge::kernels::xnn {
 
 namespace {
+
+// 2^22 pointers (32 MiB): a 3x3 window over a 1,000x1,000 output image.
+constexpr uint64_t kMaxIndirectionPointers = uint64_t{1} << 22;
 
 class PoolKernel final : public opt::PreparedKernel {
  public:
@@ -91,6 +95,15 @@ Result<std::unique_ptr<opt::PreparedKernel>> CreateMaxPool(const opt::NodeInfo& 
         g.out[i] != y.dims[static_cast<size_t>(1 + i)])
       return None();
   }
+  // XNNPACK builds an indirection buffer of one pointer per tap per output
+  // pixel before running, outside qforge's memory budget: a hostile window
+  // (11M taps over a 6x6 input) would ask for gigabytes. Such windows go to
+  // the reference kernel, whose loops visit only the taps inside the input.
+  uint64_t pointers = 0;
+  if (!CheckedMul(static_cast<uint64_t>(g.kernel[0]) * static_cast<uint64_t>(g.kernel[1]),
+                  static_cast<uint64_t>(x.dims[0] * g.out[0] * g.out[1] + 1), &pointers) ||
+      pointers > kMaxIndirectionPointers)
+    return None();
   const size_t c = static_cast<size_t>(x.dims[3]);
   xnn_operator_t op = nullptr;
   xnn_status s;

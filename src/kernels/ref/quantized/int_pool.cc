@@ -43,24 +43,22 @@ Status RunQuantizedWindowPool(KernelContext& ctx, const ops::Window3D& g) {
       for (int64_t oh = 0; oh < g.out[1]; ++oh) {
         for (int64_t ow = 0; ow < g.out[2]; ++ow) {
           const int64_t o[3] = {od, oh, ow};
-          int64_t sum = 0, valid = 0, padded = 0;
+          int64_t sum = 0;
           int32_t best = q.limits.qmin;
-          for (int64_t kd = 0; kd < g.kernel[0]; ++kd) {
-            for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
-              for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
-                const int64_t k[3] = {kd, kh, kw};
-                int64_t i[3];
-                bool inside = true, inside_pads = true;
-                for (int a = 0; a < 3; ++a) {
-                  i[a] = o[a] * g.stride[a] - g.pad_begin[a] + k[a] * g.dilation[a];
-                  inside = inside && i[a] >= 0 && i[a] < g.in[a];
-                  inside_pads = inside_pads && i[a] < g.in[a] + g.pad_end[a];
-                }
-                if (inside_pads) ++padded;
-                if (!inside) continue;
-                const int32_t v =
-                    IntElement<int32_t>(x, p * in_size + (i[0] * g.in[1] + i[1]) * g.in[2] + i[2]);
-                ++valid;
+          ops::TapRange t[3];
+          int64_t padded = 1;
+          for (int a = 0; a < 3; ++a) {
+            t[a] = ops::WindowTaps(g, a, o[a]);
+            padded *= t[a].in_pads;
+          }
+          const int64_t valid = (t[0].end - t[0].begin) * (t[1].end - t[1].begin) * (t[2].end - t[2].begin);
+          for (int64_t kd = t[0].begin; kd < t[0].end; ++kd) {
+            const int64_t id = od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
+            for (int64_t kh = t[1].begin; kh < t[1].end; ++kh) {
+              const int64_t ih = oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
+              for (int64_t kw = t[2].begin; kw < t[2].end; ++kw) {
+                const int64_t iw = ow * g.stride[2] - g.pad_begin[2] + kw * g.dilation[2];
+                const int32_t v = IntElement<int32_t>(x, p * in_size + (id * g.in[1] + ih) * g.in[2] + iw);
                 best = std::max(best, v);
                 sum += v;
               }
