@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh [seconds-per-target] [target...]
 # Default 30 s per target (or $QFORGE_FUZZ_SECONDS), every target
 # (tests/fuzz/CMakeLists.txt): with a warm ccache about 4 minutes in all.
-# Builds all targets with clang, ASan and UBSan in one build dir (build-fuzz/),
+# Builds all targets with clang, ASan and UBSan in the sanitizer tree (build-asan/, scripts/build.sh asan),
 # runs each on a copy of its seed corpus (tests/fuzz/corpus/<target>), and
 # fails on any crash, leak, timeout or out-of-memory, printing every
 # reproducer's path and how to replay it (after running all targets).
@@ -18,7 +18,8 @@ shift $(($# > 0 ? 1 : 0))
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=("${FUZZ_TARGETS[@]}")
 
-fuzz_build
+# test.sh builds the targets with the sanitizer tests and sets QFORGE_FUZZ_SKIP_BUILD=1.
+[[ "${QFORGE_FUZZ_SKIP_BUILD:-0}" == 1 ]] || fuzz_build
 failed=()
 for t in "${targets[@]}"; do
   fuzz_run "$t" -max_total_time="$SECONDS_PER_TARGET" || failed+=("$t")

@@ -6,23 +6,18 @@
 declare -A FUZZ_CORPUS=([onnx_reader]=onnx [tflite_reader]=tflite [data_reader]=data
                         [image_decode]=image [calib_stats]=calib_stats)
 FUZZ_TARGETS=(onnx_reader tflite_reader data_reader image_decode calib_stats)
-FUZZ_BUILD_DIR="${QFORGE_FUZZ_BUILD_DIR:-build-fuzz}"
+FUZZ_BUILD_DIR=build-asan  # scripts/build.sh asan
 
-# Configures (clang, ASan+UBSan, -O1: fuzzing wants speed and readable
-# stacks, not -O2's longer compile) and builds every target. Prints the time.
+# Builds every target in the sanitizer tree the tests use (scripts/build.sh
+# asan: clang, ASan+UBSan, libFuzzer coverage, -O1). Prints the time.
 fuzz_build() {
-  local tool launcher=() flags="-O1 -gline-tables-only -DNDEBUG"
+  local tool
   for tool in clang clang++; do
     command -v "$tool" >/dev/null || { echo "fuzz: $tool not found (scripts/install_deps.sh installs clang-14)" >&2; exit 1; }
   done
-  command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  echo "== fuzz: configure $FUZZ_BUILD_DIR ($(date -u +%T))"
-  CC=clang CXX=clang++ cmake -S . -B "$FUZZ_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$flags" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=$flags" -DQFORGE_FUZZ=ON \
-    -DQFORGE_BUILD_TESTS=OFF -DQFORGE_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
-  echo "== fuzz: build qforge_fuzz_all ($(date -u +%T))"
+  echo "== fuzz: build qforge_fuzz_all in $FUZZ_BUILD_DIR ($(date -u +%T))"
   local start=$SECONDS
-  cmake --build "$FUZZ_BUILD_DIR" -j"${QFORGE_JOBS:-2}" --target qforge_fuzz_all
+  QFORGE_JOBS="${QFORGE_JOBS:-2}" bash scripts/build.sh asan --target qforge_fuzz_all
   echo "== fuzz: built in $((SECONDS - start)) s"
 }
 

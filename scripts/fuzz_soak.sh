@@ -6,7 +6,7 @@
 # Same build dir and options as scripts/fuzz.sh. A finding stops libFuzzer;
 # the target then resumes from its corpus for the executions left, up to
 # $QFORGE_FUZZ_MAX_FINDINGS (default 5) findings per target. Minimize one with
-#   build-fuzz/tests/fuzz/qforge_<target>_fuzz -minimize_crash=1 -runs=10000 <file>
+#   build-asan/tests/fuzz/qforge_<target>_fuzz -minimize_crash=1 -runs=10000 <file>
 # and commit it under tests/fuzz/findings/<target>/ (not the seed corpus: CI
 # would fail until the bug is fixed).
 set -euo pipefail
