@@ -97,16 +97,6 @@ TEST(HostileShapes, InputShapeOverTheLimit) {
   EXPECT_NE(s.message().find("input 'x'"), std::string::npos) << s.ToString();
 }
 
-// Restores the process memory limit after a test lowers it.
-class MemoryLimitGuard {
- public:
-  explicit MemoryLimitGuard(uint64_t bytes) : saved_(MemoryLimit()) { SetMemoryLimit(bytes); }
-  ~MemoryLimitGuard() { SetMemoryLimit(saved_); }
-
- private:
-  uint64_t saved_;
-};
-
 // Each tensor is under the limit, their sum is not: the node whose
 // allocation crossed the total is named.
 TEST(HostileShapes, ManyTensorsUnderTheLimitSumOverIt) {
