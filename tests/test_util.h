@@ -6,6 +6,7 @@
 
 #include "core/int_element.h"  // IntElement: an integer element, exact
 #include "ir/graph.h"
+#include "qforge/limits.h"
 #include "qforge/tensor.h"
 
 namespace qforge::testing {
@@ -33,5 +34,17 @@ double At(const Tensor& t, int64_t i);
 
 // Max |a - b| / max(1, |b|) over elements, as doubles; -1 if shapes/dtypes differ.
 double MaxRelError(const Tensor& a, const Tensor& b);
+
+// Lowers the process memory limit for a test, restoring it afterwards.
+class MemoryLimitGuard {
+ public:
+  explicit MemoryLimitGuard(uint64_t bytes) : saved_(MemoryLimit()) { SetMemoryLimit(bytes); }
+  ~MemoryLimitGuard() { SetMemoryLimit(saved_); }
+  MemoryLimitGuard(const MemoryLimitGuard&) = delete;
+  MemoryLimitGuard& operator=(const MemoryLimitGuard&) = delete;
+
+ private:
+  uint64_t saved_;
+};
 
 }  // namespace qforge::testing

@@ -1,5 +1,7 @@
 #include "ops/qparams_check.h"
 
+#include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace qforge::ops {
@@ -14,6 +16,25 @@ int64_t KnownCount(const ir::TensorType& t) {
     n *= d;
   }
   return n;
+}
+
+// A known scale (an initializer, or folded) must be finite and positive:
+// a NaN, infinite, zero or negative step makes every quantized value
+// meaningless, and is the model's fault, not the data's that flows through it.
+Status CheckScaleValues(const InferContext& ctx, size_t scale_index, const std::string& name) {
+  const Tensor* scale = ctx.input_value(scale_index);
+  if (scale == nullptr || scale->dtype() != DataType::kFloat32) return Status::Ok();
+  const auto values = scale->span<float>();
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (std::isfinite(values[i]) && values[i] > 0) continue;
+    const std::string at = values.size() > 1 ? "[" + std::to_string(i) + "]" : "";
+    char value[32];
+    std::snprintf(value, sizeof(value), "%g", static_cast<double>(values[i]));
+    const std::string input =
+        ctx.graph != nullptr ? " (input '" + ctx.graph->value(ctx.node->inputs[scale_index]).name + "')" : "";
+    return ctx.Invalid(name + "_scale" + at + " is " + value + input + "; a scale must be finite and > 0");
+  }
+  return Status::Ok();
 }
 }  // namespace
 
@@ -44,6 +65,7 @@ Status CheckScaleAndZeroPoint(const InferContext& ctx, size_t scale_index, size_
                          std::to_string(granularity.channels));
     }
   }
+  QF_RETURN_IF_ERROR(CheckScaleValues(ctx, scale_index, name));
   if (!ctx.has_input(zp_index)) return Status::Ok();
   const ir::TensorType& zp = ctx.input(zp_index);
   bool dtype_ok = false;

@@ -3,6 +3,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/memory_budget.h"
 #include "kernels/evaluate.h"
 #include "ops/infer.h"
 
@@ -12,10 +13,9 @@ namespace {
 
 bool NeverFold(OpKind op) { return op == OpKind::kQuantizeLinear || op == OpKind::kDequantizeLinear; }
 
-// Evaluates `node` if its inputs are known and its work (FoldWork) fits
-// the limits; true when its outputs became constants. `spent` is the work
-// folded so far in the graph.
-bool TryFold(ir::Graph& g, ir::Node& node, uint64_t* spent) {
+// Evaluates `node` if its inputs are known, its work (FoldWork) fits
+// `limit` and its outputs fit `budget`; true when its outputs became constants.
+bool TryFold(ir::Graph& g, ir::Node& node, FoldWorkLimit* limit, MemoryBudget* budget) {
   std::vector<const Tensor*> values;
   std::vector<const ir::TensorType*> types;
   bool all_const = true;
@@ -55,11 +55,12 @@ bool TryFold(ir::Graph& g, ir::Node& node, uint64_t* spent) {
       return false;
     }
   }
-  const uint64_t work = FoldWork(node, types, ctx.outputs);
-  if (work > kMaxFoldWorkPerNode || work > kMaxFoldWorkPerGraph - *spent) return false;
-  *spent += work;
+  if (!limit->Admit(FoldWork(node, types, ctx.outputs))) return false;
+  // Charged as EvaluateNode allocates; a node that fails gives its bytes back.
+  MemoryBudget attempt = *budget;
   std::vector<Tensor> outs;
-  if (!kernels::EvaluateNode(g, node, values, &outs).ok()) return false;
+  if (!kernels::EvaluateNode(g, node, values, &outs, &attempt).ok()) return false;
+  *budget = attempt;
   for (size_t i = 0; i < outs.size(); ++i) {
     const ir::ValueId out = node.outputs[i];
     if (out == ir::kNoValue) continue;
@@ -78,14 +79,19 @@ Status Fold(ir::Graph& graph, bool keep_float16_casts) {
   QF_RETURN_IF_ERROR(graph.TopologicalSort());
   // One forward sweep suffices: nodes are in topological order, so every
   // producer is folded before its consumers are considered.
-  uint64_t spent = 0;
+  FoldWorkLimit limit;
+  MemoryBudget budget;
+  for (const ir::Value& v : graph.values) {
+    // Constants alone over the limit: fold nothing; the runtime reports it.
+    if (v.constant && !budget.TryCharge(v.constant->byte_size())) return Status::Ok();
+  }
   for (ir::Node& node : graph.nodes) {
     if (node.removed || NeverFold(node.op)) continue;
     if (keep_float16_casts && node.op == OpKind::kCast && !node.inputs.empty() &&
         graph.value(node.inputs[0]).type.dtype == DataType::kFloat16) {
       continue;
     }
-    TryFold(graph, node, &spent);
+    TryFold(graph, node, &limit, &budget);
   }
   return Status::Ok();
 }

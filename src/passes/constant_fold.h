@@ -32,6 +32,27 @@ inline constexpr uint64_t kMaxFoldWorkPerGraph = uint64_t{1} << 30;
 uint64_t FoldWork(const ir::Node& node, const std::vector<const ir::TensorType*>& inputs,
                   const std::vector<ir::TensorType>& outputs);
 
+// The two limits above for one graph: load-time folding and the runtime's
+// prepare-time evaluation both ask Admit before evaluating a node, so one
+// rule decides what is computed ahead of a run.
+class FoldWorkLimit {
+ public:
+  // True (and the work counted) when `work` fits the per-node limit and
+  // what is left of the per-graph one.
+  bool Admit(uint64_t work) {
+    if (work > kMaxFoldWorkPerNode || work > kMaxFoldWorkPerGraph - spent_) return false;
+    spent_ += work;
+    return true;
+  }
+
+ private:
+  uint64_t spent_ = 0;
+};
+
+// Folded outputs are counted against MemoryLimit() together with the
+// graph's constants: past it, nodes stay for the runtime (whose budget then
+// reports the model), so many outputs each under kMaxFoldedBytes cannot
+// make loading allocate without bound.
 // Nodes that cannot be evaluated now (unsupported, or failing on their
 // data) are left in place for shape inference or the runtime to report.
 // Quantize/DequantizeLinear are never folded: quantization passes read the

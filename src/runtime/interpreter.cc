@@ -11,6 +11,7 @@
 #include "kernels/evaluate.h"
 #include "kernels/kernel.h"
 #include "ops/infer.h"
+#include "passes/constant_fold.h"
 #include "runtime/memory_planner.h"
 
 namespace qforge::runtime {
@@ -81,6 +82,7 @@ Status Interpreter::Prepare(const std::vector<std::vector<int64_t>>& input_dims)
 
   plans_.clear();
   plans_.resize(g.nodes.size());
+  passes::FoldWorkLimit work_limit;
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     const ir::Node& node = g.nodes[n];
     ops::InferContext ctx;
@@ -97,9 +99,13 @@ Status Interpreter::Prepare(const std::vector<std::vector<int64_t>>& input_dims)
       ctx.values.push_back(known_[static_cast<size_t>(in)].get());
       if (!known_[static_cast<size_t>(in)]) all_known = false;
     }
-    // Shape of a statically shaped tensor needs no data.
+    QF_RETURN_IF_ERROR(ops::InferNode(ctx));
+    // Shape of a statically shaped tensor needs no data. A node whose inputs
+    // are known is evaluated now within the folding work limits (FoldWork);
+    // past them it runs in Run like any other node, so a tiny file cannot
+    // make Prepare (and `inspect`) compute for minutes.
     const bool shape_of_static = node.op == OpKind::kShape && ctx.inputs[0]->IsStatic();
-    if (all_known || shape_of_static) {
+    if ((all_known || shape_of_static) && work_limit.Admit(passes::FoldWork(node, ctx.inputs, ctx.outputs))) {
       std::vector<Tensor> outs;
       Status s;
       if (shape_of_static && !all_known) {
@@ -119,7 +125,6 @@ Status Interpreter::Prepare(const std::vector<std::vector<int64_t>>& input_dims)
       }
       continue;
     }
-    QF_RETURN_IF_ERROR(ops::InferNode(ctx));
     for (size_t o = 0; o < node.outputs.size(); ++o) {
       ir::ValueId out = node.outputs[o];
       if (out == ir::kNoValue) continue;
@@ -154,6 +159,7 @@ Status Interpreter::PlanArena() {
   for (ir::ValueId out : g.outputs) is_output[static_cast<size_t>(out)] = 1;
   std::vector<BufferRequest> requests;
   std::vector<ir::ValueId> ids;
+  uint64_t output_bytes = 0;
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     if (plans_[n].folded) continue;
     const ir::Node& node = g.nodes[n];
@@ -168,7 +174,10 @@ Status Interpreter::PlanArena() {
           const uint64_t bytes,
           CheckedTensorBytes(t.dtype, t.dims, g.Describe(node) + ": output " + std::to_string(o),
                              budget_.limit()));
-      if (is_output[static_cast<size_t>(out)]) continue;
+      if (is_output[static_cast<size_t>(out)]) {
+        if (!CheckedAdd(output_bytes, bytes, &output_bytes)) output_bytes = UINT64_MAX;
+        continue;
+      }
       int last = last_use_[static_cast<size_t>(out)];
       requests.push_back(
           {static_cast<size_t>(bytes), static_cast<int>(n), last < 0 ? static_cast<int>(n) : last});
@@ -180,6 +189,11 @@ Status Interpreter::PlanArena() {
   for (size_t i = 0; i < ids.size(); ++i) arena_offset_[static_cast<size_t>(ids[i])] = plan.offsets[i];
   arena_bytes_ = plan.total_bytes;
   QF_RETURN_IF_ERROR(budget_.Charge(arena_bytes_, "the activation arena"));
+  // Run allocates the static graph outputs on top of this and keeps them to
+  // its end: outputs that cannot fit fail now (inspect reports it) rather
+  // than after a run has computed everything before them.
+  if (!MemoryBudget(budget_).TryCharge(output_bytes))
+    return budget_.OverLimit(output_bytes, "the graph outputs");
   void* p = std::aligned_alloc(kArenaAlignment, std::max<size_t>(arena_bytes_, kArenaAlignment));
   if (p == nullptr)
     return ResourceExhausted("cannot allocate an arena of " + std::to_string(arena_bytes_) + " bytes");

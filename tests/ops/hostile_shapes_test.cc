@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "op_test_helpers.h"
+#include "passes/constant_fold.h"
 #include "qforge/limits.h"
 #include "runtime/interpreter.h"
 #include "test_util.h"
@@ -96,16 +97,6 @@ TEST(HostileShapes, InputShapeOverTheLimit) {
   EXPECT_NE(s.message().find("input 'x'"), std::string::npos) << s.ToString();
 }
 
-// Restores the process memory limit after a test lowers it.
-class MemoryLimitGuard {
- public:
-  explicit MemoryLimitGuard(uint64_t bytes) : saved_(MemoryLimit()) { SetMemoryLimit(bytes); }
-  ~MemoryLimitGuard() { SetMemoryLimit(saved_); }
-
- private:
-  uint64_t saved_;
-};
-
 // Each tensor is under the limit, their sum is not: the node whose
 // allocation crossed the total is named.
 TEST(HostileShapes, ManyTensorsUnderTheLimitSumOverIt) {
@@ -145,6 +136,69 @@ TEST(HostileShapes, RunTimeTensorsCountTowardsTheTotal) {
   auto ok = interp.Run(inputs);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ((*ok)[2].num_elements(), 1 << 10);
+}
+
+// A Conv of two constants over the folding work limit (FoldWork: 2^18
+// outputs x 576 multiply-adds > 2^26) is not evaluated by Prepare but runs
+// in Run; a small one still is. The observer sees only nodes that run.
+TEST(HostileShapes, PrepareLeavesWorkOverTheFoldLimitToRun) {
+  auto g = std::make_shared<ir::Graph>();
+  ir::ValueId xs = g->AddConstant("xs", I64({4}, {1, 64, 64, 64}));
+  ir::Attributes ones;
+  ones.Set("value", F32({1}, {1}));
+  ir::ValueId x = AddNode(*g, OpKind::kConstantOfShape, {xs}, "cx", ones);
+  ir::ValueId w =
+      g->AddConstant("w", MakeTensor(DataType::kFloat32, {64, 64, 3, 3}, std::vector<double>(36864, 1.0)));
+  ir::Attributes pads;
+  pads.Set("pads", std::vector<int64_t>{1, 1, 1, 1});
+  ir::ValueId big = AddNode(*g, OpKind::kConv, {x, w}, "big", pads);
+  ir::ValueId s = g->AddConstant("s", I64({4}, {1, 1, 4, 4}));
+  ir::ValueId sx = AddNode(*g, OpKind::kConstantOfShape, {s}, "sx");
+  ir::ValueId sw = g->AddConstant("sw", F32({1, 1, 1, 1}, {2}));
+  ir::ValueId small = AddNode(*g, OpKind::kConv, {sx, sw}, "small");
+  g->outputs = {big, small};
+  runtime::Interpreter interp(g);
+  std::vector<std::string> ran;
+  interp.set_observer([&](const ir::Node& node, std::span<Tensor* const>) { ran.push_back(node.name); });
+  auto r = interp.Run({});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(ran, std::vector<std::string>{"big"});
+  // Ones convolved with a 3x3 of ones over 64 channels: 576 inside, 256 at a corner.
+  const auto y = (*r)[0].span<float>();
+  EXPECT_EQ(y[32 * 64 + 32], 576.0f);
+  EXPECT_EQ(y[0], 256.0f);
+  EXPECT_EQ((*r)[1].span<float>()[0], 0.0f);
+}
+
+// Graph outputs are allocated by Run and kept to its end: outputs whose sum
+// passes the budget fail at Prepare, before any node runs.
+TEST(HostileShapes, GraphOutputsOverTheTotalFailAtPrepare) {
+  MemoryLimitGuard limit(uint64_t{14} << 20);  // the input and two outputs fit, not three
+  auto g = std::make_shared<ir::Graph>();
+  ir::ValueId x = AddInput(*g, {1 << 20});  // 4 MiB
+  for (int i = 0; i < 2; ++i) g->outputs.push_back(AddNode(*g, OpKind::kRelu, {x}, "r" + std::to_string(i)));
+  runtime::Interpreter interp(g);
+  EXPECT_TRUE(interp.Prepare({{1 << 20}}).ok());
+  g->outputs.push_back(AddNode(*g, OpKind::kRelu, {x}, "r2"));
+  runtime::Interpreter three(g);
+  Status s = three.Prepare({{1 << 20}});
+  EXPECT_EQ(s.code(), StatusCode::kResourceExhausted) << s.ToString();
+  EXPECT_NE(s.message().find("the graph outputs"), std::string::npos) << s.ToString();
+}
+
+// Load-time folding counts what it creates against the budget: each
+// ConstantOfShape output (4 MiB) is under the per-tensor fold cap, the
+// constants together may not pass the limit; the rest stay nodes.
+TEST(HostileShapes, LoadTimeFoldingStopsAtTheMemoryLimit) {
+  MemoryLimitGuard limit(uint64_t{10} << 20);
+  ir::Graph g;
+  ir::ValueId shape = g.AddConstant("shape", I64({1}, {1 << 20}));
+  for (int i = 0; i < 4; ++i)
+    g.outputs.push_back(AddNode(g, OpKind::kConstantOfShape, {shape}, "c" + std::to_string(i)));
+  ASSERT_TRUE(passes::FoldConstants(g).ok());
+  int folded = 0;
+  for (ir::ValueId out : g.outputs) folded += g.value(out).is_constant() ? 1 : 0;
+  EXPECT_EQ(folded, 2);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -205,6 +206,50 @@ TEST(OnnxReader, ExternalData) {
   fs::create_symlink(dir.root() / "outside.bin", dir.model_dir() / "link.bin");
   MakeExternal(m.mutable_graph()->mutable_initializer(0), "link.bin", 0, 24);
   ExpectError(Read(m, dir.model_dir().string()), StatusCode::kInvalidModel, "outside the model's folder");
+}
+
+// One external range read by many initializers (tied weights may share
+// bytes) counts once per tensor: together they may not pass the memory
+// limit, refused from the declared sizes before any is read.
+TEST(OnnxReader, ExternalDataReusedPastTheBudget) {
+  TempDir dir;
+  const std::vector<float> w = {1, 2, 3, 4, 5, 6};
+  {
+    std::ofstream f(dir.model_dir() / "weights.bin", std::ios::binary);
+    f.write(reinterpret_cast<const char*>(w.data()), 24);
+  }
+  testing::MemoryLimitGuard limit(100);  // four 24-byte tensors fit, five do not
+  onnx::ModelProto m = AddModel();
+  MakeExternal(m.mutable_graph()->mutable_initializer(0), "weights.bin", 0, 24);
+  for (int k = 1; k < 4; ++k) {
+    onnx::TensorProto* t = m.mutable_graph()->add_initializer();
+    *t = m.graph().initializer(0);
+    t->set_name("W" + std::to_string(k));
+  }
+  auto r = Read(m, dir.model_dir().string());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  *m.mutable_graph()->add_initializer() = m.graph().initializer(1);
+  m.mutable_graph()->mutable_initializer(4)->set_name("W4");
+  ExpectError(Read(m, dir.model_dir().string()), StatusCode::kResourceExhausted,
+              "initializer 'W4': 24 bytes on top of");
+}
+
+// A Q/DQ scale that is not a finite positive number is the model's error
+// (InvalidModel naming node and tensor), not the data's found at run time.
+TEST(OnnxReader, QdqScaleMustBeFinitePositive) {
+  for (float bad : {std::nanf(""), INFINITY, 0.0f, -0.5f}) {
+    onnx::ModelProto m = BaseModel();
+    auto* g = m.mutable_graph();
+    SetType(g->add_input(), "x", onnx::TensorProto::FLOAT, {1, 4});
+    FloatInit(g->add_initializer(), "s", {}, {bad});
+    AddNode(g, "QuantizeLinear", {"x", "s"}, {"q"}, "q1");
+    AddNode(g, "DequantizeLinear", {"q", "s"}, {"y"}, "dq1");
+    SetType(g->add_output(), "y", onnx::TensorProto::FLOAT, {1, 4});
+    ExpectError(Read(m), StatusCode::kInvalidModel, "node 'q1' (QuantizeLinear): y_scale is ");
+    FloatInit(g->mutable_initializer(0), "s", {}, {0.5f});
+    g->mutable_initializer(0)->clear_dims();
+    EXPECT_TRUE(Read(m).ok());
+  }
 }
 
 TEST(OnnxReader, TwoProducersOfOneValue) {

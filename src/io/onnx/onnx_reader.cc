@@ -30,7 +30,8 @@ bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx";
 // caller prefixes it.
 class Importer {
  public:
-  Importer(const onnx::ModelProto& model, const std::string& base_dir) : model_(model), source_{base_dir} {}
+  Importer(const onnx::ModelProto& model, const std::string& base_dir)
+      : model_(model), source_{base_dir, &budget_} {}
 
   Result<std::unique_ptr<ir::Graph>> Run();
 
@@ -53,6 +54,7 @@ class Importer {
   Status Define(const std::string& name, ir::ValueId id, const std::string& where);
 
   const onnx::ModelProto& model_;
+  MemoryBudget budget_;  // the initializers and Constant values read
   TensorSource source_;
   std::unique_ptr<ir::Graph> g_ = std::make_unique<ir::Graph>();
   int64_t opset_ = 0;
@@ -110,6 +112,14 @@ Status Importer::ReadOpset() {
 }
 
 Status Importer::AddInitializers() {
+  // The declared sizes first: a model whose initializers together pass the
+  // budget fails before gigabytes are read (a broken header is reported by
+  // the read below, in file order).
+  MemoryBudget declared = budget_;
+  for (const onnx::TensorProto& init : model_.graph().initializer()) {
+    Result<uint64_t> bytes = TensorProtoBytes(init);
+    if (bytes.ok()) QF_RETURN_IF_ERROR(declared.Charge(*bytes, "initializer '" + init.name() + "'"));
+  }
   for (const onnx::TensorProto& init : model_.graph().initializer()) {
     if (init.name().empty()) return InvalidModel("an initializer has no name");
     Result<Tensor> t = TensorFromProto(init, source_);

@@ -66,6 +66,15 @@ Status ResolveExternalPath(const std::string& tensor, const std::string& locatio
   return Status::Ok();
 }
 
+// The tensor `proto` decodes into, charged to the source's budget before
+// it is allocated; `bytes` is its checked size.
+Result<Tensor> AllocateFor(const onnx::TensorProto& proto, const TensorSource& source, DataType dtype,
+                           const std::vector<int64_t>& dims, size_t bytes) {
+  if (source.budget != nullptr)
+    QF_RETURN_IF_ERROR(source.budget->Charge(bytes, "tensor '" + proto.name() + "'"));
+  return Tensor(dtype, dims);
+}
+
 // Reads `bytes` of external data into a new tensor, allocating only after
 // the file is known to hold them (the dims in the file are untrusted).
 Result<Tensor> ReadExternal(const onnx::TensorProto& proto, const TensorSource& source, DataType dtype,
@@ -99,7 +108,7 @@ Result<Tensor> ReadExternal(const onnx::TensorProto& proto, const TensorSource& 
       file_size - static_cast<uintmax_t>(offset) < bytes) {
     return InvalidModel("tensor '" + proto.name() + "' external data file '" + location + "' is too short");
   }
-  Tensor t(dtype, dims);
+  QF_ASSIGN_OR_RETURN(Tensor t, AllocateFor(proto, source, dtype, dims, bytes));
   std::ifstream f(path, std::ios::binary);
   f.seekg(offset);
   if (!f || (bytes > 0 && !f.read(static_cast<char*>(t.raw_data()), static_cast<std::streamsize>(bytes)))) {
@@ -256,7 +265,18 @@ Status ParseProto(std::string_view bytes, const std::string& what, google::proto
   return Status::Ok();
 }
 
-Result<Tensor> TensorFromProto(const onnx::TensorProto& proto, const TensorSource& source) {
+namespace {
+
+// A tensor's dtype, dims and byte size from its header, checked (the data
+// is not looked at).
+struct TensorHeader {
+  DataType dtype = DataType::kUndefined;
+  std::vector<int64_t> dims;
+  int64_t count = 0;
+  size_t bytes = 0;
+};
+
+Result<TensorHeader> ReadHeader(const onnx::TensorProto& proto) {
   std::optional<DataType> dtype = DataTypeFromOnnx(proto.data_type());
   if (!dtype) {
     if (proto.data_type() == onnx::TensorProto::UNDEFINED) {
@@ -265,39 +285,54 @@ Result<Tensor> TensorFromProto(const onnx::TensorProto& proto, const TensorSourc
     return Unsupported("tensor '" + proto.name() + "' has data type " + OnnxTypeName(proto.data_type()));
   }
   if (proto.has_segment()) return Unsupported("tensor '" + proto.name() + "' is segmented");
-  std::vector<int64_t> dims;
-  int64_t count = 0;
-  QF_RETURN_IF_ERROR(CheckedDims(proto, &dims, &count));
+  TensorHeader h;
+  h.dtype = *dtype;
+  QF_RETURN_IF_ERROR(CheckedDims(proto, &h.dims, &h.count));
   const size_t elem = DataTypeSize(*dtype);
-  if (static_cast<uint64_t>(count) > kMaxInitializerBytes / elem) {
-    return InvalidModel("tensor '" + proto.name() + "' dims " + DimsToString(dims) + " exceed the " +
+  if (static_cast<uint64_t>(h.count) > kMaxInitializerBytes / elem) {
+    return InvalidModel("tensor '" + proto.name() + "' dims " + DimsToString(h.dims) + " exceed the " +
                         std::to_string(kMaxInitializerBytes >> 30) + " GiB tensor limit");
   }
-  const size_t bytes = static_cast<size_t>(count) * elem;
+  h.bytes = static_cast<size_t>(h.count) * elem;
+  return h;
+}
+
+}  // namespace
+
+Result<uint64_t> TensorProtoBytes(const onnx::TensorProto& proto) {
+  QF_ASSIGN_OR_RETURN(const TensorHeader h, ReadHeader(proto));
+  return uint64_t{h.bytes};
+}
+
+Result<Tensor> TensorFromProto(const onnx::TensorProto& proto, const TensorSource& source) {
+  QF_ASSIGN_OR_RETURN(const TensorHeader h, ReadHeader(proto));
+  const DataType dtype = h.dtype;
+  const std::vector<int64_t>& dims = h.dims;
+  const size_t bytes = h.bytes;
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
-    return ReadExternal(proto, source, *dtype, dims, bytes);
+    return ReadExternal(proto, source, dtype, dims, bytes);
   if (proto.has_raw_data()) {
     if (proto.raw_data().size() != bytes) {
       return InvalidModel("tensor '" + proto.name() + "' raw_data has " +
                           std::to_string(proto.raw_data().size()) + " bytes, its dims " + DimsToString(dims) +
                           " need " + std::to_string(bytes));
     }
-    Tensor t(*dtype, dims);
+    QF_ASSIGN_OR_RETURN(Tensor t, AllocateFor(proto, source, dtype, dims, bytes));
     if (bytes > 0) std::memcpy(t.raw_data(), proto.raw_data().data(), bytes);
-    if (*dtype == DataType::kBool) {
+    if (dtype == DataType::kBool) {
       for (uint8_t& b : t.span<uint8_t>()) b = b != 0;
     }
     return t;
   }
   // Counted before allocating: dims claiming 4 GiB with no data must not
   // cost 4 GiB.
-  const int typed = TypedFieldSize(proto, *dtype);
-  if (typed != count) {
+  const int typed = TypedFieldSize(proto, dtype);
+  if (typed != h.count) {
     return InvalidModel("tensor '" + proto.name() + "' has " + std::to_string(typed) + " values for " +
-                        std::to_string(count) + " elements");
+                        std::to_string(h.count) + " elements");
   }
-  Tensor t(*dtype, dims);
-  QF_RETURN_IF_ERROR(CopyTypedData(proto, count, &t));
+  QF_ASSIGN_OR_RETURN(Tensor t, AllocateFor(proto, source, dtype, dims, bytes));
+  QF_RETURN_IF_ERROR(CopyTypedData(proto, h.count, &t));
   return t;
 }
 

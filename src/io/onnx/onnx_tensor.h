@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/memory_budget.h"
 #include "ir/graph.h"
 #include "qforge/status.h"
 #include "qforge/tensor.h"
@@ -22,8 +23,13 @@ namespace qforge::io {
 inline constexpr size_t kMaxProtoBytes = (size_t{2} << 30) - 1;
 
 // Where external tensor data may be read from: files inside `base_dir`.
+// Every tensor read is charged to `budget` (when set) before it is
+// allocated, so that many tensors each under the per-tensor limit (one
+// external file referenced 80 times) cannot together pass MemoryLimit().
+// Ranges of external files may overlap (tied weights); only the total counts.
 struct TensorSource {
-  std::string base_dir;  // the model's folder; "" disables external data
+  std::string base_dir;            // the model's folder; "" disables external data
+  MemoryBudget* budget = nullptr;  // the model's budget; null: per-tensor limit only
 };
 
 // ONNX TensorProto.DataType <-> qforge DataType; nullopt for types qforge
@@ -40,6 +46,10 @@ Status ParseProto(std::string_view bytes, const std::string& what, google::proto
 // Decodes a TensorProto (raw_data, typed fields or external data). Errors
 // name the tensor but not the file (callers add it).
 Result<Tensor> TensorFromProto(const onnx::TensorProto& proto, const TensorSource& source);
+// The byte size a TensorProto's header declares (checked as TensorFromProto
+// does), without reading its data: lets a reader refuse a model whose
+// tensors together pass the budget before loading any of them.
+Result<uint64_t> TensorProtoBytes(const onnx::TensorProto& proto);
 // Encodes `tensor` as raw_data (little-endian), named `name`.
 void TensorToProto(const Tensor& tensor, const std::string& name, onnx::TensorProto* proto);
 
