@@ -15,9 +15,9 @@ echo "== layers: no include goes up a layer, no oversized file"
 python3 tools/check_layers.py
 echo "== build Release ($(date -u +%T))"
 bash scripts/build.sh release
-echo "== build ASan+UBSan, the targets it runs ($(date -u +%T))"
+echo "== build ASan+UBSan (clang), the targets it runs and the fuzzers ($(date -u +%T))"
 bash scripts/build.sh asan --target qforge_cli qforge_unit_tests qforge_ops_tests qforge_cli_tests quantize_model \
-  qforge_conformance_tests
+  qforge_conformance_tests qforge_fuzz_all
 
 echo "== Release: all tests ($(date -u +%T))"
 # The Arm NN check's cost is its reference backend, per image: 100 test
@@ -34,5 +34,5 @@ echo "== ASan+UBSan: unit, ops, CLI bad-input (with the hostile file suite, ctes
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j2 -L 'unit|ops|cli|conformance'
 echo "== fuzz every reader with libFuzzer, 30 s each ($(date -u +%T))"
-bash scripts/fuzz.sh 30
+QFORGE_FUZZ_SKIP_BUILD=1 bash scripts/fuzz.sh 30
 echo "== done ($(date -u +%T))"
