@@ -8,6 +8,8 @@ PACKAGES=(
   cmake g++ make pkg-config git clang-format
   libprotobuf-dev protobuf-compiler libonnx-dev
   libcli11-dev nlohmann-json3-dev libstb-dev libzip-dev zlib1g-dev
+  # image decoding (stb only resizes)
+  libjpeg62-turbo-dev libpng-dev
   flatbuffers-compiler libflatbuffers-dev
   # optimized runtime: XNNPACK, its thread pool and CPU detection; oneDNN for the kernel comparison bench
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev libdnnl-dev

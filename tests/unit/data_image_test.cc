@@ -214,8 +214,9 @@ TEST_F(ImageFolderTest, ErrorsNameTheFile) {
             StatusCode::kNotFound);
 }
 
-// A truncated image must never decode: stb leaves a PNM's missing pixels as
-// uninitialized heap bytes and a BMP's or JPEG's as zeros or gray.
+// A truncated image must never decode: decoders tend to fill what is
+// missing (libjpeg with gray and only a warning, stb_image formerly with
+// uninitialized heap bytes).
 TEST_F(ImageFolderTest, TruncatedImagesOfEveryFormatAreErrors) {
   const int w = 16, h = 12;
   std::vector<uint8_t> px;

@@ -1,22 +1,11 @@
 #include "io/data/image_preprocess.h"
 
-#include <climits>
-#include <cmath>
-#include <memory>
-
-#define STBI_NO_STDIO
-#include <stb_image.h>
 #include <stb_image_resize.h>
 
-#include "core/size_math.h"
-#include "io/data/image_complete.h"
+#include <cmath>
 
 namespace qforge::io {
 namespace {
-
-struct StbiFree {
-  void operator()(stbi_uc* p) const { stbi_image_free(p); }
-};
 
 std::string SizeString(int w, int h) { return std::to_string(w) + "x" + std::to_string(h); }
 
@@ -25,28 +14,9 @@ std::string SizeString(int w, int h) { return std::to_string(w) + "x" + std::to_
 Result<std::vector<float>> DecodeResizeCrop(std::string_view bytes, const std::string& name,
                                             const ImagePreprocess& pre, int channels, int* height,
                                             int* width) {
-  if (bytes.size() > static_cast<size_t>(INT_MAX)) return InvalidArgument(name + ": image file is too large");
-  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
-  const int len = static_cast<int>(bytes.size());
-  int w = 0, h = 0, file_channels = 0;
-  if (!stbi_info_from_memory(data, len, &w, &h, &file_channels)) {
-    return InvalidArgument(name + ": cannot decode image: " + stbi_failure_reason());
-  }
-  if (w <= 0 || h <= 0 || int64_t{w} * h > kMaxImagePixels) {
-    return InvalidArgument(name + ": image size " + SizeString(w, h) +
-                           " is outside the accepted range (at most " + std::to_string(kMaxImagePixels) +
-                           " pixels)");
-  }
-  // The decoded pixels as floats, the largest buffer decoding makes, must
-  // fit the memory budget; checked from the header, before decoding.
-  QF_RETURN_IF_ERROR(CheckedTensorBytes(DataType::kFloat32, {{h, w, channels}}, name).status());
-  QF_RETURN_IF_ERROR(CheckImageComplete(bytes, name));
-  std::unique_ptr<stbi_uc, StbiFree> pixels(
-      stbi_load_from_memory(data, len, &w, &h, &file_channels, channels));
-  if (!pixels) return InvalidArgument(name + ": cannot decode image: " + stbi_failure_reason());
-
-  const size_t n = static_cast<size_t>(w) * static_cast<size_t>(h) * static_cast<size_t>(channels);
-  std::vector<float> img(pixels.get(), pixels.get() + n);
+  QF_ASSIGN_OR_RETURN(DecodedImage decoded, DecodeImage(bytes, name, channels));
+  int w = decoded.width, h = decoded.height;
+  std::vector<float> img(decoded.pixels.begin(), decoded.pixels.end());
   if (pre.resize > 0) {
     // Shorter side to `resize`, the other scaled to keep the aspect ratio
     // (truncated, as torchvision's Resize(int) does).

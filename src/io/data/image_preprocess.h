@@ -7,20 +7,15 @@
 #include <vector>
 
 #include "io/data/dataset.h"
+#include "io/data/image_decode.h"
 
 namespace qforge::io {
-
-// Images whose decoded size exceeds this many pixels (8192 x 8192) are
-// refused before decoding, whatever their (possibly hostile) header claims;
-// so are images whose decoded float pixels exceed the memory budget.
-inline constexpr int64_t kMaxImagePixels = int64_t{1} << 26;
 
 // Decodes `bytes` (from file `name`) with `channels` channels, resizes the
 // shorter side to pre.resize (bilinear) if set, then center crops to
 // *height x *width. If *height or *width is 0 it is taken from the (resized)
-// image instead. Returns HWC pixels in 0..255. A corrupt, truncated
-// (image_complete.h), too small or too large image is an InvalidArgument
-// naming the file; one over the memory budget is ResourceExhausted.
+// image instead. Returns HWC pixels in 0..255. Errors as DecodeImage's; an
+// image too small for the crop is also an InvalidArgument naming the file.
 Result<std::vector<float>> DecodeResizeCrop(std::string_view bytes, const std::string& name,
                                             const ImagePreprocess& pre, int channels, int* height,
                                             int* width);

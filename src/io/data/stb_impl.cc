@@ -1,13 +1,6 @@
-// The one translation unit that compiles the stb image decoder and resizer.
-// Only the formats image folders accept are compiled in, to keep the decoder
-// surface exposed to untrusted files small.
-#define STBI_ONLY_PNG
-#define STBI_ONLY_JPEG
-#define STBI_ONLY_BMP
-#define STBI_ONLY_PNM
-#define STBI_NO_STDIO
-#define STB_IMAGE_IMPLEMENTATION
-#include <stb_image.h>
-
+// The one translation unit that compiles stb_image_resize. It only reads
+// decoded pixel buffers whose sizes qforge chose, never file bytes; image
+// files are decoded by image_decode.h (stb_image is not used: it is not
+// hardened against hostile files).
 #define STB_IMAGE_RESIZE_IMPLEMENTATION
 #include <stb_image_resize.h>
