@@ -7,15 +7,19 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   cmake g++ make pkg-config git clang-format
   libprotobuf-dev protobuf-compiler libonnx-dev
-  libcli11-dev nlohmann-json3-dev libstb-dev libzip-dev zlib1g-dev
-  # image decoding (stb only resizes)
+  libcli11-dev nlohmann-json3-dev libzip-dev zlib1g-dev
+  # image decoding
   libjpeg62-turbo-dev libpng-dev
   flatbuffers-compiler libflatbuffers-dev
   # optimized runtime: XNNPACK, its thread pool and CPU detection; oneDNN for the kernel comparison bench
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev libdnnl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # tests write their images with stb_image_write (qforge itself uses no stb)
+  libstb-dev
   # test oracles and example-model tooling
   libonnx-testdata python3-onnx python3-numpy python3-torch python3-torchvision
+  # PIL: the image-resize oracle (tests/data/image_resize/make_fixtures.py)
+  python3-pil
   dataset-fashion-mnist
   # TFLite oracle (Arm NN 20.08 TFLite parser + reference backend) and the reader fuzzer (libFuzzer)
   python3-pyarmnn libarmnn-cpuref-backend22 libarmnntfliteparser22 clang libclang-rt-14-dev

@@ -1,8 +1,8 @@
 #include "io/data/image_preprocess.h"
 
-#include <stb_image_resize.h>
-
 #include <cmath>
+
+#include "io/data/image_resize.h"
 
 namespace qforge::io {
 namespace {
@@ -30,16 +30,7 @@ Result<std::vector<float>> DecodeResizeCrop(std::string_view bytes, const std::s
       return InvalidArgument(name + ": resizing " + SizeString(w, h) + " to shorter side " +
                              std::to_string(pre.resize) + " gives an unusable size " + SizeString(nw, nh));
     }
-    std::vector<float> resized(static_cast<size_t>(nw) * static_cast<size_t>(nh) *
-                               static_cast<size_t>(channels));
-    // The triangle filter is bilinear interpolation when enlarging and a
-    // matching area filter when shrinking (no aliasing), like PIL's BILINEAR.
-    if (!stbir_resize_float_generic(img.data(), w, h, 0, resized.data(), nw, nh, 0, channels,
-                                    STBIR_ALPHA_CHANNEL_NONE, 0, STBIR_EDGE_CLAMP, STBIR_FILTER_TRIANGLE,
-                                    STBIR_COLORSPACE_LINEAR, nullptr)) {
-      return Internal(name + ": image resize failed");
-    }
-    img = std::move(resized);
+    img = ResizeBilinear(std::move(img), h, w, channels, nh, nw);
     w = nw;
     h = nh;
   }

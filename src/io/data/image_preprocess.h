@@ -12,7 +12,7 @@
 namespace qforge::io {
 
 // Decodes `bytes` (from file `name`) with `channels` channels, resizes the
-// shorter side to pre.resize (bilinear) if set, then center crops to
+// shorter side to pre.resize (PIL's bilinear, image_resize.h) if set, then center crops to
 // *height x *width. If *height or *width is 0 it is taken from the (resized)
 // image instead. Returns HWC pixels in 0..255. Errors as DecodeImage's; an
 // image too small for the crop is also an InvalidArgument naming the file.
