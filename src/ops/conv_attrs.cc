@@ -298,6 +298,17 @@ TapRange WindowTaps(const Window3D& g, int axis, int64_t o) {
   return r;
 }
 
+WindowSpan WindowTapsAt(const Window3D& g, const int64_t o[3]) {
+  WindowSpan w;
+  w.valid = w.padded = 1;
+  for (int a = 0; a < 3; ++a) {
+    w.t[a] = WindowTaps(g, a, o[a]);
+    w.valid *= w.t[a].end - w.t[a].begin;
+    w.padded *= w.t[a].in_pads;
+  }
+  return w;
+}
+
 Status WithNode(const InferContext& ctx, const Status& s) {
   return s.WithContext(ctx.graph->Describe(*ctx.node) + ": ");
 }

@@ -119,6 +119,13 @@ struct TapRange {
   int64_t begin, end, in_pads;
 };
 TapRange WindowTaps(const Window3D& g, int axis, int64_t o);
+// The three axes' taps of output position `o`, with the number of taps
+// inside the input (`valid`) and inside input + pads (`padded`).
+struct WindowSpan {
+  TapRange t[3];
+  int64_t valid, padded;
+};
+WindowSpan WindowTapsAt(const Window3D& g, const int64_t o[3]);
 
 // Adds "node 'x' (Op): " to a context-free error.
 Status WithNode(const InferContext& ctx, const Status& s);

@@ -30,13 +30,9 @@ void WindowPool(const T* x, T* y, int64_t planes, const ops::Window3D& g, bool c
           double sum = 0;
           T best = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
                                                         : std::numeric_limits<T>::lowest();
-          ops::TapRange t[3];
-          int64_t padded = 1;
-          for (int a = 0; a < 3; ++a) {
-            t[a] = ops::WindowTaps(g, a, o[a]);
-            padded *= t[a].in_pads;
-          }
-          const int64_t valid = (t[0].end - t[0].begin) * (t[1].end - t[1].begin) * (t[2].end - t[2].begin);
+          const ops::WindowSpan span = ops::WindowTapsAt(g, o);
+          const ops::TapRange* t = span.t;
+          const int64_t valid = span.valid, padded = span.padded;
           for (int64_t kd = t[0].begin; kd < t[0].end; ++kd) {
             const int64_t id = od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
             for (int64_t kh = t[1].begin; kh < t[1].end; ++kh) {
