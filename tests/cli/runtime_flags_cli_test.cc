@@ -39,6 +39,20 @@ TEST(RuntimeFlagsCli, OptimizedAndReferenceAgreeOnAccuracy) {
   EXPECT_NEAR(Top1(fast.out), Top1(ref.out), 0.5) << fast.out << ref.out;
 }
 
+// The same commands on the small CNN and 50 images: what the sanitizer run
+// executes in place of the test above (scripts/test.sh leaves that one to
+// the Release run, where its 400 reference ResNet images take seconds).
+TEST(RuntimeFlagsCli, EvalRunsThreadedAndOnTheReference) {
+  const std::string data = " --data " + kImages + " --labels " + kLabels + " --limit 50 --batch 25";
+  CliResult fast = RunCli("eval " + SourcePath("models/cnn.onnx") + data + " --threads 2");
+  CliResult ref = RunCli("eval " + SourcePath("models/cnn.onnx") + data + " --reference");
+  ASSERT_EQ(fast.exit_code, 0) << fast.err;
+  ASSERT_EQ(ref.exit_code, 0) << ref.err;
+  EXPECT_GT(Top1(fast.out), 70.0) << fast.out;
+  // Float kernels differ in rounding: one image in 50 may change class.
+  EXPECT_NEAR(Top1(fast.out), Top1(ref.out), 2.0) << fast.out << ref.out;
+}
+
 TEST(RuntimeFlagsCli, BenchProfileNamesTheKernelOfEveryNode) {
   CliResult r =
       RunCli("bench " + SourcePath("models/mobilenet.onnx") + " --threads 1 --runs 3 --batch 0 --profile");
