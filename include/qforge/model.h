@@ -36,6 +36,9 @@ class Model {
 
   std::vector<IoInfo> inputs() const;
   std::vector<IoInfo> outputs() const;
+  // Files besides the model file that loading read (ONNX external data):
+  // inputs of a command as much as the model file is.
+  const std::vector<std::string>& side_files() const;
 
   // The IR, for passes and tools inside qforge.
   const ir::Graph& graph() const { return *graph_; }

@@ -24,6 +24,9 @@ int Convert(const ConvertOptions& opt) {
   if (!paths.ok()) return ReportError(paths);
   Result<Model> model = Model::Load(opt.input);
   if (!model.ok()) return ReportError(model.status());
+  // The model's external data files are inputs too; only loading names them.
+  paths = CheckOutputPaths(model->side_files(), {opt.output});
+  if (!paths.ok()) return ReportError(paths);
   Status s = model->Save(opt.output);
   if (!s.ok()) return ReportError(s);
   std::error_code ec;

@@ -104,6 +104,9 @@ int Quantize(const QuantizeCliOptions& opt) {
 
   Result<Model> model = Model::Load(opt.model);
   if (!model.ok()) return ReportError(model.status());
+  // The model's external data files are inputs too; only loading names them.
+  paths = CheckOutputPaths(model->side_files(), {opt.output, opt.save_stats});
+  if (!paths.ok()) return ReportError(paths);
   EvalRequest er;
   er.data = opt.calib;
   er.data.path = opt.eval_data;

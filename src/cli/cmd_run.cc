@@ -58,6 +58,9 @@ int Run(const RunOptions& opt) {
   if (!paths.ok()) return ReportError(paths);
   Result<Model> model = Model::Load(opt.model);
   if (!model.ok()) return ReportError(model.status());
+  // The model's external data files are inputs too; only loading names them.
+  paths = CheckOutputPaths(model->side_files(), opt.outputs);
+  if (!paths.ok()) return ReportError(paths);
   const std::vector<IoInfo> infos = model->inputs();
   if (opt.inputs.size() != infos.size()) {
     return ReportError(InvalidArgument(opt.model + " takes " + std::to_string(infos.size()) +

@@ -61,6 +61,8 @@ Status Model::Save(const std::string& path) const {
   return InvalidArgument(path + ": unknown model format '" + ext + "' (expected .onnx or .tflite)");
 }
 
+const std::vector<std::string>& Model::side_files() const { return graph_->side_files; }
+
 std::vector<IoInfo> Model::inputs() const {
   std::vector<IoInfo> v;
   for (ir::ValueId id : graph_->inputs) v.push_back(InfoOf(graph_->value(id)));

@@ -82,6 +82,9 @@ class Graph {
   std::string name;
   int64_t source_opset = 0;  // opset of the default domain in the source file
   std::string source_path;   // for error messages
+  // Files besides source_path the model was read from (ONNX external data):
+  // commands treat them as inputs, which no output may replace.
+  std::vector<std::string> side_files;
   Requantization requantization = Requantization::kFixedPoint;
   std::vector<Value> values;
   std::vector<Node> nodes;      // topologically sorted after TopologicalSort()

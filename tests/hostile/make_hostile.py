@@ -236,6 +236,19 @@ def external_80x(d):
     save(graph([sum_node], [], [out("y")], inits), os.path.join(d, "external_80x.onnx"))
 
 
+def external_small(d):
+    """y = x + w, w (16 floats) in the external data file ext_small_w.onnx."""
+    t = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[1, 16])
+    t.data_location = TensorProto.EXTERNAL
+    for key, value in (("location", "ext_small_w.onnx"), ("offset", "0"), ("length", "64")):
+        e = t.external_data.add()
+        e.key, e.value = key, value
+    add = helper.make_node("Add", ["x", "w"], ["y"], name="add")
+    save(graph([add], [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 16])], [out("y", [1, 16])], [t]),
+         os.path.join(d, "ext_small.onnx"))
+    write(os.path.join(d, "ext_small_w.onnx"), struct.pack("<16f", *range(16)))
+
+
 def write_suite(d):
     os.makedirs(d, exist_ok=True)
     for f in os.listdir(d):
@@ -247,6 +260,7 @@ def write_suite(d):
         save(model, os.path.join(d, name + ".onnx"), model.opset_import[0].version)
     write_tflite(tflite_pad_huge(), os.path.join(d, "pad_huge.tflite"))
     external_80x(d)
+    external_small(d)
     data_cases(d)
 
 

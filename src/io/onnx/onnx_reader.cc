@@ -31,7 +31,7 @@ bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx";
 class Importer {
  public:
   Importer(const onnx::ModelProto& model, const std::string& base_dir)
-      : model_(model), source_{base_dir, &budget_} {}
+      : model_(model), source_{base_dir, &budget_, &files_read_} {}
 
   Result<std::unique_ptr<ir::Graph>> Run();
 
@@ -54,7 +54,8 @@ class Importer {
   Status Define(const std::string& name, ir::ValueId id, const std::string& where);
 
   const onnx::ModelProto& model_;
-  MemoryBudget budget_;  // the initializers and Constant values read
+  MemoryBudget budget_;               // the initializers and Constant values read
+  std::set<std::string> files_read_;  // external data files
   TensorSource source_;
   std::unique_ptr<ir::Graph> g_ = std::make_unique<ir::Graph>();
   int64_t opset_ = 0;
@@ -323,6 +324,7 @@ Result<std::unique_ptr<ir::Graph>> Importer::Run() {
   QF_RETURN_IF_ERROR(passes::AfterOnnxImport(g_.get()));
   // Integer ops read from ONNX mean what ONNX Runtime computes (float requantization).
   g_->requantization = ir::Requantization::kFloat;
+  g_->side_files.assign(files_read_.begin(), files_read_.end());
   return std::move(g_);
 }
 

@@ -97,6 +97,7 @@ Result<Tensor> ReadExternal(const onnx::TensorProto& proto, const TensorSource& 
   }
   std::filesystem::path path;
   QF_RETURN_IF_ERROR(ResolveExternalPath(proto.name(), location, source.base_dir, &path));
+  if (source.files_read != nullptr) source.files_read->insert(path.string());
   if (offset < 0 || (length >= 0 && static_cast<uint64_t>(length) != bytes)) {
     return InvalidModel("tensor '" + proto.name() + "' external data offset " + std::to_string(offset) +
                         " / length " + std::to_string(length) + " do not match its " + std::to_string(bytes) +

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,9 @@ inline constexpr size_t kMaxProtoBytes = (size_t{2} << 30) - 1;
 struct TensorSource {
   std::string base_dir;            // the model's folder; "" disables external data
   MemoryBudget* budget = nullptr;  // the model's budget; null: per-tensor limit only
+  // When set, receives the path of every external data file read: they are
+  // inputs of the command too (no output may replace one).
+  std::set<std::string>* files_read = nullptr;
 };
 
 // ONNX TensorProto.DataType <-> qforge DataType; nullopt for types qforge

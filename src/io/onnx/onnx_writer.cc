@@ -8,6 +8,7 @@
 
 #include "io/atomic_file.h"
 #include "io/onnx/onnx_attrs.h"
+#include "io/onnx/onnx_opset17.h"
 #include "io/onnx/onnx_tensor.h"
 #include "ops/infer.h"
 #include "ops/op_table.h"
@@ -212,6 +213,8 @@ Status Exporter::WriteReduceWithAxesAttr(const ir::Node& n, const std::vector<st
 Status Exporter::WriteAttributes(const ir::Node& n, onnx::NodeProto* p) {
   for (const auto& [name, value] : n.attrs.all()) {
     if (name == "coerce_2d" || name == quant::kActivationMin || name == quant::kActivationMax) continue;
+    QF_ASSIGN_OR_RETURN(const bool write, WriteAttributeAtOpset17(g_, n, name));
+    if (!write) continue;
     if (n.op == OpKind::kCast && name == "to") {
       const int64_t to = std::get<int64_t>(value);
       const int32_t onnx_to = DataTypeToOnnx(static_cast<DataType>(to));
@@ -270,8 +273,12 @@ Status Exporter::WriteFloat(const ir::Node& n, const std::vector<std::string>& i
   } else if (n.op == OpKind::kReduceMean || n.op == OpKind::kReduceMax) {
     QF_RETURN_IF_ERROR(WriteReduceWithAxesAttr(n, ins, op_outs[0]));
   } else {
+    std::vector<const ir::TensorType*> out_types;
+    for (ir::ValueId out : n.outputs) out_types.push_back(&types_[static_cast<size_t>(out)]);
+    QF_ASSIGN_OR_RETURN(std::optional<Tensor> split, SplitSizesAtOpset17(g_, n, out_types));
     onnx::NodeProto* p = AddNode(std::string(onnx_type), n.name);
     for (const std::string& in : ins) p->add_input(in);
+    if (split) p->add_input(AddInitializer(*split, n.name + "_split"));
     for (const std::string& out : op_outs) p->add_output(out);
     QF_RETURN_IF_ERROR(WriteAttributes(n, p));
   }
