@@ -38,7 +38,7 @@ fuzz_run() {
   fi
   echo "== fuzz: $target: $* on a copy of $seeds ($(ls "$seeds" | wc -l) seeds) ($(date -u +%T))"
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$bin" "$work/corpus" "$@" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+    "$bin" "$work/corpus" "$@" -rss_limit_mb=2048 -timeout="${QFORGE_FUZZ_TIMEOUT:-10}" -max_len=65536 \
     -artifact_prefix="$work/artifacts/" -print_final_stats=1 >"$work/fuzz.log" 2>&1 || status=$?
   tail -n 12 "$work/fuzz.log"
   FUZZ_EXECS=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/fuzz.log" | grep -o '[0-9]*$' | tail -n 1 || true)

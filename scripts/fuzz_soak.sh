@@ -14,6 +14,9 @@ cd "$(dirname "$0")/.."
 source scripts/fuzz_common.sh
 
 RUNS="${1:-${QFORGE_FUZZ_RUNS:-1000000}}"
+# Soaks run for hours beside other work: a per-input timeout of 30 s (CI: 10)
+# still catches a hang without flagging an input the scheduler starved.
+export QFORGE_FUZZ_TIMEOUT="${QFORGE_FUZZ_TIMEOUT:-30}"
 MAX_FINDINGS="${QFORGE_FUZZ_MAX_FINDINGS:-5}"
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")
