@@ -1,12 +1,19 @@
 #include "test_util.h"
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 
 #include "kernels/evaluate.h"
 
 namespace qforge::testing {
 
 std::string SourcePath(const std::string& rel) { return std::string(QFORGE_SOURCE_DIR) + "/" + rel; }
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
 
 Tensor MakeTensor(DataType dtype, std::vector<int64_t> dims, const std::vector<double>& values) {
   Tensor t(dtype, std::move(dims));

@@ -13,6 +13,8 @@ namespace qforge::testing {
 
 // Path of a file in the source tree.
 std::string SourcePath(const std::string& rel);
+// The whole file as bytes (empty when it cannot be read).
+std::string ReadBytes(const std::string& path);
 
 // A tensor filled from `values` (converted to dtype).
 Tensor MakeTensor(DataType dtype, std::vector<int64_t> dims, const std::vector<double>& values);

@@ -55,14 +55,24 @@ enum class WeightGranularity {
                  // what NNAPI, Arm NN and TFLite runtimes before 2024 need
 };
 
-// The next batch of calibration inputs: one tensor per model input, batch
-// dimension first; an empty vector at the end. An error stops quantization
-// and is returned by Quantize.
+// The next batch of calibration inputs: one tensor per model input, in the
+// model's input order, batch dimension first (where the input has one); an
+// empty vector at the end. An error stops quantization and is returned by
+// Quantize.
 using CalibrationBatches = std::function<Result<std::vector<Tensor>>()>;
+
+// Streaming calibration of a stateful model (VAD state, RNN hidden state):
+// from the second batch on, model input `input` is fed the value model
+// output `output` had after the previous batch, instead of the batch's own.
+struct StateFeedback {
+  std::string output;
+  std::string input;
+};
 
 struct CalibrationOptions {
   // The samples (int8 modes), streamed: only one batch is held at a time.
   CalibrationBatches batches;
+  std::vector<StateFeedback> feedback;
   // Names the samples in errors and in the report (a file path, say).
   std::string source_name;
   // A statistics file to quantize from instead of running `batches`, and a

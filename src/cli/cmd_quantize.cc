@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/calib_data.h"
 #include "cli/commands.h"
 #include "cli/data_flags.h"
 #include "cli/exit_codes.h"
@@ -25,7 +26,9 @@ struct QuantizeCliOptions {
   std::string model;
   std::string output;
   std::string mode = "int8";
-  io::DataSpec calib;
+  io::DataSpec calib;                     // the data flags; path: the first --calib value
+  std::vector<std::string> calib_values;  // --calib FILE, or NAME=FILE per input
+  std::vector<std::string> feedback;      // --feedback OUT=IN
   int64_t calib_count = 100;
   int64_t calib_batch = 16;
   std::string estimator = "minmax";
@@ -73,34 +76,17 @@ Result<QuantizeOptions> ApiOptions(const QuantizeCliOptions& opt) {
   return qo;
 }
 
-// --calib as the API's calibration batches: the first --calib-count samples
-// in batches of --calib-batch (or the input's fixed batch size). The data set
-// lives as long as the returned function.
-Result<CalibrationBatches> DatasetCalibration(const QuantizeCliOptions& opt, const Model& model,
-                                              std::unique_ptr<ProgressBar>* bar) {
-  QF_ASSIGN_OR_RETURN(std::shared_ptr<io::Dataset> data,
-                      io::OpenDatasetForInput(opt.calib, model.inputs()[0]));
-  *bar = std::make_unique<ProgressBar>("calibrate", std::min(opt.calib_count, data->size()));
-  quant::CalibrateOptions co;
-  co.count = opt.calib_count;
-  co.batch = opt.calib_batch;
-  co.progress = [b = bar->get()](int64_t done, int64_t) { b->Update(done); };
-  Result<quant::BatchSource> next = quant::DatasetBatches(model.graph(), *data, co);
-  if (!next.ok()) return next.status().WithContext(opt.calib.path + ": ");
-  return CalibrationBatches([data, next = std::move(*next)]() -> Result<std::vector<Tensor>> {
-    QF_ASSIGN_OR_RETURN(Tensor x, next());
-    std::vector<Tensor> batch;
-    if (x.defined()) batch.push_back(std::move(x));
-    return batch;
-  });
-}
-
-int Quantize(const QuantizeCliOptions& opt) {
-  Status paths = CheckOutputPaths({opt.model, opt.calib.path, opt.load_stats, opt.eval_data, opt.eval_labels},
-                                  {opt.output, opt.save_stats});
+int Quantize(QuantizeCliOptions opt) {
+  if (!opt.calib_values.empty()) opt.calib.path = opt.calib_values[0];
+  std::vector<std::string> inputs = CalibFiles(opt.calib_values);
+  inputs.insert(inputs.end(), {opt.model, opt.load_stats, opt.eval_data, opt.eval_labels});
+  Status paths = CheckOutputPaths(inputs, {opt.output, opt.save_stats});
   if (!paths.ok()) return ReportError(paths);
   Result<QuantizeOptions> qo = ApiOptions(opt);
   if (!qo.ok()) return ReportError(qo.status());
+  Result<std::vector<StateFeedback>> feedback = ParseFeedback(opt.feedback);
+  if (!feedback.ok()) return ReportError(feedback.status());
+  qo->calibration.feedback = *feedback;
 
   Result<Model> model = Model::Load(opt.model);
   if (!model.ok()) return ReportError(model.status());
@@ -127,12 +113,15 @@ int Quantize(const QuantizeCliOptions& opt) {
           InvalidArgument(std::string("mode ") + opt.mode +
                           " needs calibration data: pass --calib DATA (or --load-calib-stats FILE)"));
     }
-    // A model with more inputs gets the API's error.
-    if (model->inputs().size() == 1) {
-      Result<CalibrationBatches> batches = DatasetCalibration(opt, *model, &bar);
-      if (!batches.ok()) return ReportError(batches.status());
-      qo->calibration.batches = std::move(*batches);
-    }
+    CalibArgs ca;
+    ca.calib = opt.calib_values;
+    ca.feedback = opt.feedback;
+    ca.spec = opt.calib;
+    ca.count = opt.calib_count;
+    ca.batch = opt.calib_batch;
+    Result<CalibrationBatches> batches = OpenCalibration(ca, *model, *feedback, &bar);
+    if (!batches.ok()) return ReportError(batches.status());
+    qo->calibration.batches = std::move(*batches);
   } else if (!NeedsCalibration(qo->mode) && (!opt.calib.path.empty() || !opt.load_stats.empty())) {
     std::fprintf(stderr, "note: mode %s needs no calibration; --calib/--load-calib-stats ignored\n",
                  opt.mode.c_str());
@@ -160,8 +149,13 @@ void RegisterQuantize(CLI::App& app, Action* action) {
   sub->add_option("-o,--output", opt->output, "Output model: .onnx (QDQ) or .tflite")->required();
   sub->add_option("--mode", opt->mode, "weight-only | dynamic | float16 | int8 | int8-only")
       ->capture_default_str();
-  sub->add_option("--calib", opt->calib.path,
-                  "Calibration samples (int8 modes): .npy, .npz, IDX, raw float32 or an image folder");
+  sub->add_option("--calib", opt->calib_values,
+                  "Calibration samples (int8 modes): .npy, .npz, IDX, raw float32 or an image folder; for a "
+                  "model of several inputs an .npz with one member per input name, or NAME=FILE per input");
+  sub->add_option(
+      "--feedback", opt->feedback,
+      "OUTPUT=INPUT: calibrate as a stream, feeding each batch's OUTPUT to the next batch's INPUT "
+      "(model state; its first value is zeros)");
   sub->add_option("--calib-count", opt->calib_count, "Calibration samples to use")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

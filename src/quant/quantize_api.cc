@@ -49,19 +49,6 @@ Status CheckOptions(const QuantizeOptions& o) {
   return Status::Ok();
 }
 
-// The caller's batches as the calibration collector reads them.
-quant::BatchSource BatchesOf(const CalibrationBatches& batches) {
-  return [&batches]() -> Result<Tensor> {
-    QF_ASSIGN_OR_RETURN(std::vector<Tensor> batch, batches());
-    if (batch.empty()) return Tensor();  // the end
-    if (batch.size() != 1) {
-      return InvalidArgument("a calibration batch has " + std::to_string(batch.size()) +
-                             " tensors; the model has one input");
-    }
-    return std::move(batch[0]);
-  };
-}
-
 // Statistics from the caller's batches or a saved file.
 Result<quant::CalibrationStats> Statistics(std::shared_ptr<const ir::Graph> prepared,
                                            const CalibrationOptions& c, const std::string& source,
@@ -71,7 +58,9 @@ Result<quant::CalibrationStats> Statistics(std::shared_ptr<const ir::Graph> prep
     return InvalidArgument(std::string("mode ") + QuantizeModeName(mode) +
                            " needs calibration data: calibration batches or a statistics file");
   }
-  Result<quant::CalibrationStats> s = quant::Calibrate(std::move(prepared), BatchesOf(c.batches));
+  std::vector<quant::Feedback> feedback;
+  for (const StateFeedback& f : c.feedback) feedback.push_back({f.output, f.input});
+  Result<quant::CalibrationStats> s = quant::Calibrate(std::move(prepared), c.batches, feedback);
   if (!s.ok()) return s.status().WithContext(source + ": ");
   return s;
 }
@@ -181,10 +170,6 @@ Result<QuantizeResult> Quantize(const Model& model, const QuantizeOptions& optio
   qo.activation_type = options.activation_type;
   qo.io_type = options.io_type;
   if (quant::NeedsCalibration(qo.mode)) {
-    if (model.graph().inputs.size() != 1) {
-      return Unsupported(context + "calibration needs a model with one input, this one has " +
-                         std::to_string(model.graph().inputs.size()));
-    }
     QF_ASSIGN_OR_RETURN(qo.ranges, CalibrationRanges(prepared, options, &report));
   }
   qo.exclude = quant::ResolveExclusions(options.exclude, model.graph(), *prepared, &report.notes);

@@ -24,11 +24,6 @@ void WriteBytes(const std::string& path, const std::string& bytes) {
   f << bytes;
 }
 
-std::string ReadBytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
 // Asserts a clean failure: expected code, exactly one line on stderr that
 // contains `needle`, nothing that looks like a crash.
 void ExpectCleanError(const CliResult& r, int code, const std::string& needle) {

@@ -23,11 +23,6 @@ namespace fs = std::filesystem;
 const std::string kModel = SourcePath("models/cnn.onnx");
 const std::string kCalib = SourcePath("models/calib/fashion_train100.npy");
 
-std::string ReadBytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
 void WriteBytes(const std::string& path, const std::string& bytes) {
   std::ofstream f(path, std::ios::binary);
   f << bytes;

@@ -16,11 +16,6 @@
 namespace qforge::testing {
 namespace {
 
-std::string ReadBytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
 // The CLI's default calibration: the first 100 samples in batches of 16.
 CalibrationBatches BatchesOf16(const Tensor* samples, int64_t* next) {
   return [samples, next]() -> Result<std::vector<Tensor>> {

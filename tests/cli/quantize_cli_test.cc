@@ -24,11 +24,6 @@ const std::string kCalib = SourcePath("models/calib/fashion_train100.npy");
 
 int Lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
-std::string ReadBytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
 // A clean failure that left no output file (and no temporary) behind.
 void ExpectCleanFailure(const CliResult& r, int code, const std::string& needle, const std::string& dir) {
   EXPECT_EQ(r.exit_code, code) << r.err;

@@ -112,22 +112,49 @@ struct CalibrateOptions {
   std::function<void(int64_t done, int64_t total)> progress;
 };
 
-// The next batch of samples for the graph's one input (batch dimension
-// first), or an undefined Tensor at the end of the data.
-using BatchSource = std::function<Result<Tensor>()>;
+// The next batch: one tensor per graph input in graph-input order (batch
+// dimension first where the input has one), or an empty vector at the end.
+using BatchSource = std::function<Result<std::vector<Tensor>>()>;
+
+// Streaming state: from the second batch on, graph input `input` takes the
+// value graph output `output` had after the previous batch.
+struct Feedback {
+  std::string output;
+  std::string input;
+};
 
 // Runs every batch of `next` through the float graph (memory bounded by the
 // batch) and records every float32 activation: the graph inputs and each
 // float32 output of every node executed at run time (constants and values
-// folded at prepare time are not activations). The graph must have one input.
+// folded at prepare time are not activations). Samples are counted along
+// dim 0 of the first graph input of rank >= 1 that is not fed back (one per
+// batch when there is none). `feedback` names graph outputs and inputs of
+// equal dtype (InvalidArgument otherwise).
 // A NaN or Inf activation is an InvalidArgument naming the value, the node
 // and the samples seen; an error of `next` is returned as it is.
-Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph, const BatchSource& next);
+Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph, const BatchSource& next,
+                                   const std::vector<Feedback>& feedback = {});
 
-// The batches Calibrate(graph, data, options) runs: the first options.count
-// samples of `data` in batches of options.batch (or of the input's fixed
-// batch size), reporting options.progress as each batch is done.
+// The batches Calibrate(graph, data, options) runs for a graph of one input:
+// the first options.count samples of `data` in batches of options.batch (or
+// of the input's fixed batch size), reporting options.progress as each batch
+// is done.
 Result<BatchSource> DatasetBatches(const ir::Graph& float_graph, io::Dataset& data,
+                                   const CalibrateOptions& options);
+
+// What one graph input is fed: samples read along dim 0 in batches, or one
+// value for every batch (a rank-0 input such as a sample rate, or the first
+// value of a state input that is fed back).
+struct InputFeed {
+  io::Dataset* samples = nullptr;  // not owned; outlives the BatchSource
+  Tensor constant;                 // when samples is null
+};
+
+// The batches for a graph of any number of inputs, one feed per input in
+// graph-input order: the first options.count samples (the sampled inputs
+// must hold equally many) in batches of options.batch, or of the first
+// sampled input's fixed batch size.
+Result<BatchSource> DatasetBatches(const ir::Graph& float_graph, std::vector<InputFeed> feeds,
                                    const CalibrateOptions& options);
 
 // Calibrate over DatasetBatches.

@@ -55,40 +55,75 @@ const TensorStats* CalibrationStats::Find(const std::string& name) const {
 }
 
 Result<BatchSource> DatasetBatches(const ir::Graph& g, io::Dataset& data, const CalibrateOptions& options) {
+  if (g.inputs.size() != 1) {
+    return InvalidArgument("one data set for a model with " + std::to_string(g.inputs.size()) +
+                           " inputs: give one per input");
+  }
+  std::vector<InputFeed> feeds(1);
+  feeds[0].samples = &data;
+  return DatasetBatches(g, std::move(feeds), options);
+}
+
+Result<BatchSource> DatasetBatches(const ir::Graph& g, std::vector<InputFeed> feeds,
+                                   const CalibrateOptions& options) {
   if (options.count <= 0) {
     return InvalidArgument("calibration sample count must be positive, got " + std::to_string(options.count));
   }
   if (options.batch <= 0) {
     return InvalidArgument("calibration batch size must be positive, got " + std::to_string(options.batch));
   }
-  if (g.inputs.size() != 1) {
-    return Unsupported("calibration needs a model with one input, this one has " +
-                       std::to_string(g.inputs.size()));
+  if (feeds.size() != g.inputs.size()) {
+    return InvalidArgument(std::to_string(feeds.size()) + " calibration inputs for a model with " +
+                           std::to_string(g.inputs.size()));
   }
-  if (data.size() <= 0) return InvalidArgument("the calibration data set is empty");
+  // The first sampled input decides the batch; every sampled input must hold as many samples.
+  const ir::Value* lead = nullptr;
+  int64_t available = -1;
+  for (size_t i = 0; i < feeds.size(); ++i) {
+    if (feeds[i].samples == nullptr) continue;
+    const ir::Value& v = g.value(g.inputs[i]);
+    const int64_t size = feeds[i].samples->size();
+    if (size <= 0) return InvalidArgument("the calibration data of input '" + v.name + "' is empty");
+    if (lead != nullptr && size != available) {
+      return InvalidArgument("input '" + v.name + "' has " + std::to_string(size) +
+                             " calibration samples, input '" + lead->name + "' " + std::to_string(available) +
+                             ": they must be equally many");
+    }
+    if (lead == nullptr) lead = &v;
+    available = size;
+  }
+  if (lead == nullptr) return InvalidArgument("no calibration input holds samples");
 
-  int64_t n = std::min(options.count, data.size());
+  int64_t n = std::min(options.count, available);
   int64_t batch = options.batch;
-  const ir::Value& input = g.value(g.inputs[0]);
-  if (input.type.rank_known && !input.type.dims.empty() && input.type.dims[0] > 0) {
+  if (lead->type.rank_known && !lead->type.dims.empty() && lead->type.dims[0] > 0) {
     // A fixed batch dimension: every inference must have exactly that many samples.
-    batch = input.type.dims[0];
+    batch = lead->type.dims[0];
     n = n / batch * batch;
     if (n == 0) {
-      return InvalidArgument("input '" + input.name + "' has a fixed batch of " + std::to_string(batch) +
-                             " samples but only " + std::to_string(std::min(options.count, data.size())) +
+      return InvalidArgument("input '" + lead->name + "' has a fixed batch of " + std::to_string(batch) +
+                             " samples but only " + std::to_string(std::min(options.count, available)) +
                              " calibration samples are available");
     }
   }
   auto first = std::make_shared<int64_t>(0);
-  return BatchSource([&data, first, n, batch, progress = options.progress]() -> Result<Tensor> {
+  auto shared = std::make_shared<std::vector<InputFeed>>(std::move(feeds));
+  return BatchSource([shared, first, n, batch, progress = options.progress]() -> Result<std::vector<Tensor>> {
     // Asked for the next batch: the previous one is done.
     if (*first > 0 && progress) progress(*first, n);
-    if (*first >= n) return Tensor();
+    std::vector<Tensor> out;
+    if (*first >= n) return out;
     const int64_t count = std::min(batch, n - *first);
-    QF_ASSIGN_OR_RETURN(Tensor x, data.Read(*first, count));
+    for (InputFeed& f : *shared) {
+      if (f.samples == nullptr) {
+        out.push_back(f.constant);
+        continue;
+      }
+      QF_ASSIGN_OR_RETURN(Tensor x, f.samples->Read(*first, count));
+      out.push_back(std::move(x));
+    }
     *first += count;
-    return x;
+    return out;
   });
 }
 
@@ -99,14 +134,44 @@ Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph,
   return Calibrate(std::move(float_graph), next);
 }
 
-Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph, const BatchSource& next) {
+namespace {
+
+// Graph output and input indices of each feedback pair, checked.
+Result<std::vector<std::pair<size_t, size_t>>> ResolveFeedback(const ir::Graph& g,
+                                                               const std::vector<Feedback>& feedback) {
+  std::vector<std::pair<size_t, size_t>> pairs;  // (output index, input index)
+  auto index_of = [&](const std::vector<ir::ValueId>& ids, const std::string& name) -> int64_t {
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (g.value(ids[i]).name == name) return static_cast<int64_t>(i);
+    }
+    return -1;
+  };
+  for (const Feedback& f : feedback) {
+    const int64_t out = index_of(g.outputs, f.output), in = index_of(g.inputs, f.input);
+    if (out < 0)
+      return InvalidArgument("feedback " + f.output + "=" + f.input + ": no model output '" + f.output + "'");
+    if (in < 0)
+      return InvalidArgument("feedback " + f.output + "=" + f.input + ": no model input '" + f.input + "'");
+    const DataType a = g.value(g.outputs[static_cast<size_t>(out)]).type.dtype;
+    const DataType b = g.value(g.inputs[static_cast<size_t>(in)]).type.dtype;
+    if (a != b) {
+      return InvalidArgument("feedback " + f.output + "=" + f.input + ": output is " + DataTypeName(a) +
+                             ", input " + DataTypeName(b));
+    }
+    pairs.emplace_back(static_cast<size_t>(out), static_cast<size_t>(in));
+  }
+  return pairs;
+}
+
+}  // namespace
+
+Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph, const BatchSource& next,
+                                   const std::vector<Feedback>& feedback) {
   if (float_graph == nullptr) return InvalidArgument("calibration needs a model");
   const ir::Graph& g = *float_graph;
-  if (g.inputs.size() != 1) {
-    return Unsupported("calibration needs a model with one input, this one has " +
-                       std::to_string(g.inputs.size()));
-  }
-  const ir::Value& input = g.value(g.inputs[0]);
+  QF_ASSIGN_OR_RETURN(const auto pairs, ResolveFeedback(g, feedback));
+  std::vector<bool> fed_back(g.inputs.size(), false);
+  for (const auto& [out, in] : pairs) fed_back[in] = true;
 
   CalibrationStats stats;
   Status failure;
@@ -133,18 +198,32 @@ Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph,
     }
   });
 
+  std::vector<Tensor> state(g.inputs.size());  // fed-back values, after the first batch
   while (true) {
-    QF_ASSIGN_OR_RETURN(Tensor x, next());
-    if (!x.defined()) break;
-    if (x.rank() == 0 || x.dim(0) <= 0) {
-      return InvalidArgument("calibration batch of shape " + x.ShapeString() +
-                             ": needs a leading batch dimension of at least one sample");
+    QF_ASSIGN_OR_RETURN(std::vector<Tensor> inputs, next());
+    if (inputs.empty()) break;
+    if (inputs.size() != g.inputs.size()) {
+      return InvalidArgument("a calibration batch has " + std::to_string(inputs.size()) +
+                             " tensors; the model has " + std::to_string(g.inputs.size()) + " inputs");
+    }
+    int64_t samples = 1;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (fed_back[i] || inputs[i].rank() == 0) continue;
+      if (inputs[i].dim(0) <= 0) {
+        return InvalidArgument("calibration batch of shape " + inputs[i].ShapeString() + " for input '" +
+                               g.value(g.inputs[i]).name + "': needs at least one sample");
+      }
+      samples = inputs[i].dim(0);
+      break;
     }
     const int64_t first = seen;
-    seen += x.dim(0);
-    if (x.dtype() == DataType::kFloat32) QF_RETURN_IF_ERROR(record(input.name, "(graph input)", x));
-    std::vector<Tensor> inputs;
-    inputs.push_back(std::move(x));
+    seen += samples;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (state[i].defined()) inputs[i] = state[i];
+      if (inputs[i].dtype() == DataType::kFloat32) {
+        QF_RETURN_IF_ERROR(record(g.value(g.inputs[i]).name, "(graph input)", inputs[i]));
+      }
+    }
     Result<std::vector<Tensor>> outputs = interp.Run(inputs);
     // An activation error comes first: it explains a kernel failure it may have caused.
     QF_RETURN_IF_ERROR(failure);
@@ -152,6 +231,7 @@ Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph,
       return outputs.status().WithContext("calibration, samples " + std::to_string(first) + ".." +
                                           std::to_string(seen - 1) + ": ");
     }
+    for (const auto& [out, in] : pairs) state[in] = (*outputs)[out];
   }
   if (seen == 0) return InvalidArgument("no calibration samples: the first batch was already the end");
   stats.set_samples(seen);
