@@ -141,7 +141,7 @@ TEST(Recurrent, ActivationsAndTheirParameters) {
   ops::RecurrentAttrs parsed;
   ASSERT_TRUE(ops::ParseRecurrentAttrs(OpKind::kRNN, a, &parsed).ok());
   EXPECT_DOUBLE_EQ(ops::ApplyRnnActivation(parsed.act(0, 0), -2.0), -2.0 * 0.1f);
-  EXPECT_DOUBLE_EQ(ops::ApplyRnnActivation(parsed.act(1, 0), 1.0), 0.4f + 0.3f);
+  EXPECT_DOUBLE_EQ(ops::ApplyRnnActivation(parsed.act(1, 0), 1.0), double{0.4f} + double{0.3f});
   using K = ops::RnnActivationKind;
   const std::pair<ops::RnnActivation, std::pair<double, double>> cases[] = {
       {{K::kRelu}, {-1, 0}},
