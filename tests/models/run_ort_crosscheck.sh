@@ -84,6 +84,17 @@ compare "$GEN_DIR/shufflenet_v2.onnx" 2
 compare "$GEN_DIR/residual_concat.onnx" 1
 compare "$GEN_DIR/residual_concat.onnx" 3
 
+# Recurrent layers (PyTorch exports of tests/data/recurrent/make_models.py,
+# dynamic batch and sequence: compare.js sets both to the batch) at 1e-5
+# relative, the float bound of docs/models.md "Recurrent layers".
+for model in "$ROOT"/tests/data/recurrent/*.onnx; do
+  for batch in 1 3; do
+    if ! node "$ORT_DIR/compare.js" --qforge "$QFORGE" --model "$model" --batch "$batch" --rtol 1e-5 --atol 1e-6; then
+      failures=$((failures + 1))
+    fi
+  done
+done
+
 # qforge's own ONNX export (`qforge convert`, opset 17) must load in ONNX
 # Runtime and give the same outputs there as in qforge.
 for src in "$ROOT/models/cnn.onnx" "$GEN_DIR/mobilenet_v2.onnx" "$GEN_DIR/resnet18.onnx" \
