@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/data_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/input_shapes.h"
 #include "cli/output_paths.h"
 #include "cli/progress.h"
 #include "cli/quantize_report.h"
@@ -102,7 +103,7 @@ int Quantize(const QuantizeCliOptions& opt) {
   Result<QuantizeOptions> qo = ApiOptions(opt);
   if (!qo.ok()) return ReportError(qo.status());
 
-  Result<Model> model = Model::Load(opt.model);
+  Result<Model> model = LoadModel(opt.model);
   if (!model.ok()) return ReportError(model.status());
   EvalRequest er;
   er.data = opt.calib;
