@@ -40,6 +40,13 @@ class Model {
   // inputs of a command as much as the model file is.
   const std::vector<std::string>& side_files() const;
 
+  // Fixes the dynamic dims of graph input `name` to `dims` (every dim
+  // positive) and re-infers the shapes that follow from it, so the model
+  // plans and exports as if the file had declared them. Call it right after
+  // Load. InvalidArgument, naming the input, for an unknown name, another
+  // rank, or a dim the file fixes at another size.
+  Status PinInputShape(const std::string& name, const std::vector<int64_t>& dims);
+
   // The IR, for passes and tools inside qforge.
   const ir::Graph& graph() const { return *graph_; }
   ir::Graph& mutable_graph() { return *graph_; }

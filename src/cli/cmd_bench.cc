@@ -27,6 +27,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/input_shapes.h"
 #include "cli/runtime_flags.h"
 #include "core/size_math.h"
 #include "io/data/quantized_input.h"
@@ -45,7 +46,6 @@ struct BenchOptions {
   int runs = 30;
   int warmup = 3;
   int batch = 8;  // 0 skips the throughput measurement
-  std::vector<std::string> input_shapes;
 };
 
 // Latency statistics over the timed runs, in milliseconds.
@@ -67,57 +67,19 @@ Stats Summarize(std::vector<double> ms) {
   return s;
 }
 
-// "1,3,224,224" or "1x3x224x224"; every dim a positive integer.
-Result<std::vector<int64_t>> ParseShape(const std::string& text) {
-  std::vector<int64_t> dims;
-  std::string cur;
-  auto flush = [&]() -> Status {
-    if (cur.empty() || cur.size() > 12 ||
-        !std::all_of(cur.begin(), cur.end(), [](unsigned char c) { return std::isdigit(c) != 0; }) ||
-        std::stoll(cur) <= 0)
-      return InvalidArgument("--input-shape '" + text +
-                             "': dims must be positive integers separated by ',' or 'x'");
-    dims.push_back(std::stoll(cur));
-    cur.clear();
-    return Status::Ok();
-  };
-  for (char c : text) {
-    if (c == ',' || c == 'x') {
-      QF_RETURN_IF_ERROR(flush());
-    } else {
-      cur += c;
-    }
-  }
-  QF_RETURN_IF_ERROR(flush());
-  return dims;
-}
-
 // The batch-1 shape of each input: --input-shape when given (checked against
 // the model's fixed dims), else the model's dims with a dynamic batch dim set
 // to 1. Any other dynamic dim needs --input-shape.
 Result<std::vector<std::vector<int64_t>>> InputShapes(const BenchOptions& opt,
                                                       const std::vector<IoInfo>& infos) {
-  if (!opt.input_shapes.empty() && opt.input_shapes.size() != infos.size()) {
-    return InvalidArgument(opt.model + " takes " + std::to_string(infos.size()) + " input(s), got " +
-                           std::to_string(opt.input_shapes.size()) + " --input-shape value(s)");
-  }
+  Result<std::vector<std::vector<int64_t>>> given = GivenInputShapes(infos);
+  if (!given.ok()) return given.status().WithContext(opt.model + ": ");
   std::vector<std::vector<int64_t>> shapes;
   for (size_t i = 0; i < infos.size(); ++i) {
     const IoInfo& info = infos[i];
     std::vector<int64_t> dims = info.dims;
-    if (!opt.input_shapes.empty()) {
-      QF_ASSIGN_OR_RETURN(dims, ParseShape(opt.input_shapes[i]));
-      if (dims.size() != info.dims.size()) {
-        return InvalidArgument("--input-shape " + opt.input_shapes[i] + ": input '" + info.name +
-                               "' has rank " + std::to_string(info.dims.size()) + ", not " +
-                               std::to_string(dims.size()));
-      }
-      for (size_t d = 0; d < dims.size(); ++d) {
-        if (info.dims[d] >= 0 && info.dims[d] != dims[d]) {
-          return InvalidArgument("--input-shape " + opt.input_shapes[i] + ": input '" + info.name + "' dim " +
-                                 std::to_string(d) + " is fixed at " + std::to_string(info.dims[d]));
-        }
-      }
+    if (!(*given)[i].empty()) {
+      dims = (*given)[i];
     } else {
       for (size_t d = 0; d < dims.size(); ++d) {
         if (dims[d] >= 0) continue;
@@ -367,8 +329,6 @@ void RegisterBench(CLI::App& app, Action* action) {
   sub->add_option("--batch", opt->batch, "Batch size of the throughput measurement (0: skip it)")
       ->check(CLI::Range(0, 65536))
       ->capture_default_str();
-  sub->add_option("--input-shape", opt->input_shapes,
-                  "Shape of each input at batch 1, in order (e.g. 1,3,224,224); needed for dynamic dims");
   sub->callback([opt, action] { *action = [opt] { return Bench(*opt); }; });
 }
 

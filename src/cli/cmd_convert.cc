@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/input_shapes.h"
 #include "cli/output_paths.h"
 #include "qforge/model.h"
 
@@ -22,7 +23,7 @@ struct ConvertOptions {
 int Convert(const ConvertOptions& opt) {
   Status paths = CheckOutputPaths({opt.input}, {opt.output});
   if (!paths.ok()) return ReportError(paths);
-  Result<Model> model = Model::Load(opt.input);
+  Result<Model> model = LoadModel(opt.input);
   if (!model.ok()) return ReportError(model.status());
   // The model's external data files are inputs too; only loading names them.
   paths = CheckOutputPaths(model->side_files(), {opt.output});

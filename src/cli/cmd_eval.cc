@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/data_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/input_shapes.h"
 #include "cli/progress.h"
 #include "cli/runtime_flags.h"
 #include "eval/classification.h"
@@ -27,7 +28,7 @@ struct EvalCliOptions {
 };
 
 int Eval(const EvalCliOptions& opt) {
-  Result<Model> model = Model::Load(opt.model);
+  Result<Model> model = LoadModel(opt.model);
   if (!model.ok()) return ReportError(model.status());
   const std::vector<IoInfo> infos = model->inputs();
   if (infos.size() != 1) {

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/input_shapes.h"
 #include "ir/graph.h"
 #include "qforge/model.h"
 #include "runtime/interpreter.h"
@@ -46,7 +47,7 @@ std::string IoLine(const IoInfo& io) {
 }
 
 int Inspect(const InspectOptions& opt) {
-  Result<Model> model = Model::Load(opt.model);
+  Result<Model> model = LoadModel(opt.model);
   if (!model.ok()) return ReportError(model.status());
   const ir::Graph& g = model->graph();
   std::printf("model: %s\n", opt.model.c_str());
@@ -88,12 +89,21 @@ int Inspect(const InspectOptions& opt) {
                 static_cast<long long>(t.tensors));
   }
 
-  // Plan for the given batch size (dynamic dims take it) to report the arena.
+  // Plan for the given batch size (a dynamic dim 0 takes it) to report the
+  // arena. Any other dynamic dim (an audio length) has no size to plan for
+  // until --input-shape gives one.
   std::vector<std::vector<int64_t>> dims;
+  std::string unplannable;
   for (const IoInfo& io : model->inputs()) {
     std::vector<int64_t> d = io.dims;
-    for (int64_t& x : d) {
-      if (x < 0) x = opt.batch;
+    for (size_t i = 0; i < d.size(); ++i) {
+      if (d[i] >= 0) continue;
+      d[i] = opt.batch;
+      if (i > 0 && unplannable.empty()) {
+        const std::string name = i < io.dim_names.size() && !io.dim_names[i].empty() ? io.dim_names[i] : "?";
+        unplannable = "input '" + io.name + "' dim " + std::to_string(i) + " (" + name +
+                      ") is dynamic: give it with --input-shape " + io.name + "=...";
+      }
     }
     dims.push_back(d);
   }
@@ -102,6 +112,11 @@ int Inspect(const InspectOptions& opt) {
   std::printf(
       "activation arena (batch %lld): planned at load from tensor lifetimes, the peak activation memory\n",
       static_cast<long long>(opt.batch));
+  if (!unplannable.empty()) {
+    std::printf("  not planned (%s)\n", unplannable.c_str());
+    if (opt.graph) std::printf("\n%s", ir::PrintGraph(g).c_str());
+    return kExitOk;
+  }
   Result<std::shared_ptr<const ir::Graph>> optimized = runtime::OptimizeForRuntime(g);
   Status s = optimized.status();
   if (s.ok()) {

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/data_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/input_shapes.h"
 #include "cli/output_paths.h"
 #include "cli/progress.h"
 #include "cli/quantize_report.h"
@@ -88,7 +89,7 @@ int Quantize(QuantizeCliOptions opt) {
   if (!feedback.ok()) return ReportError(feedback.status());
   qo->calibration.feedback = *feedback;
 
-  Result<Model> model = Model::Load(opt.model);
+  Result<Model> model = LoadModel(opt.model);
   if (!model.ok()) return ReportError(model.status());
   // The model's external data files are inputs too; only loading names them.
   paths = CheckOutputPaths(model->side_files(), {opt.output, opt.save_stats});

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/data_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/input_shapes.h"
 #include "cli/output_paths.h"
 #include "cli/runtime_flags.h"
 #include "io/data/quantized_input.h"
@@ -56,7 +57,7 @@ int Run(const RunOptions& opt) {
   read.push_back(opt.model);
   Status paths = CheckOutputPaths(read, opt.outputs);
   if (!paths.ok()) return ReportError(paths);
-  Result<Model> model = Model::Load(opt.model);
+  Result<Model> model = LoadModel(opt.model);
   if (!model.ok()) return ReportError(model.status());
   // The model's external data files are inputs too; only loading names them.
   paths = CheckOutputPaths(model->side_files(), opt.outputs);

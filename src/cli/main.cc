@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/input_shapes.h"
 #include "cli/runtime_flags.h"
 #include "io/temporary_file.h"
 
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   RegisterQuantize(app, &action);
   RegisterBench(app, &action);
   AddMemoryLimitFlag(&app);
+  AddInputShapeFlag(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

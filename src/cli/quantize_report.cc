@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/exit_codes.h"
+#include "cli/input_shapes.h"
 #include "cli/progress.h"
 #include "eval/classification.h"
 #include "io/data/quantized_input.h"
@@ -74,7 +75,7 @@ Result<EvalData> OpenEvalData(const EvalRequest& req, const IoInfo& input) {
 namespace {
 
 Result<ModelResult> Measure(const std::string& path, const EvalRequest& req, const char* label) {
-  QF_ASSIGN_OR_RETURN(Model model, Model::Load(path));
+  QF_ASSIGN_OR_RETURN(Model model, LoadModel(path));
   const std::vector<IoInfo> inputs = model.inputs();
   if (inputs.size() != 1) return Unsupported(path + ": --eval needs a model with one input");
   QF_ASSIGN_OR_RETURN(EvalData ed, OpenEvalData(req, inputs[0]));

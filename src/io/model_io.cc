@@ -8,6 +8,7 @@
 #include "io/tflite/read/tflite_reader.h"
 #include "io/tflite/write/tflite_writer.h"
 #include "ir/graph.h"
+#include "passes/infer_types.h"
 #include "qforge/model.h"
 
 namespace qforge {
@@ -73,6 +74,36 @@ std::vector<IoInfo> Model::outputs() const {
   std::vector<IoInfo> v;
   for (ir::ValueId id : graph_->outputs) v.push_back(InfoOf(graph_->value(id)));
   return v;
+}
+
+Status Model::PinInputShape(const std::string& name, const std::vector<int64_t>& dims) {
+  std::string names;
+  for (ir::ValueId id : graph_->inputs) {
+    ir::Value& v = graph_->value(id);
+    names += (names.empty() ? "" : ", ") + v.name;
+    if (v.name != name) continue;
+    const std::string where = "input '" + name + "': ";
+    if (!v.type.rank_known || v.type.dims.size() != dims.size()) {
+      return InvalidArgument(where + "has rank " +
+                             (v.type.rank_known ? std::to_string(v.type.dims.size()) : "?") + ", not " +
+                             std::to_string(dims.size()));
+    }
+    for (size_t d = 0; d < dims.size(); ++d) {
+      if (dims[d] <= 0) return InvalidArgument(where + "dim " + std::to_string(d) + " must be positive");
+      if (v.type.dims[d] >= 0 && v.type.dims[d] != dims[d]) {
+        return InvalidArgument(where + "dim " + std::to_string(d) + " is fixed at " +
+                               std::to_string(v.type.dims[d]) + ", not " + std::to_string(dims[d]));
+      }
+    }
+    v.type.dims = dims;
+    v.type.dim_names.clear();
+    // Values after the input keep their dtype and quantization and gain the static dims that follow.
+    // A shape the graph cannot take (a window longer than the pinned length) is the caller's error.
+    Status s = passes::InferTypes(graph_.get());
+    if (!s.ok()) return InvalidArgument(where + "the graph does not take this shape: " + s.message());
+    return Status::Ok();
+  }
+  return InvalidArgument("'" + name + "' is not an input of the model (inputs: " + names + ")");
 }
 
 }  // namespace qforge

@@ -62,6 +62,41 @@ TEST(TfliteReaderOps, PadMeanConcat) {
   ExpectValues(out[2], {1, 2, 2, 2}, {1, 1, 1, 1, 1, 1, -1, -1});  // clamped to [-1, 1]
 }
 
+// RSQRT (openWakeWord's layer norms) reads as Sqrt then Reciprocal.
+TEST(TfliteReaderOps, Rsqrt) {
+  TfliteBuilder b;
+  const int x = b.Tensor("x", kF32, {1, 4});
+  const int y = b.Tensor("y", kF32, {1, 4});
+  b.Op(tflite::BuiltinOperator_RSQRT, {x}, {y});
+  b.Io({x}, {y});
+  auto out = RunModel(b, {F32({1, 4}, {1, 4, 0.25f, 16})});
+  ASSERT_EQ(out.size(), 1u);
+  ExpectValues(out[0], {1, 4}, {1, 0.5f, 2, 0.25f});
+}
+
+// MIRROR_PAD REFLECT is ONNX's reflect Pad; SYMMETRIC has no ONNX mode.
+TEST(TfliteReaderOps, MirrorPad) {
+  TfliteBuilder b;
+  const int x = b.Tensor("x", kF32, {1, 4});
+  const int pads = b.Constant("paddings", kI32, {2, 2}, std::vector<int32_t>{0, 0, 2, 1});
+  const int y = b.Tensor("y", kF32, {1, 7});
+  tflite::MirrorPadOptionsT o;
+  o.mode = tflite::MirrorPadMode_REFLECT;
+  b.Op(tflite::BuiltinOperator_MIRROR_PAD, {x, pads}, {y}, o);
+  b.Io({x}, {y});
+  auto out = RunModel(b, {F32({1, 4}, {1, 2, 3, 4})});
+  ASSERT_EQ(out.size(), 1u);
+  ExpectValues(out[0], {1, 7}, {3, 2, 1, 2, 3, 4, 3});
+
+  o.mode = tflite::MirrorPadMode_SYMMETRIC;
+  b.subgraph().operators[0]->builtin_options.Set(o);
+  auto g = io::ReadTfliteFromBytes(b.Finish(), "ops.tflite");
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.status().message().find("operator 0 (MIRROR_PAD): MIRROR_PAD mode SYMMETRIC"),
+            std::string::npos)
+      << g.status().message();
+}
+
 TEST(TfliteReaderOps, StridedSliceMasksAndShrink) {
   TfliteBuilder b;
   const int x = b.Tensor("x", kF32, {2, 3});

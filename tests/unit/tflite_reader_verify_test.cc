@@ -161,13 +161,27 @@ TEST(TfliteReaderVerify, CustomAndUnknownOpsAreUnsupported) {
                 code.builtin_code = static_cast<tflite::BuiltinOperator>(200);
                 code.deprecated_builtin_code = 127;
               }),
-              StatusCode::kUnsupported, "builtin code 200");
+              StatusCode::kUnsupported, "operator 0 (STABLEHLO_WHILE): operator not supported");
+  // A code newer than every TFLite name qforge knows.
+  ExpectError(ReadMutated([](TfliteBuilder& b) {
+                auto& code = *b.model().operator_codes[0];
+                code.builtin_code = static_cast<tflite::BuiltinOperator>(300);
+                code.deprecated_builtin_code = 127;
+              }),
+              StatusCode::kUnsupported, "builtin code 300 is not supported");
   ExpectError(ReadMutated([](TfliteBuilder& b) {
                 auto& code = *b.model().operator_codes[0];
                 code.builtin_code = static_cast<tflite::BuiltinOperator>(119);  // WHILE
                 code.deprecated_builtin_code = 119;
               }),
-              StatusCode::kUnsupported, "control flow");
+              StatusCode::kUnsupported, "operator 0 (WHILE): control flow");
+  // A builtin qforge does not read is named by its TFLite name, not its code.
+  ExpectError(ReadMutated([](TfliteBuilder& b) {
+                auto& code = *b.model().operator_codes[0];
+                code.builtin_code = tflite::BuiltinOperator_GREATER_EQUAL;
+                code.deprecated_builtin_code = tflite::BuiltinOperator_GREATER_EQUAL;
+              }),
+              StatusCode::kUnsupported, "operator 0 (GREATER_EQUAL): operator not supported");
   // Codes above 127 are read from builtin_code (deprecated_builtin_code is 127).
   ExpectError(ReadMutated([](TfliteBuilder& b) {
                 auto& code = *b.model().operator_codes[0];

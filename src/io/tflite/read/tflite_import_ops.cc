@@ -226,6 +226,16 @@ Status TransposeOp(OpArgs& a) {
 Status PadOp(OpArgs& a) {
   const bool v2 = a.builtin == tflite::BuiltinOperator_PADV2;
   QF_RETURN_IF_ERROR(a.CheckArity(2, v2 ? 3 : 2, 1, 2));
+  ir::Attributes attrs;
+  if (a.builtin == tflite::BuiltinOperator_MIRROR_PAD) {
+    // REFLECT is ONNX's reflect; SYMMETRIC (the border repeated) has no ONNX mode.
+    const auto* o = a.op.builtin_options_as_MirrorPadOptions();
+    const auto mode = o != nullptr ? o->mode() : tflite::MirrorPadMode_REFLECT;
+    if (mode != tflite::MirrorPadMode_REFLECT) {
+      return a.Unsupported(std::string("MIRROR_PAD mode ") + tflite::EnumNameMirrorPadMode(mode));
+    }
+    attrs.Set("mode", std::string("reflect"));
+  }
   QF_ASSIGN_OR_RETURN(std::vector<int64_t> p, a.ctx.ConstantInts(a.in(1), a.where + "paddings: "));
   if (p.size() % 2 != 0) return a.Invalid("paddings has an odd number of values");
   const size_t rank = p.size() / 2;
@@ -237,7 +247,7 @@ Status PadOp(OpArgs& a) {
   std::vector<ir::ValueId> inputs = {
       a.ctx.Value(a.in(0)), a.ctx.AddInt64Constant(a.ctx.TensorName(a.in(1), a.name + "_pads"), pads)};
   if (v2 && a.in(2) >= 0) inputs.push_back(a.ctx.Value(a.in(2)));
-  a.ctx.AddNode(a.name, OpKind::kPad, std::move(inputs), {a.ctx.Value(a.out(0))});
+  a.ctx.AddNode(a.name, OpKind::kPad, std::move(inputs), {a.ctx.Value(a.out(0))}, std::move(attrs));
   return Status::Ok();
 }
 
@@ -351,6 +361,20 @@ Status SplitOp(OpArgs& a) {
   return Status::Ok();
 }
 
+// RSQRT has no ONNX or IR op of its own: Sqrt then Reciprocal, as ONNX
+// exporters write 1 / sqrt(x).
+Status Rsqrt(OpArgs& a) {
+  QF_RETURN_IF_ERROR(a.CheckArity(1, 1, 1, 1));
+  // An integer RSQRT would need a scale for the intermediate square root,
+  // which the file does not carry.
+  if (a.ctx.TypeOf(a.out(0)).dtype != DataType::kFloat32) return a.Unsupported("integer RSQRT");
+  const ir::ValueId out = a.ctx.Value(a.out(0));
+  const ir::ValueId root = a.ctx.NewValue(a.ctx.ValueName(out) + "_sqrt", a.ctx.TypeOf(a.out(0)));
+  a.ctx.AddNode(a.name + "_sqrt", OpKind::kSqrt, {a.ctx.Value(a.in(0))}, {root});
+  a.ctx.AddNode(a.name, OpKind::kReciprocal, {root}, {out});
+  return Status::Ok();
+}
+
 Status GatherOp(OpArgs& a) {
   const auto* o = a.op.builtin_options_as_GatherOptions();
   if (o != nullptr && o->batch_dims() != 0)
@@ -413,6 +437,8 @@ Status ImportOperator(OpArgs& a) {
       return Direct(a, OpKind::kExp, 1);
     case tflite::BuiltinOperator_SQRT:
       return Direct(a, OpKind::kSqrt, 1);
+    case tflite::BuiltinOperator_RSQRT:
+      return Rsqrt(a);
     case tflite::BuiltinOperator_ABS:
       return Direct(a, OpKind::kAbs, 1);
     case tflite::BuiltinOperator_NEG:
@@ -439,6 +465,7 @@ Status ImportOperator(OpArgs& a) {
       return TransposeOp(a);
     case tflite::BuiltinOperator_PAD:
     case tflite::BuiltinOperator_PADV2:
+    case tflite::BuiltinOperator_MIRROR_PAD:
       return PadOp(a);
     case tflite::BuiltinOperator_SLICE:
       return SliceOp(a);

@@ -278,8 +278,7 @@ Status Verifier::VerifyOperators(const tflite::SubGraph& sg) {
     where += " (" + BuiltinName(builtin) + ")";
     // Control flow runs other subgraphs; qforge imports subgraph 0 only.
     if (builtin == kIf || builtin == kWhile || builtin == kCallOnce) {
-      return Unsupported(where + ": control flow (builtin code " + std::to_string(builtin) +
-                         ", other subgraphs) is not supported");
+      return Unsupported(where + ": control flow (runs other subgraphs) is not supported");
     }
     if (tflite::EnumNameBuiltinOperator(static_cast<tflite::BuiltinOperator>(builtin))[0] == '\0') {
       return Unsupported(where + ": builtin code " + std::to_string(builtin) + " is not supported");

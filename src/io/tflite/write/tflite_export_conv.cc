@@ -1,7 +1,7 @@
 // Convolutions and pools of the TFLite writer (see tflite_export_ops.h):
 // CONV_2D / DEPTHWISE_CONV_2D / TRANSPOSE_CONV with weights in TFLite's
-// layout, MAX/AVERAGE_POOL_2D, global pools as MEAN / REDUCE_MAX, padding as
-// SAME / VALID or an explicit PAD.
+// layout (1-D convolutions through a height-1 2-D one), MAX/AVERAGE_POOL_2D, global pools as MEAN /
+// REDUCE_MAX, padding as SAME / VALID or an explicit PAD.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -50,6 +50,18 @@ Status PlanPadding(const ops::WindowGeometry& w, PaddingPlan* p) {
   return Status::Ok();
 }
 
+// A new tensor with the type and quantization of `like` and shape `dims`
+// (-1: a dynamic batch).
+int AddTensorShaped(TfliteBuilder& b, const std::string& name, int like, const std::vector<int64_t>& dims) {
+  const tflite::TensorT& t = b.tensor(like);
+  QuantParams q;
+  if (t.quantization && !t.quantization->scale.empty()) {
+    q.scale = t.quantization->scale;
+    q.zero_point = t.quantization->zero_point;
+  }
+  return b.AddTensor(name, t.type, dims, q);
+}
+
 // Writes PAD (or PADV2 with `pad_value` when given) of the NHWC tensor `in`
 // and returns the padded tensor.
 int EmitSpatialPad(TfliteBuilder& b, int in, const PaddingPlan& p, const std::string& name,
@@ -59,12 +71,7 @@ int EmitSpatialPad(TfliteBuilder& b, int in, const PaddingPlan& p, const std::st
   if (t.shape_signature.size() == dims.size() && t.shape_signature[0] < 0) dims[0] = -1;  // dynamic batch
   dims[1] += p.begin[0] + p.end[0];
   dims[2] += p.begin[1] + p.end[1];
-  QuantParams q;
-  if (t.quantization && !t.quantization->scale.empty()) {
-    q.scale = t.quantization->scale;
-    q.zero_point = t.quantization->zero_point;
-  }
-  const int padded = b.AddTensor(name + "_padded", t.type, dims, q);
+  const int padded = AddTensorShaped(b, name + "_padded", in, dims);
   // Named after the padded tensor, as a PAD read back and written again names it.
   const int paddings =
       b.AddInt32Const(b.tensor(padded).name + "_paddings",
@@ -100,11 +107,39 @@ int ZeroBias(TfliteBuilder& b, const std::string& name, int in, int w, int64_t c
   return b.AddConstTensor(name + "_bias", Tensor(DataType::kFloat32, {channels}), {}, -1);
 }
 
+// A 1-D convolution's [N, C, L] activation as the [N, 1, L, C] a 2-D TFLite
+// convolution reads: TRANSPOSE then EXPAND_DIMS, as TFLite's converter writes
+// a Keras Conv1D (whose NWC input needs no transpose).
+int EmitConv1DInput(TfliteBuilder& b, int in, const ir::TensorType& xt, const std::string& name) {
+  const int64_t n = xt.dims[0], c = xt.dims[1], l = xt.dims[2];
+  const int nlc = AddTensorShaped(b, name + "_nlc", in, {n, l, c});
+  b.AddOp(tflite::BuiltinOperator_TRANSPOSE, {in, b.AddInt32Const(name + "_nlc_perm", {0, 2, 1}, {3})},
+          {nlc});
+  const int nhwc = AddTensorShaped(b, name + "_nhwc", in, {n, 1, l, c});
+  b.AddOp(tflite::BuiltinOperator_EXPAND_DIMS, {nlc, b.AddInt32Const(name + "_nhwc_axis", {1}, {1})}, {nhwc},
+          Options(tflite::ExpandDimsOptionsT{}));
+  return nhwc;
+}
+
+// The way back: the convolution's [N, 1, L', M] to the IR's [N, M, L'] (SQUEEZE, TRANSPOSE).
+void EmitConv1DOutput(TfliteBuilder& b, int conv_out, int out, const ir::TensorType& yt) {
+  const std::string& name = b.tensor(out).name;
+  const int nlm = AddTensorShaped(b, name + "_nlm", out, {yt.dims[0], yt.dims[2], yt.dims[1]});
+  tflite::SqueezeOptionsT so;
+  so.squeeze_dims = {1};
+  b.AddOp(tflite::BuiltinOperator_SQUEEZE, {conv_out}, {nlm}, Options(std::move(so)));
+  b.AddOp(tflite::BuiltinOperator_TRANSPOSE, {nlm, b.AddInt32Const(name + "_perm", {0, 2, 1}, {3})}, {out});
+}
+
 Status ExportConv(TfliteBuilder& b, const Node& n) {
   const Graph& g = b.graph();
   const ir::TensorType& xt = g.value(n.input(0)).type;
   const ir::TensorType& wt = g.value(n.input(1)).type;
-  if (!xt.rank_known || xt.rank() != 4) return Unsupported("only 2-D convolutions exist in TFLite");
+  const ir::TensorType& yt = g.value(n.outputs[0]).type;
+  if (!xt.rank_known || (xt.rank() != 3 && xt.rank() != 4)) {
+    return Unsupported("only 1-D and 2-D convolutions have a TFLite form");
+  }
+  const bool conv1d = xt.rank() == 3;
   if (!IsConstDerived(g, n.input(1))) return Unsupported("weights that are not constant");
   ops::ConvShape cs;
   QF_RETURN_IF_ERROR(ops::ResolveConvShape(n.attrs, xt.dims, wt.dims, &cs));
@@ -113,11 +148,24 @@ Status ExportConv(TfliteBuilder& b, const Node& n) {
     return Unsupported("grouped convolution (group " + std::to_string(cs.group) +
                        ", not depthwise) has no TFLite builtin");
   }
+  if (conv1d) {
+    // A 1-D window is the width of a 2-D one whose height is 1.
+    ops::WindowGeometry& w = cs.window;
+    for (std::vector<int64_t>* v : {&w.in, &w.out, &w.kernel, &w.strides, &w.dilations})
+      v->insert(v->begin(), 1);
+    for (std::vector<int64_t>* v : {&w.pad_begin, &w.pad_end}) v->insert(v->begin(), 0);
+    if (!yt.rank_known || yt.rank() != 3 || yt.dims[1] < 0 || yt.dims[2] < 0) {
+      return Unsupported("a 1-D convolution needs static channels and length (pin them with --input-shape)");
+    }
+  }
   PaddingPlan pad;
   QF_RETURN_IF_ERROR(PlanPadding(cs.window, &pad));
   QF_ASSIGN_OR_RETURN(int in, b.Input(n.input(0)));
+  if (conv1d) in = EmitConv1DInput(b, in, xt, g.value(n.input(0)).name);
   if (pad.explicit_pad) in = EmitSpatialPad(b, in, pad, g.value(n.input(0)).name, nullptr);
   ConstTransform wtr;
+  // 1-D weights [M, C/g, K] are the 2-D [M, C/g, 1, K].
+  if (conv1d) wtr.pre_shape = {wt.dims[0], wt.dims[1], 1, wt.dims[2]};
   wtr.perm = depthwise ? std::vector<int>{1, 2, 3, 0} : std::vector<int>{0, 2, 3, 1};
   QF_ASSIGN_OR_RETURN(const int w, b.ConstInput(n.input(1), wtr));
   int bias = -1;
@@ -126,7 +174,9 @@ Status ExportConv(TfliteBuilder& b, const Node& n) {
   } else {
     bias = ZeroBias(b, n.name, in, w, cs.out_channels);
   }
-  QF_ASSIGN_OR_RETURN(const int out, b.Output(n.outputs[0]));
+  QF_ASSIGN_OR_RETURN(const int y, b.Output(n.outputs[0]));
+  const int out =
+      conv1d ? AddTensorShaped(b, b.tensor(y).name + "_nhwc", y, {yt.dims[0], 1, yt.dims[2], yt.dims[1]}) : y;
   tflite::ActivationFunctionType act;
   quant::ActivationRange clamp;
   const int op_out = PlanActivation(b, n, out, &act, &clamp);
@@ -154,6 +204,7 @@ Status ExportConv(TfliteBuilder& b, const Node& n) {
     emit(tflite::BuiltinOperator_CONV_2D, tflite::Conv2DOptionsT{});
   }
   FinishActivation(b, op_out, out, clamp);
+  if (conv1d) EmitConv1DOutput(b, out, y, yt);
   return Status::Ok();
 }
 

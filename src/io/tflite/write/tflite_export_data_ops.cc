@@ -180,7 +180,13 @@ Status ExportReduce(TfliteBuilder& b, const Node& n) {
 Status ExportPad(TfliteBuilder& b, const Node& n) {
   const Graph& g = b.graph();
   const ValueId x = n.input(0), y = n.outputs[0];
-  if (n.attrs.GetString("mode", "constant") != "constant") return Unsupported("non-constant pad mode");
+  const std::string mode = n.attrs.GetString("mode", "constant");
+  // ONNX reflect is MIRROR_PAD REFLECT (the border is not repeated); edge
+  // and wrap repeat values MIRROR_PAD cannot (SYMMETRIC repeats the border
+  // once, then mirrors, which is neither).
+  if (mode != "constant" && mode != "reflect") {
+    return Unsupported("Pad mode '" + mode + "' has no TFLite form (only constant and reflect)");
+  }
   const int rank = g.value(x).type.rank();
   std::vector<int64_t> pads;
   QF_RETURN_IF_ERROR(ConstInts(g, n, 1, &pads));
@@ -198,6 +204,23 @@ Status ExportPad(TfliteBuilder& b, const Node& n) {
   QF_ASSIGN_OR_RETURN(const int in, b.Input(x));
   QF_ASSIGN_OR_RETURN(const int out, b.Output(y));
   const int pad_t = b.AddInt32Const(b.tensor(out).name + "_paddings", paddings, {rank, 2});
+  if (mode == "reflect") {
+    // MIRROR_PAD REFLECT mirrors once: a pad reaching the far border (which
+    // ONNX reflect wraps around again) has no TFLite form.
+    const std::vector<int64_t>& dims = g.value(x).type.dims;
+    for (int i = 0; i < rank; ++i) {
+      const size_t d = static_cast<size_t>(i);
+      if (pads[d] == 0 && pads[d + static_cast<size_t>(rank)] == 0) continue;
+      if (dims[d] < 0 || std::max(pads[d], pads[d + static_cast<size_t>(rank)]) >= dims[d]) {
+        return Unsupported("reflect pads of dim " + std::to_string(i) + " must be below its static size " +
+                           std::to_string(dims[d]) + " for MIRROR_PAD");
+      }
+    }
+    tflite::MirrorPadOptionsT o;
+    o.mode = tflite::MirrorPadMode_REFLECT;
+    b.AddOp(tflite::BuiltinOperator_MIRROR_PAD, {in, pad_t}, {out}, Options(std::move(o)));
+    return Status::Ok();
+  }
   bool nonzero_value = false;
   if (n.input(2) != ir::kNoValue) {
     const ir::Value& cv = g.value(n.input(2));

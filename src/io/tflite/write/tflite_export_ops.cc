@@ -209,6 +209,28 @@ Status ConstFloat(const Graph& g, ValueId v, float def, float* out) {
   }
 }
 
+// Clip with a bound computed in the graph (melspectrogram's top_db floor:
+// max - 80): MAXIMUM / MINIMUM with the bound tensor, broadcast. Float only:
+// TFLite's integer MAXIMUM needs both operands at one scale.
+Status ExportTensorClip(TfliteBuilder& b, const Node& n, int in, int out) {
+  if (b.tensor(in).type != tflite::TensorType_FLOAT32)
+    return Unsupported("integer Clip with computed bounds");
+  const std::string name = b.tensor(out).name;
+  const bool has_max = n.input(2) != ir::kNoValue;
+  int cur = in;
+  if (n.input(1) != ir::kNoValue) {
+    QF_ASSIGN_OR_RETURN(const int lo, b.Input(n.input(1)));
+    const int dst = has_max ? AddTensorLike(b, name + "_lower_bounded", out) : out;
+    b.AddOp(tflite::BuiltinOperator_MAXIMUM, {cur, lo}, {dst}, Options(tflite::MaximumMinimumOptionsT{}));
+    cur = dst;
+  }
+  if (has_max) {
+    QF_ASSIGN_OR_RETURN(const int hi, b.Input(n.input(2)));
+    b.AddOp(tflite::BuiltinOperator_MINIMUM, {cur, hi}, {out}, Options(tflite::MaximumMinimumOptionsT{}));
+  }
+  return Status::Ok();
+}
+
 Status ExportUnary(TfliteBuilder& b, const Node& n) {
   const Graph& g = b.graph();
   if (n.op == OpKind::kIdentity || n.op == OpKind::kDropout) {
@@ -223,6 +245,8 @@ Status ExportUnary(TfliteBuilder& b, const Node& n) {
       b.AddOp(tflite::BuiltinOperator_RELU, {in}, {out});
       return Status::Ok();
     case OpKind::kClip: {
+      const auto computed = [&](ValueId v) { return v != ir::kNoValue && !g.value(v).is_constant(); };
+      if (computed(n.input(1)) || computed(n.input(2))) return ExportTensorClip(b, n, in, out);
       float lo, hi;
       QF_RETURN_IF_ERROR(ConstFloat(g, n.input(1), -std::numeric_limits<float>::infinity(), &lo));
       QF_RETURN_IF_ERROR(ConstFloat(g, n.input(2), std::numeric_limits<float>::infinity(), &hi));
@@ -276,6 +300,17 @@ Status ExportUnary(TfliteBuilder& b, const Node& n) {
     case OpKind::kSqrt:
       b.AddOp(tflite::BuiltinOperator_SQRT, {in}, {out});
       return Status::Ok();
+    case OpKind::kReciprocal: {
+      // No TFLite builtin: DIV(1, x), as TFLite's converter writes 1 / x. A
+      // read RSQRT (Sqrt, Reciprocal) so writes back as SQRT, DIV.
+      if (b.tensor(in).type != tflite::TensorType_FLOAT32) {
+        return Unsupported("an integer Reciprocal has no TFLite form; keep it float (--exclude " + n.name +
+                           ")");
+      }
+      const int one = b.AddScalarLike(b.tensor(out).name + "_one", out, 1.0f);
+      b.AddOp(tflite::BuiltinOperator_DIV, {one, in}, {out}, Options(tflite::DivOptionsT{}));
+      return Status::Ok();
+    }
     case OpKind::kLog:
       b.AddOp(tflite::BuiltinOperator_LOG, {in}, {out});
       return Status::Ok();
@@ -315,6 +350,7 @@ Status ExportNodeImpl(TfliteBuilder& b, ir::NodeId id) {
     case OpKind::kHardSigmoid:
     case OpKind::kExp:
     case OpKind::kSqrt:
+    case OpKind::kReciprocal:
     case OpKind::kLog:
     case OpKind::kAbs:
     case OpKind::kNeg:

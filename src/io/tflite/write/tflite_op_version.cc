@@ -252,6 +252,7 @@ int TfliteOpVersion(const TfliteOpSig& sig) {
     case T::BuiltinOperator_REDUCE_MIN:
     case T::BuiltinOperator_RELU6:
     case T::BuiltinOperator_RSQRT:
+    case T::BuiltinOperator_MIRROR_PAD:
       return Int16Is3Int8Is2(sig);
     case T::BuiltinOperator_CONCATENATION:
       return Int16Is3Int8Is2(sig);
@@ -405,6 +406,9 @@ constexpr RuntimeEntry kRuntimeTable[] = {
     {T::BuiltinOperator_PAD, 3, "2.4.0"},
     {T::BuiltinOperator_PAD, 4, "2.6.0"},
     {T::BuiltinOperator_PAD, 5, "2.20.0"},
+    {T::BuiltinOperator_MIRROR_PAD, 1, "1.13.1"},
+    {T::BuiltinOperator_MIRROR_PAD, 2, "2.3.0"},
+    {T::BuiltinOperator_MIRROR_PAD, 3, "2.12.0"},
     {T::BuiltinOperator_GATHER, 1, "1.6.0"},
     {T::BuiltinOperator_GATHER, 2, "1.14.0"},
     {T::BuiltinOperator_GATHER, 3, "1.15.0"},
