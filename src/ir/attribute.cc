@@ -40,4 +40,9 @@ std::vector<float> Attributes::GetFloats(const std::string& name, const std::vec
 
 const Tensor* Attributes::GetTensor(const std::string& name) const { return Find<Tensor>(map_, name); }
 
+const Graph* Attributes::GetGraph(const std::string& name) const {
+  const Subgraph* v = Find<Subgraph>(map_, name);
+  return v ? v->get() : nullptr;
+}
+
 }  // namespace qforge::ir

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -13,8 +14,15 @@
 
 namespace qforge::ir {
 
+class Graph;  // graph.h includes this header
+
+// A subgraph (If's then_branch / else_branch). Immutable and shared, so
+// copying a graph copies the pointer; a pass that changes a branch makes a
+// new one.
+using Subgraph = std::shared_ptr<const Graph>;
+
 using Attribute = std::variant<int64_t, float, std::string, std::vector<int64_t>, std::vector<float>,
-                               std::vector<std::string>, Tensor>;
+                               std::vector<std::string>, Tensor, Subgraph>;
 
 class Attributes {
  public:
@@ -32,6 +40,8 @@ class Attributes {
   std::vector<int64_t> GetInts(const std::string& name, const std::vector<int64_t>& def = {}) const;
   std::vector<float> GetFloats(const std::string& name, const std::vector<float>& def = {}) const;
   const Tensor* GetTensor(const std::string& name) const;
+  // The subgraph attribute `name`, or nullptr.
+  const Graph* GetGraph(const std::string& name) const;
 
  private:
   std::map<std::string, Attribute> map_;

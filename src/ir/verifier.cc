@@ -7,6 +7,34 @@ namespace qforge::ir {
 
 namespace {
 bool ValidId(const Graph& g, ValueId id) { return id >= 0 && static_cast<size_t>(id) < g.values.size(); }
+
+// If: both branches are valid graphs binding the If's captured inputs
+// (inputs 1..) and giving its outputs, with the same dtypes where known.
+Status VerifyBranches(const Graph& g, const Node& n) {
+  for (const char* name : {"then_branch", "else_branch"}) {
+    const Graph* b = n.attrs.GetGraph(name);
+    const std::string where = g.Describe(n) + ": " + name;
+    if (b == nullptr) return InvalidModel(where + " is missing");
+    if (b->inputs.size() + 1 != n.inputs.size() || b->outputs.size() != n.outputs.size()) {
+      return InvalidModel(where + " has " + std::to_string(b->inputs.size()) + " inputs and " +
+                          std::to_string(b->outputs.size()) + " outputs; the If has " +
+                          std::to_string(n.inputs.size() - 1) + " captured values and " +
+                          std::to_string(n.outputs.size()) + " outputs");
+    }
+    Status s = VerifyGraph(*b);
+    if (!s.ok()) return s.WithContext(where + ": ");
+    for (size_t i = 0; i < n.outputs.size(); ++i) {
+      const DataType want =
+          n.outputs[i] == kNoValue ? DataType::kUndefined : g.value(n.outputs[i]).type.dtype;
+      const DataType got = b->value(b->outputs[i]).type.dtype;
+      if (want != DataType::kUndefined && got != DataType::kUndefined && want != got) {
+        return InvalidModel(where + " output " + std::to_string(i) + " is " + DataTypeName(got) +
+                            ", the If's is " + DataTypeName(want));
+      }
+    }
+  }
+  return Status::Ok();
+}
 }  // namespace
 
 Status VerifyGraph(const Graph& g) {
@@ -62,6 +90,7 @@ Status VerifyGraph(const Graph& g) {
       }
       available[static_cast<size_t>(out)] = 1;
     }
+    if (n.op == OpKind::kIf) QF_RETURN_IF_ERROR(VerifyBranches(g, n));
   }
   for (ValueId out : g.outputs) {
     if (!ValidId(g, out)) return InvalidModel("graph output id out of range");

@@ -1,5 +1,6 @@
 // Shape inference for the broadcasting binary ops (Add, Sub, Mul, Div, Pow,
-// variadic Max/Min, Equal, PRelu).
+// variadic Max/Min, the comparisons Equal, Greater(OrEqual), Less(OrEqual),
+// PRelu). Comparisons output bool.
 #include <string>
 
 #include "ops/infer.h"
@@ -8,6 +9,11 @@
 namespace qforge::ops::binary {
 
 namespace {
+
+bool IsComparison(OpKind op) {
+  return op == OpKind::kEqual || op == OpKind::kGreater || op == OpKind::kGreaterOrEqual ||
+         op == OpKind::kLess || op == OpKind::kLessOrEqual;
+}
 
 Status CheckDtypes(InferContext& ctx) {
   const OpKind op = ctx.node->op;
@@ -78,7 +84,7 @@ Status Infer(InferContext& ctx) {
   bool quantized = false;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) quantized = quantized || IsQuantized(ctx.input(i));
   if (quantized) QF_RETURN_IF_ERROR(CheckQuantized(ctx));
-  const DataType out_dtype = ctx.node->op == OpKind::kEqual ? DataType::kBool : ctx.input(0).dtype;
+  const DataType out_dtype = IsComparison(ctx.node->op) ? DataType::kBool : ctx.input(0).dtype;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
     if (!ctx.input(i).rank_known) {
       ctx.outputs[0] = UnknownRankType(out_dtype);

@@ -1,6 +1,7 @@
 // Shape(data; start, end): the input's dims as int64, sliced like Python
-// (negative indices count from the end, out-of-range values clamp). Needs
-// only the input's type, never its data.
+// (negative indices count from the end, out-of-range values clamp).
+// Size(data): the input's element count as an int64 scalar. Both need only
+// the input's type, never its data.
 #include <algorithm>
 
 #include "ops/infer.h"
@@ -18,11 +19,17 @@ std::pair<int64_t, int64_t> ShapeOpRange(const ir::Attributes& attrs, int64_t ra
   return {start, std::max(start, end)};
 }
 
+bool ReadsOnlyInputDims(OpKind op) { return op == OpKind::kShape || op == OpKind::kSize; }
+
 namespace shape {
 
 Status Infer(InferContext& ctx) {
   if (!ctx.has_input(0)) return ctx.Invalid("input 0 is required");
   const ir::TensorType& x = ctx.input(0);
+  if (ctx.node->op == OpKind::kSize) {
+    ctx.outputs[0] = MakeType(DataType::kInt64, {});
+    return Status::Ok();
+  }
   if (!x.rank_known) {
     ctx.outputs[0] = DynamicDimsType(DataType::kInt64, 1);
     return Status::Ok();

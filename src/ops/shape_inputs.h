@@ -36,4 +36,9 @@ void ForwardPerTensorQuant(const ir::TensorType& in, ir::TensorType* out);
 // (attributes start/end, clamped like Python slicing). Defined in shape.cc.
 std::pair<int64_t, int64_t> ShapeOpRange(const ir::Attributes& attrs, int64_t rank);
 
+// True for the ops that read only their input's dims, never its data (Shape,
+// Size): folding and Prepare evaluate them on a placeholder when the input's
+// shape is static. Defined in shape.cc.
+bool ReadsOnlyInputDims(OpKind op);
+
 }  // namespace qforge::ops

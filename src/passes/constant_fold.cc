@@ -6,6 +6,7 @@
 #include "core/memory_budget.h"
 #include "kernels/evaluate.h"
 #include "ops/infer.h"
+#include "ops/shape_inputs.h"
 
 namespace qforge::passes {
 
@@ -30,10 +31,10 @@ bool TryFold(ir::Graph& g, ir::Node& node, FoldWorkLimit* limit, MemoryBudget* b
     types.push_back(&v.type);
     all_const = all_const && v.is_constant();
   }
-  // Shape reads only dims, so a placeholder without data stands in.
+  // Shape and Size read only dims, so a placeholder without data stands in.
   Tensor placeholder;
   if (!all_const) {
-    if (node.op != OpKind::kShape || types.empty() || types[0] == nullptr || !types[0]->IsStatic())
+    if (!ops::ReadsOnlyInputDims(node.op) || types.empty() || types[0] == nullptr || !types[0]->IsStatic())
       return false;
     placeholder = Tensor::View(types[0]->dtype, types[0]->dims, nullptr);
     values[0] = &placeholder;

@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "core/size_math.h"
+#include "ops/shape_inputs.h"
 #include "passes/constant_fold.h"
 
 namespace qforge::passes {
@@ -57,7 +58,7 @@ uint64_t FoldWork(const ir::Node& node, const std::vector<const ir::TensorType*>
                   const std::vector<ir::TensorType>& outputs) {
   uint64_t out = 0;
   for (const ir::TensorType& t : outputs) out = SatAdd(out, Elements(&t));
-  if (node.op == OpKind::kShape) return SatAdd(out, 1);  // reads dims, not data
+  if (ops::ReadsOnlyInputDims(node.op)) return SatAdd(out, 1);  // reads dims, not data
   uint64_t work = 0;
   for (const ir::TensorType* t : inputs) work = SatAdd(work, Elements(t));
   work = SatAdd(work, out);

@@ -9,6 +9,7 @@
 #include "passes/fuse_activation.h"
 #include "passes/fuse_hardswish.h"
 #include "passes/infer_types.h"
+#include "passes/inline_if.h"
 #include "passes/int8_activations.h"
 #include "passes/layout_nhwc.h"
 #include "passes/pass_util.h"
@@ -32,6 +33,12 @@ Status AfterOnnxImport(ir::Graph* graph) {
   // for what is static at a fixed batch: folding them first gives the later
   // passes constant shapes. Q/DQ nodes are never folded (FoldQdq reads them).
   QF_RETURN_IF_ERROR(FoldConstants(*graph));
+  // An If whose condition folded is replaced by its branch, which may fold
+  // further and hold more Ifs: each round removes at least one If.
+  for (int inlined = 1; inlined > 0;) {
+    QF_RETURN_IF_ERROR(InlineConstantIfs(graph, &inlined));
+    if (inlined > 0) QF_RETURN_IF_ERROR(FoldConstants(*graph));
+  }
   QF_RETURN_IF_ERROR(graph->Compact());
   QF_RETURN_IF_ERROR(ir::VerifyGraph(*graph));
   // Fills value types the file left out, and reports attribute values or

@@ -120,6 +120,15 @@ Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& o
     for (const ir::Node& n : graph.nodes) found = found || n.name == name;
     if (!found) return InvalidArgument("--exclude: the model has no node named '" + name + "'");
   }
+  for (const ir::Node& n : graph.nodes) {
+    // Constant conditions were inlined at load; a branch chosen per run is
+    // neither calibrated nor rewritten by the quantizer yet.
+    if (!n.removed && n.op == OpKind::kIf) {
+      return Unsupported(
+          graph.Describe(n) +
+          ": quantizing through a data-dependent If is not supported yet (the model runs in float)");
+    }
+  }
   if (opt.activation_type != DataType::kInt8 && opt.activation_type != DataType::kUInt8) {
     return InvalidArgument("activations must be int8 or uint8");
   }

@@ -11,6 +11,7 @@
 #include "kernels/evaluate.h"
 #include "kernels/kernel.h"
 #include "ops/infer.h"
+#include "ops/shape_inputs.h"
 #include "passes/constant_fold.h"
 #include "runtime/memory_planner.h"
 
@@ -100,12 +101,14 @@ Status Interpreter::Prepare(const std::vector<std::vector<int64_t>>& input_dims)
       if (!known_[static_cast<size_t>(in)]) all_known = false;
     }
     QF_RETURN_IF_ERROR(ops::InferNode(ctx));
-    // Shape of a statically shaped tensor needs no data. A node whose inputs
+    // Shape (or Size) of a statically shaped tensor needs no data. A node whose inputs
     // are known is evaluated now within the folding work limits (FoldWork);
     // past them it runs in Run like any other node, so a tiny file cannot
     // make Prepare (and `inspect`) compute for minutes.
-    const bool shape_of_static = node.op == OpKind::kShape && ctx.inputs[0]->IsStatic();
-    if ((all_known || shape_of_static) && work_limit.Admit(passes::FoldWork(node, ctx.inputs, ctx.outputs))) {
+    const bool shape_of_static = ops::ReadsOnlyInputDims(node.op) && ctx.inputs[0]->IsStatic();
+    // An If runs its branch at run time (RunIf), never folded here.
+    const bool foldable = node.op != OpKind::kIf && (all_known || shape_of_static);
+    if (foldable && work_limit.Admit(passes::FoldWork(node, ctx.inputs, ctx.outputs))) {
       std::vector<Tensor> outs;
       Status s;
       if (shape_of_static && !all_known) {
@@ -130,7 +133,7 @@ Status Interpreter::Prepare(const std::vector<std::vector<int64_t>>& input_dims)
       if (out == ir::kNoValue) continue;
       ir::TensorType t = std::move(ctx.outputs[o]);
       t.layout = g.value(out).type.layout;
-      if (!t.IsStatic()) plans_[n].dynamic = true;
+      if (!t.IsStatic() || node.op == OpKind::kIf) plans_[n].dynamic = true;
       types_[static_cast<size_t>(out)] = std::move(t);
     }
   }
@@ -319,7 +322,9 @@ Status Interpreter::RunNode(size_t index) {
   const ir::Node& node = g.nodes[index];
   kernels::KernelContext& ctx = contexts_[index];
 
-  if (plans_[index].dynamic) {
+  if (node.op == OpKind::kIf) {
+    QF_RETURN_IF_ERROR(RunIf(index));
+  } else if (plans_[index].dynamic) {
     std::vector<Tensor> outs;
     QF_RETURN_IF_ERROR(kernels::EvaluateNode(g, node, ctx.inputs, &outs, &run_budget_));
     for (size_t o = 0; o < node.outputs.size(); ++o) {

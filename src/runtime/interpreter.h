@@ -10,6 +10,7 @@
 // their producer runs and freed after their last use.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <span>
@@ -83,6 +84,9 @@ class Interpreter {
   void ReleasePackedWeights(const std::vector<int>& readers, std::vector<int>* packed_readers, size_t n);
   void BuildRunState();
   Status RunNode(size_t index);
+  // An If node: runs the branch its condition chooses in a nested
+  // interpreter (runtime/control_flow.cc).
+  Status RunIf(size_t index);
   // Releases the tensors a Run filled in (inputs, outputs, run-time values).
   void DropRunTensors();
 
@@ -114,6 +118,8 @@ class Interpreter {
   // weights are packed once.
   std::vector<std::unique_ptr<kernels::opt::PreparedKernel>> kernels_;
   std::vector<char> weights_released_;  // per node: its constant inputs were released
+  // Per If node: the interpreters of its then/else branches, made at first use.
+  std::vector<std::array<std::unique_ptr<Interpreter>, 2>> branches_;
   MemoryBudget budget_;      // what Prepare holds: constants, inputs, folded values, arena, workspace
   MemoryBudget run_budget_;  // during Run: budget_ plus the tensors allocated at run time
   int runs_ = 0;             // the pool of the Run in progress (ParallelGuard)

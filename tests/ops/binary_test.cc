@@ -122,6 +122,35 @@ TEST(BinaryTest, EqualGivesBool) {
   EXPECT_EQ(RunValues(OpKind::kEqual, {&x, &y}), (std::vector<double>{1, 0}));
 }
 
+TEST(BinaryTest, OrderComparisonsBroadcastAndGiveBool) {
+  Tensor a = F32({2, 3}, {1, 2, 3, 4, 5, 6});
+  Tensor b = F32({3}, {2, 2, 7});
+  auto r = RunOp(OpKind::kGreaterOrEqual, {&a, &b});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->dtype(), DataType::kBool);
+  EXPECT_EQ(r->dims(), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(Values(*r), (std::vector<double>{0, 1, 0, 1, 1, 0}));
+  EXPECT_EQ(RunValues(OpKind::kGreater, {&a, &b}), (std::vector<double>{0, 0, 0, 1, 1, 0}));
+  EXPECT_EQ(RunValues(OpKind::kLess, {&a, &b}), (std::vector<double>{1, 0, 1, 0, 0, 1}));
+  EXPECT_EQ(RunValues(OpKind::kLessOrEqual, {&a, &b}), (std::vector<double>{1, 1, 1, 0, 0, 1}));
+  // Integers compare as integers: int64 values beyond 2^53 stay distinct.
+  Tensor big(DataType::kInt64, {2});
+  big.data<int64_t>()[0] = (int64_t{1} << 53) + 1;
+  big.data<int64_t>()[1] = -5;
+  Tensor near(DataType::kInt64, {});
+  near.data<int64_t>()[0] = int64_t{1} << 53;
+  EXPECT_EQ(RunValues(OpKind::kGreater, {&big, &near}), (std::vector<double>{1, 0}));
+}
+
+TEST(BinaryTest, OrderComparisonsWithNaNAreFalse) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  Tensor a = F32({2}, {nan, 1});
+  Tensor b = F32({2}, {1, nan});
+  for (OpKind op : {OpKind::kGreater, OpKind::kGreaterOrEqual, OpKind::kLess, OpKind::kLessOrEqual}) {
+    EXPECT_EQ(RunValues(op, {&a, &b}), (std::vector<double>{0, 0})) << OpName(op);
+  }
+}
+
 TEST(BinaryTest, PReluSlopePerChannel) {
   Tensor x = F32({2, 2}, {-1, 2, -3, -4});
   Tensor slope = F32({2}, {0.5, 0.25});

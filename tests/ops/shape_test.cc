@@ -36,5 +36,16 @@ TEST(ShapeTest, NeverReadsData) {
   EXPECT_EQ(RunValues(OpKind::kShape, {&placeholder}), (std::vector<double>{5, 7}));
 }
 
+TEST(ShapeTest, SizeIsTheElementCountAsInt64Scalar) {
+  Tensor placeholder = Tensor::View(DataType::kFloat32, {5, 7, 3}, nullptr);
+  auto r = RunOp(OpKind::kSize, {&placeholder});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->dtype(), DataType::kInt64);
+  EXPECT_EQ(r->dims(), (std::vector<int64_t>{}));
+  EXPECT_EQ(Values(r.value()), (std::vector<double>{105}));
+  Tensor empty = F32({4, 0}, {});
+  EXPECT_EQ(RunValues(OpKind::kSize, {&empty}), (std::vector<double>{0}));
+}
+
 }  // namespace
 }  // namespace qforge::testing

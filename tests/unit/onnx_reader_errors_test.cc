@@ -74,7 +74,30 @@ TEST(OnnxReader, MutatedBackendModels) {
 TEST(OnnxReader, UnknownOp) {
   onnx::ModelProto m = AddModel();
   m.mutable_graph()->mutable_node(0)->set_op_type("FrobnicateV2");
-  ExpectError(Read(m), StatusCode::kUnsupported, "node 'add' (FrobnicateV2, opset 13): op not supported");
+  ExpectError(Read(m), StatusCode::kUnsupported, "unsupported ops: FrobnicateV2 (1 node: 'add')");
+}
+
+// Every missing op at once, subgraphs included, with counts and the first names.
+TEST(OnnxReader, UnknownOpsAreListedTogether) {
+  onnx::ModelProto m = AddModel();
+  onnx::GraphProto* g = m.mutable_graph();
+  g->mutable_node(0)->set_op_type("Frob");
+  for (const char* name : {"f1", "f2", "f3", "f4"}) {
+    onnx::NodeProto* n = g->add_node();
+    *n = g->node(0);
+    n->set_name(name);
+  }
+  onnx::NodeProto* loop = g->add_node();
+  loop->set_op_type("Loopy");
+  onnx::AttributeProto* body = loop->add_attribute();
+  body->set_name("body");
+  body->set_type(onnx::AttributeProto::GRAPH);
+  onnx::NodeProto* inner = body->mutable_g()->add_node();
+  inner->set_op_type("Blip");
+  inner->set_name("inner");
+  ExpectError(Read(m), StatusCode::kUnsupported,
+              "unsupported ops: Blip (1 node: 'inner'), Frob (5 nodes: 'add', 'f1', 'f2', ...), "
+              "Loopy (1 node: 'Loopy_5')");
 }
 
 TEST(OnnxReader, OtherDomain) {

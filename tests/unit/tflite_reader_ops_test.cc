@@ -271,5 +271,25 @@ TEST(TfliteReaderOps, HybridFullyConnectedIsCloseToFloat) {
   ExpectValues(out[0], {1, 2}, {y0, y1}, 0.05f);
 }
 
+// Every operator without an importer is named in one error.
+TEST(TfliteReaderOps, UnsupportedOperatorsAreListedTogether) {
+  TfliteBuilder b;
+  const int x = b.Tensor("x", kF32, {3});
+  const int s1 = b.Tensor("s1", kF32, {3});
+  const int s2 = b.Tensor("s2", kF32, {3});
+  const int c = b.Tensor("c", kF32, {3});
+  b.Op(tflite::BuiltinOperator_FLOOR, {x}, {s1});
+  b.Op(tflite::BuiltinOperator_FLOOR, {s1}, {s2});
+  b.Op(tflite::BuiltinOperator_CEIL, {s2}, {c});
+  b.Io({x}, {c});
+  auto g = io::ReadTfliteFromBytes(b.Finish(), "ops.tflite");
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(g.status().message().find(
+                "unsupported ops: CEIL (1 node: 'CEIL_2'), FLOOR (2 nodes: 'FLOOR_0', 'FLOOR_1')"),
+            std::string::npos)
+      << g.status().message();
+}
+
 }  // namespace
 }  // namespace qforge

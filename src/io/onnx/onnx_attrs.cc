@@ -2,6 +2,8 @@
 
 #include <type_traits>
 
+#include "core/check.h"
+
 namespace qforge::io {
 
 namespace {
@@ -91,10 +93,12 @@ void AttributeToProto(const std::string& name, const ir::Attribute& attr, onnx::
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           proto->set_type(onnx::AttributeProto::STRINGS);
           for (const std::string& x : v) proto->add_strings(x);
-        } else {
-          static_assert(std::is_same_v<T, Tensor>);
+        } else if constexpr (std::is_same_v<T, Tensor>) {
           proto->set_type(onnx::AttributeProto::TENSOR);
           TensorToProto(v, "", proto->mutable_t());
+        } else {
+          static_assert(std::is_same_v<T, ir::Subgraph>);
+          QF_CHECK(false && "the ONNX writer writes subgraphs itself (onnx_writer.cc)");
         }
       },
       attr);

@@ -168,6 +168,11 @@ Status NormalizeLegacyNode(const ir::Graph& g, const std::string& onnx_op, int64
     case OpKind::kDiv:
     case OpKind::kPow:
     case OpKind::kEqual:
+    case OpKind::kGreater:
+    case OpKind::kLess:
+    case OpKind::kAnd:
+    case OpKind::kOr:
+    case OpKind::kXor:
       return opset < 7 ? NormalizeLegacyBroadcast(g, add, node) : Status::Ok();
     case OpKind::kPRelu:
       return opset < 7 ? NormalizeLegacyPRelu(g, add, node) : Status::Ok();

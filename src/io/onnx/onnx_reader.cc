@@ -3,14 +3,17 @@
 #include <onnx/onnx_pb.h>
 
 #include <filesystem>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/check.h"
 #include "io/atomic_file.h"
 #include "io/onnx/onnx_attrs.h"
 #include "io/onnx/onnx_form.h"
 #include "io/onnx/onnx_legacy.h"
 #include "io/onnx/onnx_tensor.h"
+#include "io/onnx/onnx_unsupported.h"
 #include "ops/infer.h"
 #include "passes/pipelines.h"
 
@@ -26,17 +29,23 @@ constexpr int64_t kMaxOpset = 18;
 
 bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
 
-// Builds the IR from a parsed ModelProto. Errors carry no file name; the
-// caller prefixes it.
+// Builds the IR of one GraphProto: the model's graph, or a subgraph (an If
+// branch) whose names it cannot resolve are captured from its parent: each
+// becomes an input of the subgraph (docs/control_flow.md). Errors carry no
+// file name; the caller prefixes it.
 class Importer {
  public:
-  Importer(const onnx::ModelProto& model, const std::string& base_dir)
-      : model_(model), source_{base_dir, &budget_, &files_read_} {}
+  Importer(const onnx::GraphProto& graph, int64_t opset, TensorSource source, Importer* parent = nullptr)
+      : graph_(graph), opset_(opset), source_(source), parent_(parent) {}
 
+  // The main graph: verified and run through the import passes.
   Result<std::unique_ptr<ir::Graph>> Run();
+  // A subgraph: its nodes in order; its inputs are the captured values.
+  Result<std::unique_ptr<ir::Graph>> RunSubgraph();
+  const std::vector<std::string>& captured() const { return captured_; }
 
  private:
-  Status ReadOpset();
+  Status Build();
   Status AddInitializers();
   Status AddInputs();
   Status DeclareNodeOutputs();
@@ -44,7 +53,10 @@ class Importer {
   Status AddOutputs();
   Status ConstantNode(const onnx::NodeProto& proto, const std::string& where);
   Status BuildNode(size_t index, const std::string& where);
+  Status AddBranches(const onnx::NodeProto& proto, ir::Node* node);
   void SetInputLayouts();
+  // The value named `name` here, or captured from the enclosing graphs; nullopt if none defines it.
+  std::optional<ir::ValueId> Resolve(const std::string& name);
 
   std::string UniqueName(const std::string& hint);
   std::string NodeWhere(const onnx::NodeProto& proto, const std::string& name) const {
@@ -53,14 +65,14 @@ class Importer {
   ir::TensorType DeclaredType(const std::string& name) const;
   Status Define(const std::string& name, ir::ValueId id, const std::string& where);
 
-  const onnx::ModelProto& model_;
-  MemoryBudget budget_;               // the initializers and Constant values read
-  std::set<std::string> files_read_;  // external data files
-  TensorSource source_;
+  const onnx::GraphProto& graph_;
+  int64_t opset_;
+  TensorSource source_;  // its budget is the model's, shared by the subgraphs
+  Importer* parent_;
   std::unique_ptr<ir::Graph> g_ = std::make_unique<ir::Graph>();
-  int64_t opset_ = 0;
   std::unordered_map<std::string, ir::ValueId> names_;
   std::unordered_map<std::string, const onnx::ValueInfoProto*> declared_;
+  std::vector<std::string> captured_;  // names of g_->inputs of a subgraph
   // Per NodeProto: the node under construction (outputs declared), or
   // nullopt for Constant nodes already turned into values.
   std::vector<std::optional<ir::Node>> pending_;
@@ -89,14 +101,15 @@ Status Importer::Define(const std::string& name, ir::ValueId id, const std::stri
   return Status::Ok();
 }
 
-Status Importer::ReadOpset() {
-  for (const auto& op : model_.opset_import()) {
-    if (IsDefaultDomain(op.domain())) opset_ = op.version();
+Result<int64_t> ReadOpset(const onnx::ModelProto& model) {
+  int64_t opset = 0;
+  for (const auto& op : model.opset_import()) {
+    if (IsDefaultDomain(op.domain())) opset = op.version();
   }
-  if (opset_ == 0) {
+  if (opset == 0) {
     // A model made only of other domains' ops (training, ML) is valid but
     // not ours; say which domain rather than blaming the file.
-    for (const onnx::NodeProto& n : model_.graph().node()) {
+    for (const onnx::NodeProto& n : model.graph().node()) {
       if (!IsDefaultDomain(n.domain())) {
         return Unsupported("node '" + n.name() + "' (" + n.op_type() + "): domain '" + n.domain() +
                            "' is not supported");
@@ -104,36 +117,34 @@ Status Importer::ReadOpset() {
     }
     return InvalidModel("model has no opset_import for the default ONNX domain");
   }
-  if (opset_ < kMinOpset || opset_ > kMaxOpset) {
-    return Unsupported("opset " + std::to_string(opset_) + " of the default domain; qforge reads opsets " +
+  if (opset < kMinOpset || opset > kMaxOpset) {
+    return Unsupported("opset " + std::to_string(opset) + " of the default domain; qforge reads opsets " +
                        std::to_string(kMinOpset) + "-" + std::to_string(kMaxOpset));
   }
-  g_->source_opset = opset_;
-  return Status::Ok();
+  return opset;
 }
 
 Status Importer::AddInitializers() {
   // The declared sizes first: a model whose initializers together pass the
   // budget fails before gigabytes are read (a broken header is reported by
   // the read below, in file order).
-  MemoryBudget declared = budget_;
-  for (const onnx::TensorProto& init : model_.graph().initializer()) {
+  MemoryBudget declared = *source_.budget;
+  for (const onnx::TensorProto& init : graph_.initializer()) {
     Result<uint64_t> bytes = TensorProtoBytes(init);
     if (bytes.ok()) QF_RETURN_IF_ERROR(declared.Charge(*bytes, "initializer '" + init.name() + "'"));
   }
-  for (const onnx::TensorProto& init : model_.graph().initializer()) {
+  for (const onnx::TensorProto& init : graph_.initializer()) {
     if (init.name().empty()) return InvalidModel("an initializer has no name");
     Result<Tensor> t = TensorFromProto(init, source_);
     if (!t.ok()) return t.status().WithContext("initializer: ");
     QF_RETURN_IF_ERROR(Define(init.name(), g_->AddConstant(init.name(), std::move(t).value()), ""));
   }
-  if (model_.graph().sparse_initializer_size() > 0)
-    return Unsupported("sparse initializers are not supported");
+  if (graph_.sparse_initializer_size() > 0) return Unsupported("sparse initializers are not supported");
   return Status::Ok();
 }
 
 Status Importer::AddInputs() {
-  for (const onnx::ValueInfoProto& in : model_.graph().input()) {
+  for (const onnx::ValueInfoProto& in : graph_.input()) {
     ir::TensorType type;
     QF_RETURN_IF_ERROR(TypeFromProto(in, &type));
     auto it = names_.find(in.name());
@@ -184,22 +195,19 @@ Status Importer::ConstantNode(const onnx::NodeProto& proto, const std::string& w
 // First pass over nodes: every output gets its value, so inputs can be
 // resolved in the second pass even if the file lists nodes out of order.
 Status Importer::DeclareNodeOutputs() {
-  const auto& nodes = model_.graph().node();
+  const auto& nodes = graph_.node();
   pending_.resize(static_cast<size_t>(nodes.size()));
   for (int i = 0; i < nodes.size(); ++i) {
     const onnx::NodeProto& proto = nodes[i];
     const std::string name = proto.name().empty() ? proto.op_type() + "_" + std::to_string(i) : proto.name();
     const std::string where = NodeWhere(proto, name);
-    if (!IsDefaultDomain(proto.domain())) {
-      return Unsupported(where + "domain '" + proto.domain() + "' is not supported");
-    }
     if (proto.op_type() == "Constant") {
       QF_RETURN_IF_ERROR(ConstantNode(proto, where));
       continue;
     }
     std::optional<OpKind> op =
         proto.op_type() == "Upsample" ? OpKind::kResize : OpKindFromOnnx(proto.op_type());
-    if (!op) return Unsupported(where + "op not supported");
+    QF_CHECK(op.has_value());  // CheckOpsSupported ran first
     ir::Node node;
     node.name = name;
     node.op = *op;
@@ -219,20 +227,25 @@ Status Importer::DeclareNodeOutputs() {
 }
 
 Status Importer::BuildNode(size_t index, const std::string& where) {
-  const onnx::NodeProto& proto = model_.graph().node(static_cast<int>(index));
+  const onnx::NodeProto& proto = graph_.node(static_cast<int>(index));
   ir::Node& node = *pending_[index];
   for (const std::string& in : proto.input()) {
     if (in.empty()) {
       node.inputs.push_back(ir::kNoValue);
       continue;
     }
-    auto it = names_.find(in);
-    if (it == names_.end()) return InvalidModel(where + "input '" + in + "' is never defined");
-    node.inputs.push_back(it->second);
+    std::optional<ir::ValueId> id = Resolve(in);
+    if (!id) return InvalidModel(where + "input '" + in + "' is never defined");
+    node.inputs.push_back(*id);
   }
   while (!node.inputs.empty() && node.inputs.back() == ir::kNoValue) node.inputs.pop_back();
+  if (node.op == OpKind::kIf) {
+    Status s = AddBranches(proto, &node);
+    if (!s.ok()) return s.WithContext(where);
+  }
   for (const onnx::AttributeProto& a : proto.attribute()) {
     if (a.name().empty()) return InvalidModel(where + "an attribute has no name");
+    if (node.op == OpKind::kIf && a.type() == onnx::AttributeProto::GRAPH) continue;  // AddBranches
     ir::Attribute value;
     Status s = AttributeFromProto(a, source_, &value);
     if (!s.ok()) return s.WithContext(where);
@@ -276,19 +289,76 @@ Status Importer::AddNodes() {
   QF_RETURN_IF_ERROR(DeclareNodeOutputs());
   for (size_t i = 0; i < pending_.size(); ++i) {
     if (!pending_[i]) continue;
-    const onnx::NodeProto& proto = model_.graph().node(static_cast<int>(i));
+    const onnx::NodeProto& proto = graph_.node(static_cast<int>(i));
     QF_RETURN_IF_ERROR(BuildNode(i, NodeWhere(proto, pending_[i]->name)));
   }
   return Status::Ok();
 }
 
 Status Importer::AddOutputs() {
-  if (model_.graph().output_size() == 0) return InvalidModel("graph has no outputs");
-  for (const onnx::ValueInfoProto& out : model_.graph().output()) {
-    auto it = names_.find(out.name());
-    if (it == names_.end()) return InvalidModel("graph output '" + out.name() + "' is never produced");
-    g_->outputs.push_back(it->second);
+  if (graph_.output_size() == 0) return InvalidModel("graph has no outputs");
+  for (const onnx::ValueInfoProto& out : graph_.output()) {
+    // A branch may return an enclosing graph's value as it is.
+    std::optional<ir::ValueId> id = Resolve(out.name());
+    if (!id) return InvalidModel("graph output '" + out.name() + "' is never produced");
+    g_->outputs.push_back(*id);
   }
+  return Status::Ok();
+}
+
+std::optional<ir::ValueId> Importer::Resolve(const std::string& name) {
+  auto it = names_.find(name);
+  if (it != names_.end()) return it->second;
+  if (parent_ == nullptr) return std::nullopt;
+  std::optional<ir::ValueId> outer = parent_->Resolve(name);
+  if (!outer) return std::nullopt;
+  const ir::Value& v = parent_->g_->value(*outer);
+  const ir::ValueId id = g_->AddValue(name, v.type);
+  if (v.is_constant()) {
+    // A constant is shared (not copied), so folding and inlining see it.
+    g_->value(id).constant = v.constant;
+  } else {
+    captured_.push_back(name);
+    g_->inputs.push_back(id);
+  }
+  names_.emplace(name, id);
+  return id;
+}
+
+Status Importer::AddBranches(const onnx::NodeProto& proto, ir::Node* node) {
+  const onnx::GraphProto* protos[2] = {nullptr, nullptr};
+  for (const onnx::AttributeProto& a : proto.attribute()) {
+    if (a.type() != onnx::AttributeProto::GRAPH) continue;
+    if (a.name() == "then_branch") protos[0] = &a.g();
+    if (a.name() == "else_branch") protos[1] = &a.g();
+  }
+  if (protos[0] == nullptr || protos[1] == nullptr)
+    return InvalidModel("needs graph attributes then_branch and else_branch");
+  const char* kNames[2] = {"then_branch", "else_branch"};
+  std::unique_ptr<ir::Graph> branches[2];
+  std::vector<std::string> captured;  // both branches' captures, then_branch's first
+  for (int b = 0; b < 2; ++b) {
+    Importer sub(*protos[b], opset_, source_, this);
+    Result<std::unique_ptr<ir::Graph>> r = sub.RunSubgraph();
+    if (!r.ok()) return r.status().WithContext(std::string(kNames[b]) + ": ");
+    branches[b] = std::move(r).value();
+    for (const std::string& n : sub.captured()) {
+      if (std::find(captured.begin(), captured.end(), n) == captured.end()) captured.push_back(n);
+    }
+  }
+  // Both branches bind the same values, in `captured` order; a branch gets
+  // an unused input for a value only the other one reads.
+  for (int b = 0; b < 2; ++b) {
+    ir::Graph& br = *branches[b];
+    br.inputs.clear();
+    for (const std::string& n : captured) {
+      std::optional<ir::ValueId> id = br.FindValue(n);
+      if (!id) id = br.AddValue(n, g_->value(*Resolve(n)).type);
+      br.inputs.push_back(*id);
+    }
+    node->attrs.Set(kNames[b], ir::Subgraph(std::move(branches[b])));
+  }
+  for (const std::string& n : captured) node->inputs.push_back(*Resolve(n));
   return Status::Ok();
 }
 
@@ -302,12 +372,10 @@ void Importer::SetInputLayouts() {
   }
 }
 
-Result<std::unique_ptr<ir::Graph>> Importer::Run() {
-  if (!model_.has_graph()) return InvalidModel("model has no graph");
-  QF_RETURN_IF_ERROR(ReadOpset());
-  const onnx::GraphProto& graph = model_.graph();
-  g_->name = graph.name();
-  for (const auto* list : {&graph.value_info(), &graph.output(), &graph.input()}) {
+Status Importer::Build() {
+  g_->name = graph_.name();
+  g_->source_opset = opset_;
+  for (const auto* list : {&graph_.value_info(), &graph_.output(), &graph_.input()}) {
     for (const onnx::ValueInfoProto& vi : *list) {
       ir::TensorType t;
       QF_RETURN_IF_ERROR(TypeFromProto(vi, &t));
@@ -319,13 +387,36 @@ Result<std::unique_ptr<ir::Graph>> Importer::Run() {
   QF_RETURN_IF_ERROR(AddNodes());
   QF_RETURN_IF_ERROR(AddOutputs());
   QF_RETURN_IF_ERROR(g_->TopologicalSort());
-  QF_RETURN_IF_ERROR(ir::VerifyGraph(*g_));
+  return ir::VerifyGraph(*g_);
+}
+
+Result<std::unique_ptr<ir::Graph>> Importer::Run() {
+  QF_RETURN_IF_ERROR(CheckOpsSupported(graph_));
+  QF_RETURN_IF_ERROR(Build());
   SetInputLayouts();
   QF_RETURN_IF_ERROR(passes::AfterOnnxImport(g_.get()));
   // Integer ops read from ONNX mean what ONNX Runtime computes (float requantization).
   g_->requantization = ir::Requantization::kFloat;
-  g_->side_files.assign(files_read_.begin(), files_read_.end());
+  if (source_.files_read != nullptr)
+    g_->side_files.assign(source_.files_read->begin(), source_.files_read->end());
   return std::move(g_);
+}
+
+Result<std::unique_ptr<ir::Graph>> Importer::RunSubgraph() {
+  // If branches have no inputs; Loop and Scan bodies (which have) are not read.
+  if (graph_.input_size() > 0) return Unsupported("subgraph inputs are not supported");
+  QF_RETURN_IF_ERROR(Build());
+  g_->requantization = ir::Requantization::kFloat;
+  return std::move(g_);
+}
+
+Result<std::unique_ptr<ir::Graph>> Import(const onnx::ModelProto& model, const std::string& base_dir) {
+  if (!model.has_graph()) return InvalidModel("model has no graph");
+  QF_ASSIGN_OR_RETURN(const int64_t opset, ReadOpset(model));
+  MemoryBudget budget;               // the initializers and Constant values read, subgraphs' included
+  std::set<std::string> files_read;  // external data files, subgraphs' included
+  Importer importer(model.graph(), opset, TensorSource{base_dir, &budget, &files_read});
+  return importer.Run();
 }
 
 std::string BaseDir(const std::string& path) {
@@ -340,8 +431,7 @@ Result<std::unique_ptr<ir::Graph>> ReadOnnxFromBytes(std::string_view bytes, con
   onnx::ModelProto model;
   Status s = ParseProto(bytes, "model", &model);
   if (!s.ok()) return s.WithContext(source + ": ");
-  Importer importer(model, base_dir);
-  Result<std::unique_ptr<ir::Graph>> g = importer.Run();
+  Result<std::unique_ptr<ir::Graph>> g = Import(model, base_dir);
   if (!g.ok()) return g.status().WithContext(source + ": ");
   g.value()->source_path = source;
   return g;

@@ -2,6 +2,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <unordered_set>
@@ -24,9 +25,21 @@ constexpr int64_t kOnnxIrVersion = 8;
 class Exporter {
  public:
   explicit Exporter(const ir::Graph& g) : g_(g) {}
+  // A subgraph (an If branch) written into `out`: its inputs are the
+  // enclosing graph's values named `input_names`; value and node names stay
+  // unique across the model.
+  Exporter(const ir::Graph& g, onnx::GraphProto* out, Exporter& parent, std::vector<std::string> input_names)
+      : g_(g),
+        graph_(out),
+        used_names_(parent.used_names_),
+        node_names_(parent.node_names_),
+        input_names_(std::move(input_names)) {}
   Result<std::string> Run();
 
  private:
+  // Nodes, outputs and value types of g_ into graph_ (not its inputs).
+  Status WriteBody();
+  Status WriteIf(const ir::Node& n);
   std::string Fresh(const std::string& hint);
   void AssignNames();
   // The name a node reads `id` under; writes the initializer on first use.
@@ -62,8 +75,10 @@ class Exporter {
   onnx::ModelProto model_;
   onnx::GraphProto* graph_ = model_.mutable_graph();
   std::vector<std::string> names_;  // per ValueId
-  std::unordered_set<std::string> used_names_;
-  std::unordered_set<std::string> node_names_;
+  std::unordered_set<std::string> own_used_names_, own_node_names_;
+  std::unordered_set<std::string>& used_names_ = own_used_names_;  // a subgraph's are its root's
+  std::unordered_set<std::string>& node_names_ = own_node_names_;
+  std::vector<std::string> input_names_;  // a subgraph's: the enclosing names its inputs bind to
   std::vector<char> initializer_written_;
   std::vector<char> is_output_;
   std::vector<int> use_count_;         // per ValueId: how many node inputs read it
@@ -113,7 +128,10 @@ std::string Exporter::Fresh(const std::string& hint) {
 // ONNX requires unique, non-empty value names; the IR does not.
 void Exporter::AssignNames() {
   names_.resize(g_.values.size());
+  for (size_t i = 0; i < input_names_.size(); ++i)
+    names_[static_cast<size_t>(g_.inputs[i])] = input_names_[i];
   for (size_t i = 0; i < g_.values.size(); ++i) {
+    if (!names_[i].empty()) continue;
     const std::string& n = g_.values[i].name;
     if (!n.empty() && used_names_.insert(n).second) names_[i] = n;
   }
@@ -261,6 +279,7 @@ Status Exporter::WriteFloat(const ir::Node& n, const std::vector<std::string>& i
                             const std::vector<std::string>& outs) {
   const std::string_view onnx_type = GetOpInfo(n.op).onnx_type;
   if (onnx_type.empty()) return Unsupported(g_.Describe(n) + ": has no ONNX form");
+
   const quant::ActivationRange range = quant::FusedActivation(n);
   std::vector<std::string> op_outs = outs;
   const bool activation = !range.unbounded();
@@ -546,9 +565,32 @@ Status Exporter::WriteHybrid(const ir::Node& n) {
   return Status::Ok();
 }
 
+// If: the condition is ONNX's one input; the captured values (inputs 1..)
+// are read by name inside the branches.
+Status Exporter::WriteIf(const ir::Node& n) {
+  onnx::NodeProto* p = AddNode("If", n.name);
+  p->add_input(Use(n.inputs[0]));
+  std::vector<std::string> captured;
+  for (size_t i = 1; i < n.inputs.size(); ++i) captured.push_back(Use(n.inputs[i]));
+  for (ir::ValueId out : n.outputs)
+    p->add_output(out == ir::kNoValue ? "" : names_[static_cast<size_t>(out)]);
+  for (const char* name : {"then_branch", "else_branch"}) {
+    onnx::AttributeProto* a = p->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::GRAPH);
+    const ir::Graph& branch = *n.attrs.GetGraph(name);
+    a->mutable_g()->set_name(branch.name.empty() ? n.name + "_" + name : branch.name);
+    Exporter sub(branch, a->mutable_g(), *this, captured);
+    Status s = sub.WriteBody();
+    if (!s.ok()) return s.WithContext(g_.Describe(n) + ": " + name + ": ");
+  }
+  return Status::Ok();
+}
+
 Status Exporter::WriteNode(const ir::Node& n) {
   std::vector<std::string> ins, outs;
   if (n.op == OpKind::kRequantize) return WriteRequantize(n);
+  if (n.op == OpKind::kIf) return WriteIf(n);
   // ONNX's own quantization ops take their scale and zero point as inputs:
   // written as they are, never wrapped in DequantizeLinear/QuantizeLinear.
   if (ops::RowOf(n.op).explicit_qparams != ops::Fact::kYes) {
@@ -573,8 +615,10 @@ void Exporter::WriteOutputs() {
       c->add_output(name);
       AttributeToProto("value", *v.constant, c->add_attribute());
     }
-    if (!written.insert(name).second) {
-      // The same value listed twice: ONNX output names must be unique.
+    const bool is_input = std::find(g_.inputs.begin(), g_.inputs.end(), id) != g_.inputs.end();
+    if (!written.insert(name).second || (!input_names_.empty() && is_input)) {
+      // The same value listed twice: ONNX output names must be unique. A
+      // branch returning an enclosing value also copies it.
       std::string copy = Fresh(name);
       onnx::NodeProto* idn = AddNode("Identity", copy);
       idn->add_input(name);
@@ -588,15 +632,7 @@ void Exporter::WriteOutputs() {
   }
 }
 
-Result<std::string> Exporter::Run() {
-  model_.set_ir_version(kOnnxIrVersion);
-  model_.set_producer_name("qforge");
-  model_.set_producer_version("0.1.0");
-  onnx::OperatorSetIdProto* opset = model_.add_opset_import();
-  opset->set_domain("");
-  opset->set_version(kOnnxExportOpset);
-  graph_->set_name(g_.name.empty() ? "qforge" : g_.name);
-
+Status Exporter::WriteBody() {
   AssignNames();
   InferMissingTypes();
   initializer_written_.assign(g_.values.size(), 0);
@@ -608,11 +644,6 @@ Result<std::string> Exporter::Run() {
       if (!n.removed && in != ir::kNoValue) ++use_count_[static_cast<size_t>(in)];
   }
 
-  for (ir::ValueId id : g_.inputs) {
-    onnx::ValueInfoProto* info = graph_->add_input();
-    info->set_name(names_[static_cast<size_t>(id)]);
-    TypeToProto(g_.value(id).type, info->mutable_type());
-  }
   for (const ir::Node& n : g_.nodes) {
     if (n.removed) continue;
     QF_RETURN_IF_ERROR(WriteNode(n));
@@ -632,6 +663,23 @@ Result<std::string> Exporter::Run() {
       info->set_name(names_[static_cast<size_t>(out)]);
       TypeToProto(t, info->mutable_type());
     }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> Exporter::Run() {
+  model_.set_ir_version(kOnnxIrVersion);
+  model_.set_producer_name("qforge");
+  model_.set_producer_version("0.1.0");
+  onnx::OperatorSetIdProto* opset = model_.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(kOnnxExportOpset);
+  graph_->set_name(g_.name.empty() ? "qforge" : g_.name);
+  QF_RETURN_IF_ERROR(WriteBody());
+  for (ir::ValueId id : g_.inputs) {
+    onnx::ValueInfoProto* info = graph_->add_input();
+    info->set_name(names_[static_cast<size_t>(id)]);
+    TypeToProto(g_.value(id).type, info->mutable_type());
   }
   std::string bytes;
   if (!model_.SerializeToString(&bytes)) {

@@ -135,14 +135,33 @@ void PowMixed(const Tensor& a, const Tensor& b, Tensor& out) {
 }
 
 template <typename T>
-void Equal(const Tensor& a, const Tensor& b, Tensor& out) {
+bool Compare(OpKind op, T a, T b) {
+  switch (op) {
+    case OpKind::kGreater:
+      return a > b;
+    case OpKind::kGreaterOrEqual:
+      return a >= b;
+    case OpKind::kLess:
+      return a < b;
+    case OpKind::kLessOrEqual:
+      return a <= b;
+    default:
+      return a == b;
+  }
+}
+
+// Equal, Greater(OrEqual), Less(OrEqual): bool (one byte, 0 or 1) out. NaN
+// compares false, as in IEEE and ONNX Runtime.
+template <typename T>
+void Comparison(OpKind op, const Tensor& a, const Tensor& b, Tensor& out) {
   const std::vector<int64_t>& od = out.dims();
   const T* pa = a.data<T>();
   const T* pb = b.data<T>();
   uint8_t* o = out.data<uint8_t>();
-  ForEachStrided<2>(
-      od, {BroadcastStrides(a.dims(), od), BroadcastStrides(b.dims(), od)},
-      [&](int64_t i, const std::array<int64_t, 2>& off) { o[i] = pa[off[0]] == pb[off[1]] ? 1 : 0; });
+  ForEachStrided<2>(od, {BroadcastStrides(a.dims(), od), BroadcastStrides(b.dims(), od)},
+                    [&](int64_t i, const std::array<int64_t, 2>& off) {
+                      o[i] = Compare<T>(op, pa[off[0]], pb[off[1]]) ? 1 : 0;
+                    });
 }
 
 template <typename T>
@@ -166,10 +185,10 @@ Status RunTyped(KernelContext& ctx, const std::vector<const Tensor*>& ins, Tenso
   const DataType dt = ins[0]->dtype();
   Status status;
   bool handled = false;
-  if (op == OpKind::kEqual) {
+  if (out.dtype() == DataType::kBool) {
     handled = dt == DataType::kBool
-                  ? (Equal<uint8_t>(*ins[0], *ins[1], out), true)
-                  : VisitNumeric(dt, [&](auto t) { Equal<decltype(t)>(*ins[0], *ins[1], out); });
+                  ? (Comparison<uint8_t>(op, *ins[0], *ins[1], out), true)
+                  : VisitNumeric(dt, [&](auto t) { Comparison<decltype(t)>(op, *ins[0], *ins[1], out); });
   } else if (op == OpKind::kPRelu) {
     handled = VisitNumeric(dt, [&](auto t) { PRelu<decltype(t)>(*ins[0], *ins[1], out); });
   } else if (op == OpKind::kPow && ins[1]->dtype() != dt) {

@@ -483,6 +483,7 @@ Status ImportOperator(OpArgs& a) {
     case tflite::BuiltinOperator_DEQUANTIZE:
       return ImportDequantize(a);
     default:
+      a.no_importer = true;
       return a.Unsupported("operator not supported");
   }
 }

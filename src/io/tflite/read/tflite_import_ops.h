@@ -20,10 +20,11 @@ namespace qforge::io::tflite_import {
 struct OpArgs {
   ImportContext& ctx;
   const tflite::Operator& op;
-  int32_t index = 0;    // operator index in subgraph 0
-  int32_t builtin = 0;  // resolved builtin code
-  std::string where;    // "operator 3 (CONV_2D): "
-  std::string name;     // IR node name
+  int32_t index = 0;         // operator index in subgraph 0
+  int32_t builtin = 0;       // resolved builtin code
+  std::string where;         // "operator 3 (CONV_2D): "
+  std::string name;          // IR node name
+  bool no_importer = false;  // set by ImportOperator for a builtin it has no form for
 
   size_t num_inputs() const { return op.inputs() == nullptr ? 0 : op.inputs()->size(); }
   size_t num_outputs() const { return op.outputs() == nullptr ? 0 : op.outputs()->size(); }

@@ -11,6 +11,7 @@
 #include "io/tflite/read/tflite_import_context.h"
 #include "io/tflite/read/tflite_import_ops.h"
 #include "io/tflite/read/tflite_verify.h"
+#include "io/unsupported_ops.h"
 #include "passes/pipelines.h"
 
 namespace qforge::io {
@@ -87,6 +88,8 @@ Result<std::unique_ptr<ir::Graph>> Import(const tflite::Model& model, std::strin
   tflite_import::ImportContext ctx(model, bytes, g.get(), std::move(mapping));
   QF_RETURN_IF_ERROR(ctx.DeclareTensors());
   const size_t num_ops = sg.operators() == nullptr ? 0 : sg.operators()->size();
+  // Operators without an importer are collected and reported together.
+  UnsupportedOps missing;
   for (size_t i = 0; i < num_ops; ++i) {
     const tflite::Operator& op = *sg.operators()->Get(static_cast<flatbuffers::uoffset_t>(i));
     const int32_t builtin = BuiltinCodeOf(*model.operator_codes()->Get(op.opcode_index()));
@@ -97,8 +100,14 @@ Result<std::unique_ptr<ir::Graph>> Import(const tflite::Model& model, std::strin
                                builtin,
                                "operator " + std::to_string(i) + " (" + builtin_name + "): ",
                                builtin_name + "_" + std::to_string(i)};
-    QF_RETURN_IF_ERROR(tflite_import::ImportOperator(args));
+    Status s = tflite_import::ImportOperator(args);
+    if (args.no_importer) {
+      missing.Add(builtin_name, args.name);
+      continue;
+    }
+    QF_RETURN_IF_ERROR(s);
   }
+  QF_RETURN_IF_ERROR(missing.ToStatus());
   // Graph outputs keep the tensor names; signature_def names are aliases
   // the writer derives again, so they are not needed to round-trip.
   for (int32_t t : *sg.outputs()) g->outputs.push_back(ctx.Value(t));

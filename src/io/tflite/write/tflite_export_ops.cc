@@ -357,6 +357,10 @@ Status ExportNodeImpl(TfliteBuilder& b, ir::NodeId id) {
     case OpKind::kIdentity:
     case OpKind::kDropout:
       return ExportUnary(b, n);
+    case OpKind::kIf:
+      return Unsupported(
+          "its condition is computed at run time and TFLite files hold no control flow here "
+          "(only an If with a constant condition is written, inlined)");
     default: {
       Status s;
       if (ExportConvOrPool(b, id, &s) || ExportDataOp(b, id, &s)) return s;
