@@ -120,6 +120,7 @@ TEST(ControlFlow, DataDependentIfIsRefusedByTfliteAndQuantizer) {
   auto tfl = io::SerializeTflite(**g);
   ASSERT_FALSE(tfl.ok());
   EXPECT_EQ(tfl.status().code(), StatusCode::kUnsupported);
+  // The comparison before it is written (GREATER_EQUAL); the If is what stops the writer.
   EXPECT_NE(tfl.status().message().find("node 'if' (If)"), std::string::npos) << tfl.status().message();
   quant::QuantizeOptions o;
   o.mode = quant::QuantMode::kWeightOnly;

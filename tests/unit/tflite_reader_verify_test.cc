@@ -161,7 +161,7 @@ TEST(TfliteReaderVerify, CustomAndUnknownOpsAreUnsupported) {
                 code.builtin_code = static_cast<tflite::BuiltinOperator>(200);
                 code.deprecated_builtin_code = 127;
               }),
-              StatusCode::kUnsupported, "operator 0 (STABLEHLO_WHILE): operator not supported");
+              StatusCode::kUnsupported, "unsupported ops: STABLEHLO_WHILE (1 node:");
   // A code newer than every TFLite name qforge knows.
   ExpectError(ReadMutated([](TfliteBuilder& b) {
                 auto& code = *b.model().operator_codes[0];
@@ -178,17 +178,17 @@ TEST(TfliteReaderVerify, CustomAndUnknownOpsAreUnsupported) {
   // A builtin qforge does not read is named by its TFLite name, not its code.
   ExpectError(ReadMutated([](TfliteBuilder& b) {
                 auto& code = *b.model().operator_codes[0];
-                code.builtin_code = tflite::BuiltinOperator_GREATER_EQUAL;
-                code.deprecated_builtin_code = tflite::BuiltinOperator_GREATER_EQUAL;
+                code.builtin_code = tflite::BuiltinOperator_UNIQUE;
+                code.deprecated_builtin_code = tflite::BuiltinOperator_UNIQUE;
               }),
-              StatusCode::kUnsupported, "operator 0 (GREATER_EQUAL): operator not supported");
+              StatusCode::kUnsupported, "unsupported ops: UNIQUE (1 node:");
   // Codes above 127 are read from builtin_code (deprecated_builtin_code is 127).
   ExpectError(ReadMutated([](TfliteBuilder& b) {
                 auto& code = *b.model().operator_codes[0];
                 code.builtin_code = tflite::BuiltinOperator_GELU;
                 code.deprecated_builtin_code = 127;
               }),
-              StatusCode::kUnsupported, "operator 0 (GELU)");
+              StatusCode::kUnsupported, "unsupported ops: GELU (1 node:");
 }
 
 TEST(TfliteReaderVerify, FusedTanhIsUnsupported) {

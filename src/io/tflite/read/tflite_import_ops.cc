@@ -421,6 +421,22 @@ Status ImportOperator(OpArgs& a) {
       return Direct(a, OpKind::kMin, 2);
     case tflite::BuiltinOperator_PRELU:
       return Direct(a, OpKind::kPRelu, 2);
+    case tflite::BuiltinOperator_EQUAL:
+      return Direct(a, OpKind::kEqual, 2);
+    case tflite::BuiltinOperator_GREATER:
+      return Direct(a, OpKind::kGreater, 2);
+    case tflite::BuiltinOperator_GREATER_EQUAL:
+      return Direct(a, OpKind::kGreaterOrEqual, 2);
+    case tflite::BuiltinOperator_LESS:
+      return Direct(a, OpKind::kLess, 2);
+    case tflite::BuiltinOperator_LESS_EQUAL:
+      return Direct(a, OpKind::kLessOrEqual, 2);
+    case tflite::BuiltinOperator_LOGICAL_AND:
+      return Direct(a, OpKind::kAnd, 2);
+    case tflite::BuiltinOperator_LOGICAL_OR:
+      return Direct(a, OpKind::kOr, 2);
+    case tflite::BuiltinOperator_LOGICAL_NOT:
+      return Direct(a, OpKind::kNot, 1);
     case tflite::BuiltinOperator_RELU:
     case tflite::BuiltinOperator_RELU6:
     case tflite::BuiltinOperator_RELU_N1_TO_1:

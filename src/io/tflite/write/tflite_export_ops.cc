@@ -325,6 +325,51 @@ Status ExportUnary(TfliteBuilder& b, const Node& n) {
   }
 }
 
+// Comparisons and boolean logic: TFLite has a builtin for each (Xor of bools
+// is NOT_EQUAL), bool outputs and no options.
+Status ExportComparisonOrLogic(TfliteBuilder& b, const Node& n) {
+  BuiltinOperator op;
+  switch (n.op) {
+    case OpKind::kEqual:
+      op = tflite::BuiltinOperator_EQUAL;
+      break;
+    case OpKind::kGreater:
+      op = tflite::BuiltinOperator_GREATER;
+      break;
+    case OpKind::kGreaterOrEqual:
+      op = tflite::BuiltinOperator_GREATER_EQUAL;
+      break;
+    case OpKind::kLess:
+      op = tflite::BuiltinOperator_LESS;
+      break;
+    case OpKind::kLessOrEqual:
+      op = tflite::BuiltinOperator_LESS_EQUAL;
+      break;
+    case OpKind::kAnd:
+      op = tflite::BuiltinOperator_LOGICAL_AND;
+      break;
+    case OpKind::kOr:
+      op = tflite::BuiltinOperator_LOGICAL_OR;
+      break;
+    case OpKind::kXor:
+      op = tflite::BuiltinOperator_NOT_EQUAL;
+      break;
+    case OpKind::kNot:
+      op = tflite::BuiltinOperator_LOGICAL_NOT;
+      break;
+    default:
+      return Unsupported("not a comparison");
+  }
+  std::vector<int> ins;
+  for (ValueId v : n.inputs) {
+    QF_ASSIGN_OR_RETURN(const int in, BinaryOperand(b, v, n.outputs[0]));
+    ins.push_back(in);
+  }
+  QF_ASSIGN_OR_RETURN(const int out, b.Output(n.outputs[0]));
+  b.AddOp(op, ins, {out});
+  return Status::Ok();
+}
+
 Status ExportNodeImpl(TfliteBuilder& b, ir::NodeId id) {
   const Node& n = b.graph().node(id);
   switch (n.op) {
@@ -357,6 +402,16 @@ Status ExportNodeImpl(TfliteBuilder& b, ir::NodeId id) {
     case OpKind::kIdentity:
     case OpKind::kDropout:
       return ExportUnary(b, n);
+    case OpKind::kEqual:
+    case OpKind::kGreater:
+    case OpKind::kGreaterOrEqual:
+    case OpKind::kLess:
+    case OpKind::kLessOrEqual:
+    case OpKind::kAnd:
+    case OpKind::kOr:
+    case OpKind::kXor:
+    case OpKind::kNot:
+      return ExportComparisonOrLogic(b, n);
     case OpKind::kIf:
       return Unsupported(
           "its condition is computed at run time and TFLite files hold no control flow here "
