@@ -29,8 +29,8 @@ Result<std::optional<Tensor>> SplitSizesAtOpset17(const ir::Graph& g, const ir::
   int64_t axis = n.attrs.GetInt("axis", 0);
   std::vector<int64_t> sizes;
   for (const ir::TensorType* t : outputs) {
-    const int64_t a = axis < 0 ? axis + t->rank() : axis;
-    if (!t->rank_known || a < 0 || a >= t->rank() || t->dims[static_cast<size_t>(a)] < 0) {
+    const int64_t a = t == nullptr ? -1 : axis < 0 ? axis + t->rank() : axis;
+    if (t == nullptr || !t->rank_known || a < 0 || a >= t->rank() || t->dims[static_cast<size_t>(a)] < 0) {
       return Unsupported(g.Describe(n) + ": num_outputs over a dynamic dim cannot be written at opset 17 " +
                          "(pin the input shape)");
     }

@@ -25,7 +25,8 @@ Result<bool> WriteAttributeAtOpset17(const ir::Graph& g, const ir::Node& n, cons
 // Opset 18's Split(num_outputs) gives the last part the remainder; opset 17
 // without a `split` input only splits evenly. The explicit sizes to write as
 // the `split` input when the parts are uneven (nullopt when they are even or
-// the node already has the input), from the output types `outputs`;
+// the node already has the input), from the output types `outputs` (null
+// for an omitted output);
 // Unsupported when the split dim is dynamic, so evenness is unknown.
 Result<std::optional<Tensor>> SplitSizesAtOpset17(const ir::Graph& g, const ir::Node& n,
                                                   const std::vector<const ir::TensorType*>& outputs);

@@ -292,8 +292,10 @@ Status Exporter::WriteFloat(const ir::Node& n, const std::vector<std::string>& i
   } else if (n.op == OpKind::kReduceMean || n.op == OpKind::kReduceMax) {
     QF_RETURN_IF_ERROR(WriteReduceWithAxesAttr(n, ins, op_outs[0]));
   } else {
-    std::vector<const ir::TensorType*> out_types;
-    for (ir::ValueId out : n.outputs) out_types.push_back(&types_[static_cast<size_t>(out)]);
+    std::vector<const ir::TensorType*> out_types;  // omitted optional outputs: null
+    for (ir::ValueId out : n.outputs) {
+      out_types.push_back(out == ir::kNoValue ? nullptr : &types_[static_cast<size_t>(out)]);
+    }
     QF_ASSIGN_OR_RETURN(std::optional<Tensor> split, SplitSizesAtOpset17(g_, n, out_types));
     onnx::NodeProto* p = AddNode(std::string(onnx_type), n.name);
     for (const std::string& in : ins) p->add_input(in);
