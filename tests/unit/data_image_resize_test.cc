@@ -1,6 +1,6 @@
 // Image resizing against PIL: Image.resize(..., BILINEAR) on mode "F" images,
 // the oracle written by tests/data/image_resize/make_fixtures.py, and the
-// thin image on which stb_image_resize was quadratic.
+// thin images the fuzzer found slow.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include "io/data/dataset.h"
 #include "io/data/image_preprocess.h"
 #include "io/data/image_resize.h"
+#include "test_util.h"
 
 namespace qforge::io {
 namespace {
@@ -57,21 +58,24 @@ TEST(ImageResizeTest, SameSizeIsACopy) {
   EXPECT_EQ(ResizeBilinear(img, 2, 3, 1, 2, 3), img);
 }
 
-// The fuzzer's 12x16649 JPEG (selector byte 5: grayscale, shorter side 7):
-// stb_image_resize took seconds on it; the two-pass resampler's work is
-// linear in the pixels, so this runs in milliseconds.
-TEST(ImageResizeTest, ThinJpegFromTheFuzzerResizes) {
-  std::ifstream f(SourcePath("tests/fuzz/corpus/image/fuzz_stbir_downsample_slow"), std::ios::binary);
-  ASSERT_TRUE(f) << "missing corpus file";
-  const std::string file((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  ASSERT_GT(file.size(), 1u);
-  ASSERT_EQ(file[0], 5);
+// A binary PGM of the given size with a ramp of gray values.
+std::string RampPgm(int width, int height) {
+  std::string pgm = "P5\n" + std::to_string(width) + " " + std::to_string(height) + "\n255\n";
+  for (int i = 0; i < width * height; ++i) pgm.push_back(static_cast<char>(i * 7 % 256));
+  return pgm;
+}
+
+// The shape of the fuzzer's 12x16649 JPEG (tests/fuzz/corpus/image/
+// fuzz_stbir_downsample_slow, now refused as truncated): stb_image_resize
+// took seconds on a thin image shrunk to shorter side 7; the two-pass
+// resampler's work is linear in the pixels, so this runs in milliseconds.
+TEST(ImageResizeTest, ThinImageResizes) {
+  const std::string file = RampPgm(12, 16649);
   ImagePreprocess pre;
   pre.grayscale = true;
   pre.resize = 7;
   int height = 0, width = 0;
-  Result<std::vector<float>> px =
-      DecodeResizeCrop(std::string_view(file).substr(1), "thin.jpg", pre, 1, &height, &width);
+  Result<std::vector<float>> px = DecodeResizeCrop(file, "thin.pgm", pre, 1, &height, &width);
   ASSERT_TRUE(px.ok()) << px.status().ToString();
   EXPECT_EQ(width, 7);
   EXPECT_EQ(height, 9711);
@@ -79,6 +83,60 @@ TEST(ImageResizeTest, ThinJpegFromTheFuzzerResizes) {
   for (float v : *px) {
     EXPECT_GE(v, -1e-3f);
     EXPECT_LE(v, 255.0f + 1e-3f);
+  }
+}
+
+// The other way round: a 2609x1 image asked for shorter side 40 is
+// 104360x40 after resizing, 50 MB of floats from 2.6 KB of pixels. The
+// resized size is checked against the memory budget before resampling.
+TEST(ImageResizeTest, ResizeOverTheBudgetIsRefusedBeforeResampling) {
+  const std::string file = RampPgm(2609, 1);
+  ImagePreprocess pre;
+  pre.resize = 40;
+  int height = 0, width = 0;
+  {
+    testing::MemoryLimitGuard budget(uint64_t{8} << 20);
+    Result<std::vector<float>> px = DecodeResizeCrop(file, "thin.pgm", pre, 3, &height, &width);
+    ASSERT_FALSE(px.ok());
+    EXPECT_EQ(px.status().code(), StatusCode::kResourceExhausted);
+    EXPECT_NE(px.status().message().find("thin.pgm: resizing 2609x1 to 104360x40"), std::string::npos)
+        << px.status().ToString();
+  }
+  Result<std::vector<float>> px = DecodeResizeCrop(file, "thin.pgm", pre, 3, &height, &width);
+  ASSERT_TRUE(px.ok()) << px.status().ToString();
+  EXPECT_EQ(height, 40);
+  EXPECT_EQ(width, 104360);
+}
+
+std::string ReadCorpusFile(const std::string& rel) {
+  std::ifstream f(SourcePath(rel), std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// The 1M-execution soak's slow unit (selector 0x6e: RGB, shorter side 40,
+// crop 1): a 246-byte JPEG declaring 2609x12576 whose scan data ends at an
+// EOI marker after a few blocks. libjpeg warns and invents the other 33M
+// pixels as gray (6.6 s under ASan with the resize); qforge refuses the file
+// as truncated at the warning, under the default budget, in milliseconds.
+// Under the fuzzers' 8 MiB budget the header alone refuses it.
+TEST(ImageResizeTest, JpegWithScanDataEndingEarlyIsTruncatedNotInvented) {
+  const std::string file = ReadCorpusFile("tests/fuzz/corpus/image/fuzz_jpeg_premature_eoi_slow");
+  ASSERT_GT(file.size(), 1u) << "missing corpus file";
+  ASSERT_EQ(static_cast<uint8_t>(file[0]), 0x6e);
+  ImagePreprocess pre;
+  pre.resize = 40;
+  int height = 1, width = 1;
+  Result<std::vector<float>> px =
+      DecodeResizeCrop(std::string_view(file).substr(1), "thin.jpg", pre, 3, &height, &width);
+  ASSERT_FALSE(px.ok());
+  EXPECT_EQ(px.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(px.status().message().find("thin.jpg: truncated JPEG image"), std::string::npos)
+      << px.status().ToString();
+  {
+    testing::MemoryLimitGuard budget(uint64_t{8} << 20);
+    px = DecodeResizeCrop(std::string_view(file).substr(1), "thin.jpg", pre, 3, &height, &width);
+    ASSERT_FALSE(px.ok());
+    EXPECT_EQ(px.status().code(), StatusCode::kResourceExhausted) << px.status().ToString();
   }
 }
 

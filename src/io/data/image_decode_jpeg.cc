@@ -44,11 +44,17 @@ struct JpegDecoder {
   std::longjmp(error->jump, 1);
 }
 
-// A truncated file only warns (JWRN_JPEG_EOF) and decodes as gray: refuse
-// it. Other warnings (corrupt entropy data that libjpeg resynchronizes
-// past) are tolerated, as PIL does: real photo collections hold such files.
+// A truncated file only warns and decodes the missing blocks as gray:
+// refuse it, whether the bytes end (JWRN_JPEG_EOF) or a marker such as EOI
+// comes before the scan's last block (JWRN_HIT_MARKER). The second matters
+// for work, not just fidelity: a 246-byte file declaring 2609x12576 pixels
+// otherwise costs a full decode of 33M invented pixels; refused, the work is
+// bounded by the bytes the file really holds. Other warnings (corrupt entropy
+// data that libjpeg resynchronizes past, extraneous bytes before a marker)
+// are tolerated, as PIL does: real photo collections hold such files.
 void OnMessage(j_common_ptr cinfo, int level) {
-  if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) OnError(cinfo);
+  const int code = cinfo->err->msg_code;
+  if (level < 0 && (code == JWRN_JPEG_EOF || code == JWRN_HIT_MARKER)) OnError(cinfo);
 }
 
 void OnProgress(j_common_ptr cinfo) {
@@ -137,7 +143,8 @@ Result<DecodedImage> DecodeJpeg(std::string_view bytes, const std::string& name,
       return ResourceExhausted(name + ": decoding the JPEG image needs more than the memory limit of " +
                                std::to_string(MemoryLimit() >> 20) + " MiB (--memory-limit)");
     }
-    return failed(d->error.mgr.msg_code == JWRN_JPEG_EOF ? "truncated" : "cannot decode");
+    const int code = d->error.mgr.msg_code;
+    return failed(code == JWRN_JPEG_EOF || code == JWRN_HIT_MARKER ? "truncated" : "cannot decode");
   }
   return img;
 }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/size_math.h"
 #include "io/data/image_resize.h"
 
 namespace qforge::io {
@@ -30,6 +31,13 @@ Result<std::vector<float>> DecodeResizeCrop(std::string_view bytes, const std::s
       return InvalidArgument(name + ": resizing " + SizeString(w, h) + " to shorter side " +
                              std::to_string(pre.resize) + " gives an unusable size " + SizeString(nw, nh));
     }
+    // A thin image (1x2609 asked for a shorter side of 40) resizes to far
+    // more pixels than it decoded to: the resized floats must fit the memory
+    // budget like the decoded ones, and the resampling work (linear in input
+    // plus output) is then bounded too. Checked before any of it is done.
+    QF_RETURN_IF_ERROR(CheckedTensorBytes(DataType::kFloat32, {{nh, nw, channels}},
+                                          name + ": resizing " + SizeString(w, h) + " to " + SizeString(nw, nh))
+                           .status());
     img = ResizeBilinear(std::move(img), h, w, channels, nh, nw);
     w = nw;
     h = nh;
