@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "qforge/status.h"
@@ -33,6 +34,12 @@ class Model {
   // Writes atomically (temporary file + rename); never overwrites `path` when
   // an error occurs. The format is chosen by extension.
   Status Save(const std::string& path) const;
+  // The bytes Save(path) would write, without writing anything (to check
+  // them first: `quantize --eval` evaluates the written model, then saves).
+  Result<std::string> Serialize(const std::string& path) const;
+  // Reads a model from bytes as Load reads a file named `path`: its
+  // extension chooses the format and it names the model in errors.
+  static Result<Model> FromBytes(std::string_view bytes, const std::string& path);
 
   std::vector<IoInfo> inputs() const;
   std::vector<IoInfo> outputs() const;

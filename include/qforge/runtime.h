@@ -42,6 +42,16 @@ class Session {
   // model.outputs(). Shapes may change between calls (batch size, say); the
   // session re-plans when they do.
   Result<std::vector<Tensor>> Run(std::span<const Tensor> inputs);
+  // Run for samples stacked along dim 0 when the model declares a fixed
+  // batch b there (converters usually export b = 1): N samples run as
+  // ceil(N / b) inferences of b, the last one padded with zeros, and each
+  // output's parts are stacked along its dim 0 with the padding rows
+  // dropped. Rank-0 inputs (a sample rate) go to every inference as given.
+  // Exactly Run when no input declares a fixed dim 0 or the inputs already
+  // have it. InvalidArgument when the inputs of rank >= 1 do not hold
+  // equally many samples, or an output's dim 0 is not the batch (its rows
+  // are not samples: a state, a scalar).
+  Result<std::vector<Tensor>> RunStacked(std::span<const Tensor> inputs);
 
   // Bytes of the activation arena planned for the last input shapes.
   size_t arena_bytes() const;

@@ -13,6 +13,7 @@
 #include "cli/output_paths.h"
 #include "cli/progress.h"
 #include "cli/quantize_report.h"
+#include "io/atomic_file.h"
 #include "io/data/quantized_input.h"
 #include "ir/graph.h"
 #include "qforge/model.h"
@@ -132,12 +133,26 @@ int Quantize(QuantizeCliOptions opt) {
   if (bar) bar->Finish();
   if (!result.ok()) return ReportError(result.status());
   for (const std::string& note : result->report.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
-  Status s = result->model.Save(opt.output);
+  Result<std::string> bytes = result->model.Serialize(opt.output);
+  if (!bytes.ok()) return ReportError(bytes.status());
+  // --eval measures the model as written (read back from its bytes), before
+  // it is written: when the evaluation fails, nothing is.
+  ModelResult float_result, quant_result;
+  if (!opt.eval_data.empty()) {
+    Result<ModelResult> f = MeasureModel(*model, opt.model, FileSize(opt.model), er, "float");
+    if (!f.ok()) return ReportError(f.status());
+    Result<Model> written = Model::FromBytes(*bytes, opt.output);
+    if (!written.ok()) return ReportError(written.status());
+    Result<ModelResult> q = MeasureModel(*written, opt.output, bytes->size(), er, QuantizeModeName(qo->mode));
+    if (!q.ok()) return ReportError(q.status());
+    float_result = *f;
+    quant_result = *q;
+  }
+  Status s = io::WriteFileAtomic(opt.output, *bytes);
   if (!s.ok()) return ReportError(s);
   PrintQuantizeReport(opt.model, opt.output, result->report);
-  if (opt.eval_data.empty()) return kExitOk;
-
-  return CompareAccuracy(opt.model, opt.output, qo->mode, er);
+  if (!opt.eval_data.empty()) PrintAccuracyComparison(float_result, quant_result, qo->mode);
+  return kExitOk;
 }
 
 }  // namespace

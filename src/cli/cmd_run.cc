@@ -78,7 +78,7 @@ int Run(const RunOptions& opt) {
   }
   Result<Session> session = Session::Create(*model, ToSessionOptions(opt.runtime));
   if (!session.ok()) return ReportError(session.status());
-  Result<std::vector<Tensor>> outputs = session->Run(inputs);
+  Result<std::vector<Tensor>> outputs = session->RunStacked(inputs);
   if (!outputs.ok()) return ReportError(outputs.status().WithContext(opt.model + ": "));
   const std::vector<IoInfo> out_infos = model->outputs();
   if (opt.outputs.size() > out_infos.size()) {

@@ -24,28 +24,16 @@ std::string Bytes(uint64_t n) {
   return s;
 }
 
-uint64_t FileSize(const std::string& path) {
-  std::error_code ec;
-  const uintmax_t n = std::filesystem::file_size(path, ec);
-  return ec ? 0 : static_cast<uint64_t>(n);
-}
-
 double Ratio(uint64_t before, uint64_t after) {
   return after == 0 ? 0.0 : static_cast<double>(before) / static_cast<double>(after);
 }
-
-struct ModelResult {
-  eval::TopKCounts counts;
-  double latency_ms = 0.0;  // median single-sample latency
-  uint64_t file_bytes = 0;
-};
 
 // Median of `runs` single-sample inferences after one warm-up run.
 Result<double> MedianLatencyMs(Session& session, const Tensor& sample, int runs) {
   std::vector<double> ms;
   for (int i = 0; i <= runs; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
-    QF_RETURN_IF_ERROR(session.Run({&sample, 1}).status());
+    QF_RETURN_IF_ERROR(session.RunStacked({&sample, 1}).status());
     const double d = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (i > 0) ms.push_back(d);
   }
@@ -54,6 +42,12 @@ Result<double> MedianLatencyMs(Session& session, const Tensor& sample, int runs)
 }
 
 }  // namespace
+
+uint64_t FileSize(const std::string& path) {
+  std::error_code ec;
+  const uintmax_t n = std::filesystem::file_size(path, ec);
+  return ec ? 0 : static_cast<uint64_t>(n);
+}
 
 Result<EvalData> OpenEvalData(const EvalRequest& req, const IoInfo& input) {
   EvalData d;
@@ -72,34 +66,27 @@ Result<EvalData> OpenEvalData(const EvalRequest& req, const IoInfo& input) {
   return d;
 }
 
-namespace {
-
-Result<ModelResult> Measure(const std::string& path, const EvalRequest& req, const char* label) {
-  QF_ASSIGN_OR_RETURN(Model model, LoadModel(path));
+Result<ModelResult> MeasureModel(const Model& model, const std::string& name, uint64_t file_bytes,
+                                 const EvalRequest& req, const char* label) {
   const std::vector<IoInfo> inputs = model.inputs();
-  if (inputs.size() != 1) return Unsupported(path + ": --eval needs a model with one input");
+  if (inputs.size() != 1) return Unsupported(name + ": --eval needs a model with one input");
   QF_ASSIGN_OR_RETURN(EvalData ed, OpenEvalData(req, inputs[0]));
-  std::unique_ptr<io::Dataset>& data = ed.data;
-  std::vector<int64_t>* labels = &ed.labels;
-  const int64_t n = ed.count;
   QF_ASSIGN_OR_RETURN(Session session, Session::Create(model));
   ModelResult r;
-  r.file_bytes = FileSize(path);
-  ProgressBar bar(std::string("eval ") + label, n);
+  r.file_bytes = file_bytes;
+  ProgressBar bar(std::string("eval ") + label, ed.count);
   eval::EvalOptions eo;
   eo.batch = 32;
   eo.limit = req.limit;
   eo.progress = [&](int64_t done, int64_t) { bar.Update(done); };
-  Result<eval::TopKCounts> counts = eval::EvaluateClassifier(session, *data, *labels, eo);
+  Result<eval::TopKCounts> counts = eval::EvaluateClassifier(session, *ed.data, ed.labels, eo);
   bar.Finish();
-  if (!counts.ok()) return counts.status().WithContext(path + ": ");
+  if (!counts.ok()) return counts.status().WithContext(name + ": ");
   r.counts = *counts;
-  QF_ASSIGN_OR_RETURN(Tensor first, data->Read(0, 1));
+  QF_ASSIGN_OR_RETURN(Tensor first, ed.data->Read(0, 1));
   QF_ASSIGN_OR_RETURN(r.latency_ms, MedianLatencyMs(session, first, 20));
   return r;
 }
-
-}  // namespace
 
 void PrintQuantizeReport(const std::string& model_path, const std::string& output_path,
                          const QuantizeReport& r) {
@@ -143,23 +130,17 @@ void PrintQuantizeReport(const std::string& model_path, const std::string& outpu
               Ratio(fin, fout));
 }
 
-int CompareAccuracy(const std::string& float_path, const std::string& quant_path, QuantizeMode mode,
-                    const EvalRequest& req) {
-  Result<ModelResult> f = Measure(float_path, req, "float");
-  if (!f.ok()) return ReportError(f.status());
-  Result<ModelResult> q = Measure(quant_path, req, QuantizeModeName(mode));
-  if (!q.ok()) return ReportError(q.status());
-  const double delta = q->counts.top1_percent() - f->counts.top1_percent();
+void PrintAccuracyComparison(const ModelResult& f, const ModelResult& q, QuantizeMode mode) {
+  const double delta = q.counts.top1_percent() - f.counts.top1_percent();
   std::printf("\n  %-10s %18s %18s\n", "", "float", QuantizeModeName(mode));
   std::printf("  %-10s %9.2f%% %5lld/%-5lld %9.2f%% %5lld/%-5lld  (%+.2f pt)\n", "top-1",
-              f->counts.top1_percent(), static_cast<long long>(f->counts.top1),
-              static_cast<long long>(f->counts.total), q->counts.top1_percent(),
-              static_cast<long long>(q->counts.top1), static_cast<long long>(q->counts.total), delta);
-  std::printf("  %-10s %18s %18s  (%.2fx smaller)\n", "size", Bytes(f->file_bytes).c_str(),
-              Bytes(q->file_bytes).c_str(), Ratio(f->file_bytes, q->file_bytes));
+              f.counts.top1_percent(), static_cast<long long>(f.counts.top1),
+              static_cast<long long>(f.counts.total), q.counts.top1_percent(),
+              static_cast<long long>(q.counts.top1), static_cast<long long>(q.counts.total), delta);
+  std::printf("  %-10s %18s %18s  (%.2fx smaller)\n", "size", Bytes(f.file_bytes).c_str(),
+              Bytes(q.file_bytes).c_str(), Ratio(f.file_bytes, q.file_bytes));
   std::printf("  %-10s %15.3f ms %15.3f ms  (batch 1, median of 20, optimized runtime)\n", "latency",
-              f->latency_ms, q->latency_ms);
-  return kExitOk;
+              f.latency_ms, q.latency_ms);
 }
 
 }  // namespace qforge::cli

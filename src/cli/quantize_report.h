@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "eval/classification.h"
 #include "io/data/dataset.h"
 #include "qforge/model.h"
 #include "qforge/quantize.h"
@@ -30,9 +31,22 @@ struct EvalData {
 };
 Result<EvalData> OpenEvalData(const EvalRequest& req, const IoInfo& input);
 
-// Evaluates both model files on the labelled data and prints top-1, file
-// size and single-sample latency of each; returns the CLI exit code.
-int CompareAccuracy(const std::string& float_path, const std::string& quant_path, QuantizeMode mode,
-                    const EvalRequest& req);
+// The size of a file, 0 when it cannot be read.
+uint64_t FileSize(const std::string& path);
+
+// Top-1, file size and single-sample latency of one model on --eval data.
+struct ModelResult {
+  eval::TopKCounts counts;
+  double latency_ms = 0.0;  // median single-sample latency
+  uint64_t file_bytes = 0;
+};
+
+// Evaluates a model (`name` labels its progress bar and errors; `file_bytes`
+// is its size as written) on the labelled data.
+Result<ModelResult> MeasureModel(const Model& model, const std::string& name, uint64_t file_bytes,
+                                 const EvalRequest& req, const char* label);
+
+// Prints the float and quantized results side by side.
+void PrintAccuracyComparison(const ModelResult& f, const ModelResult& q, QuantizeMode mode);
 
 }  // namespace qforge::cli

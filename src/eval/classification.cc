@@ -78,7 +78,7 @@ Result<TopKCounts> EvaluateClassifier(Session& session, io::Dataset& data, std::
     QF_ASSIGN_OR_RETURN(Tensor x, data.Read(first, count));
     std::vector<Tensor> inputs;
     inputs.push_back(std::move(x));
-    QF_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session.Run(inputs));
+    QF_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, session.RunStacked(inputs));
     QF_RETURN_IF_ERROR(AccumulateTopK(
         outputs[0], labels.subspan(static_cast<size_t>(first), static_cast<size_t>(count)), &counts));
     if (options.progress) options.progress(first + count, n);

@@ -56,9 +56,32 @@ Result<Model> Model::Load(const std::string& path) {
 }
 
 Status Model::Save(const std::string& path) const {
+  QF_ASSIGN_OR_RETURN(std::string bytes, Serialize(path));
+  return io::WriteFileAtomic(path, bytes);
+}
+
+Result<std::string> Model::Serialize(const std::string& path) const {
   const std::string ext = Extension(path);
-  if (ext == ".onnx") return io::WriteOnnx(*graph_, path);
-  if (ext == ".tflite") return io::WriteTflite(*graph_, path);
+  Result<std::string> bytes =
+      InvalidArgument(path + ": unknown model format '" + ext + "' (expected .onnx or .tflite)");
+  if (ext == ".onnx") bytes = io::SerializeOnnx(*graph_);
+  if (ext == ".tflite") bytes = io::SerializeTflite(*graph_);
+  if (!bytes.ok() && (ext == ".onnx" || ext == ".tflite")) return bytes.status().WithContext(path + ": ");
+  return bytes;
+}
+
+Result<Model> Model::FromBytes(std::string_view bytes, const std::string& path) {
+  const std::string ext = Extension(path);
+  if (ext == ".onnx") {
+    const std::string dir = std::filesystem::path(path).parent_path().string();
+    QF_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> g,
+                        io::ReadOnnxFromBytes(bytes, path, dir.empty() ? "." : dir));
+    return Model(std::shared_ptr<ir::Graph>(std::move(g)));
+  }
+  if (ext == ".tflite" || io::HasTfliteIdentifier(bytes.substr(0, 8))) {
+    QF_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> g, io::ReadTfliteFromBytes(bytes, path));
+    return Model(std::shared_ptr<ir::Graph>(std::move(g)));
+  }
   return InvalidArgument(path + ": unknown model format '" + ext + "' (expected .onnx or .tflite)");
 }
 

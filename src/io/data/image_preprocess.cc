@@ -35,9 +35,10 @@ Result<std::vector<float>> DecodeResizeCrop(std::string_view bytes, const std::s
     // more pixels than it decoded to: the resized floats must fit the memory
     // budget like the decoded ones, and the resampling work (linear in input
     // plus output) is then bounded too. Checked before any of it is done.
-    QF_RETURN_IF_ERROR(CheckedTensorBytes(DataType::kFloat32, {{nh, nw, channels}},
-                                          name + ": resizing " + SizeString(w, h) + " to " + SizeString(nw, nh))
-                           .status());
+    QF_RETURN_IF_ERROR(
+        CheckedTensorBytes(DataType::kFloat32, {{nh, nw, channels}},
+                           name + ": resizing " + SizeString(w, h) + " to " + SizeString(nw, nh))
+            .status());
     img = ResizeBilinear(std::move(img), h, w, channels, nh, nw);
     w = nw;
     h = nh;
