@@ -354,7 +354,7 @@ Status Interpreter::RunNode(size_t index) {
     }
   }
   if (observer_) {
-    std::vector<Tensor*> outs;
+    std::vector<const Tensor*> outs;
     for (ir::ValueId out : node.outputs)
       outs.push_back(out == ir::kNoValue ? nullptr : &tensors_[static_cast<size_t>(out)]);
     observer_(node, outs);
@@ -395,7 +395,15 @@ Result<std::vector<Tensor>> Interpreter::Run(std::span<const Tensor> inputs) {
   ParallelGuard guard(pool_.get());
   run_pool_ = guard.pool();
   for (size_t n = 0; n < g.nodes.size(); ++n) {
-    if (plans_[n].folded) continue;
+    if (plans_[n].folded) {
+      if (observer_ && observe_folded_) {
+        std::vector<const Tensor*> outs;
+        for (ir::ValueId out : g.nodes[n].outputs)
+          outs.push_back(out == ir::kNoValue ? nullptr : known_[static_cast<size_t>(out)].get());
+        observer_(g.nodes[n], outs);
+      }
+      continue;
+    }
     const auto start =
         options_.profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     Status s = RunNode(n);

@@ -49,9 +49,16 @@ class Interpreter {
   explicit Interpreter(std::shared_ptr<const ir::Graph> graph, InterpreterOptions options = {});
 
   // Called after each executed node with its output tensors (calibration,
-  // per-layer error). Not called for nodes folded at prepare time.
-  using Observer = std::function<void(const ir::Node&, std::span<Tensor* const>)>;
-  void set_observer(Observer obs) { observer_ = std::move(obs); }
+  // per-layer error). Not called for nodes folded at prepare time unless
+  // `folded_too`: then, in graph order on every Run, with the values Prepare
+  // computed. Calibration wants those: ConstantOfShape(Shape(x)) (the zero
+  // initial state PyTorch exports for an RNN) is a constant only once the
+  // batch is known, so it is an activation of the graph being quantized.
+  using Observer = std::function<void(const ir::Node&, std::span<const Tensor* const>)>;
+  void set_observer(Observer obs, bool folded_too = false) {
+    observer_ = std::move(obs);
+    observe_folded_ = folded_too;
+  }
 
   // Plans for these input dims (graph input order). Run() calls it
   // whenever the input dims change.
@@ -94,6 +101,7 @@ class Interpreter {
   InterpreterOptions options_;
   std::unique_ptr<ThreadPool> pool_;
   Observer observer_;
+  bool observe_folded_ = false;
   bool prepared_ = false;
   std::vector<std::vector<int64_t>> prepared_dims_;
   std::vector<ir::TensorType> types_;                 // per value, specialized to prepared_dims_

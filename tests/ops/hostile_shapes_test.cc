@@ -159,7 +159,8 @@ TEST(HostileShapes, PrepareLeavesWorkOverTheFoldLimitToRun) {
   g->outputs = {big, small};
   runtime::Interpreter interp(g);
   std::vector<std::string> ran;
-  interp.set_observer([&](const ir::Node& node, std::span<Tensor* const>) { ran.push_back(node.name); });
+  interp.set_observer(
+      [&](const ir::Node& node, std::span<const Tensor* const>) { ran.push_back(node.name); });
   auto r = interp.Run({});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(ran, std::vector<std::string>{"big"});

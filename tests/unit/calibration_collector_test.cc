@@ -102,7 +102,7 @@ std::map<std::string, TensorRange> BruteForceMinMax(const Model& model, io::Data
   };
   const ir::Graph& g = model.graph();
   runtime::Interpreter interp(model.shared_graph());
-  interp.set_observer([&](const ir::Node& node, std::span<Tensor* const> outs) {
+  interp.set_observer([&](const ir::Node& node, std::span<const Tensor* const> outs) {
     for (size_t o = 0; o < outs.size(); ++o) {
       if (outs[o] != nullptr) note(g.value(node.outputs[o]).name, *outs[o]);
     }
@@ -279,6 +279,38 @@ TEST_F(CalibrationCollectorTest, FixedBatchDimensionIsHonoured) {
   EXPECT_EQ(stats->Find("x")->batches(), 2);
   VectorDataset one({4}, {1, 2, 3, 4});
   EXPECT_EQ(Calibrate(g, one, opt).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace qforge::quant
+
+namespace qforge::quant {
+namespace {
+
+// PyTorch exports an LSTM's zero initial state as ConstantOfShape(Shape(x)
+// -> Gather -> Concat): constant only once the batch is known, so the
+// runtime folds it at prepare. It is still an activation of the graph: it
+// is recorded (all zeros), and an int8 quantization of the model goes
+// through instead of "nothing recorded for '/rnn/ConstantOfShape_output_0'".
+TEST_F(CalibrationCollectorTest, ShapeDerivedValuesFoldedAtPrepareAreRecorded) {
+  auto model = Model::Load(testing::SourcePath("tests/data/recurrent/lstm_batch_first.onnx"));
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  std::vector<float> values(4 * 6 * 5);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = std::sin(0.37f * static_cast<float>(i));
+  VectorDataset data({6, 5}, values);
+  CalibrateOptions opt;
+  opt.batch = 2;
+  auto stats = Calibrate(model->shared_graph(), data, opt);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  const TensorStats* zeros = stats->Find("/rnn/ConstantOfShape_output_0");
+  ASSERT_NE(zeros, nullptr);
+  EXPECT_EQ(zeros->batches(), 2);
+  EXPECT_EQ(zeros->min, 0.0f);
+  EXPECT_EQ(zeros->max, 0.0f);
+  const TensorStats* y = stats->Find("y");
+  ASSERT_NE(y, nullptr);
+  EXPECT_LT(y->min, 0.0f);
+  EXPECT_GT(y->max, 0.0f);
 }
 
 }  // namespace

@@ -125,8 +125,9 @@ struct Feedback {
 
 // Runs every batch of `next` through the float graph (memory bounded by the
 // batch) and records every float32 activation: the graph inputs and each
-// float32 output of every node executed at run time (constants and values
-// folded at prepare time are not activations). Samples are counted along
+// float32 output of every node, including the nodes the runtime folds once
+// the input shapes are known (ConstantOfShape(Shape(x)): an activation of
+// the graph, whose constants alone do not fix it). Samples are counted along
 // dim 0 of the first graph input of rank >= 1 that is not fed back (one per
 // batch when there is none). `feedback` names graph outputs and inputs of
 // equal dtype (InvalidArgument otherwise).
