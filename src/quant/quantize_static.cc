@@ -110,7 +110,8 @@ Status StaticQuantizer::SelectNodes() {
     for (const std::string& f : float_nodes) msg += "\n  " + f;
     return Unsupported(msg);
   }
-  if (report_.nodes_quantized == 0) return InvalidArgument("no node of this model can be quantized");
+  if (report_.nodes_quantized == 0 && !opt_.branch)
+    return InvalidArgument("no node of this model can be quantized");
   return Status::Ok();
 }
 

@@ -69,7 +69,7 @@ Status QuantizeWeightsOnly(ir::Graph* gp, const QuantizeOptions& opt, QuantizeRe
     g.nodes[i].inputs[static_cast<size_t>(slot.input)] = it->second;
     report->AddQuantized(g.nodes[i]);
   }
-  return report->nodes_quantized == 0 ? NoWeights() : Status::Ok();
+  return report->nodes_quantized == 0 && !opt.branch ? NoWeights() : Status::Ok();
 }
 
 Status QuantizeDynamic(ir::Graph* gp, const QuantizeOptions& opt, QuantizeReport* report) {
@@ -119,7 +119,7 @@ Status QuantizeDynamic(ir::Graph* gp, const QuantizeOptions& opt, QuantizeReport
     }
     report->AddQuantized(g.nodes[i]);
   }
-  return report->nodes_quantized == 0 ? NoWeights() : Status::Ok();
+  return report->nodes_quantized == 0 && !opt.branch ? NoWeights() : Status::Ok();
 }
 
 Status QuantizeFloat16(ir::Graph* gp, const QuantizeOptions& opt, QuantizeReport* report) {
@@ -141,15 +141,34 @@ Status QuantizeFloat16(ir::Graph* gp, const QuantizeOptions& opt, QuantizeReport
       report->AddFloat(g.nodes[i], kExcludedReason);
       continue;
     }
+    // A constant float16 cannot hold (Silero's 2^20 scale before a Log)
+    // keeps its node in float, listed, rather than failing the model.
+    std::map<size_t, Tensor> halves;
+    std::string reason;
+    for (size_t s : slots) {
+      const ir::ValueId w = g.nodes[i].input(s);
+      if (!IsFloatConstant(g, w) || done.count(w) || !reason.empty()) continue;
+      Result<Tensor> h = ToFloat16(*g.value(w).constant);
+      if (h.ok()) {
+        halves.emplace(s, std::move(h).value());
+      } else if (h.status().code() == StatusCode::kUnsupported) {
+        reason = "'" + g.value(w).name + "': " + h.status().message();
+      } else {
+        return h.status().WithContext(g.Describe(g.nodes[i]) + ": ");
+      }
+    }
+    if (!reason.empty()) {
+      report->AddFloat(g.nodes[i], reason);
+      continue;
+    }
     for (size_t s : slots) {
       const ir::ValueId w = g.nodes[i].input(s);
       if (!IsFloatConstant(g, w)) continue;
       auto it = done.find(w);
       if (it == done.end()) {
-        Result<Tensor> h = ToFloat16(*g.value(w).constant);
-        if (!h.ok()) return h.status().WithContext(g.Describe(g.nodes[i]) + ": ");
+        Tensor h = std::move(halves.at(s));
         const std::string base = g.value(w).name;
-        const ir::ValueId hv = g.AddConstant(names.Make(base + "_fp16"), std::move(*h));
+        const ir::ValueId hv = g.AddConstant(names.Make(base + "_fp16"), std::move(h));
         const ir::ValueId f = g.AddValue(names.Make(base + "_fp32"), g.value(w).type);
         ir::Node cast;
         cast.name = names.MakeNode(base + "_Cast");
@@ -164,7 +183,7 @@ Status QuantizeFloat16(ir::Graph* gp, const QuantizeOptions& opt, QuantizeReport
     }
     report->AddQuantized(g.nodes[i]);
   }
-  return report->nodes_quantized == 0 ? NoWeights() : Status::Ok();
+  return report->nodes_quantized == 0 && !opt.branch ? NoWeights() : Status::Ok();
 }
 
 }  // namespace qforge::quant

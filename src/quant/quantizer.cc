@@ -93,6 +93,13 @@ void QuantizeReport::AddFloat(const ir::Node& n, std::string reason) {
   if (!reason.empty()) nodes.push_back({n.name, n.op, std::move(reason)});
 }
 
+void QuantizeReport::Merge(const QuantizeReport& branch) {
+  nodes_quantized += branch.nodes_quantized;
+  nodes_float += branch.nodes_float;
+  nodes.insert(nodes.end(), branch.nodes.begin(), branch.nodes.end());
+  for (const auto& [op, count] : branch.quantized_by_op) quantized_by_op[op] += count;
+}
+
 std::vector<std::string> QuantizeReport::FloatLines() const {
   std::vector<std::string> lines;
   for (const NodeOutcome& o : nodes) {
@@ -102,11 +109,120 @@ std::vector<std::string> QuantizeReport::FloatLines() const {
   return lines;
 }
 
-size_t ConstantBytes(const ir::Graph& g) {
-  size_t total = 0;
-  for (const ir::Value& v : g.values) {
-    if (v.is_constant()) total += v.constant->byte_size();
+namespace {
+
+constexpr const char* kBranches[] = {"then_branch", "else_branch"};
+
+// Visits the graph and, depth first, the branches of its data-dependent Ifs.
+template <typename Visit>
+void ForEachGraph(const ir::Graph& g, const Visit& visit) {
+  visit(g);
+  for (const ir::Node& n : g.nodes) {
+    if (n.removed || n.op != OpKind::kIf) continue;
+    for (const char* name : kBranches) {
+      if (const ir::Graph* b = n.attrs.GetGraph(name)) ForEachGraph(*b, visit);
+    }
   }
+}
+
+Result<ir::Graph> QuantizeOneGraph(const ir::Graph& graph, const QuantizeOptions& opt, QuantizeReport* r);
+
+// A branch chosen per run is a graph of its own: it is quantized with the
+// same options (its values were calibrated by the nested interpreter that
+// ran it; a branch calibration never took keeps those nodes in float, each
+// listed with the missing range), and its outcomes join the report.
+// int8-only cannot hold: an If passes float values in and out.
+Status QuantizeBranches(ir::Graph* g, const QuantizeOptions& opt, QuantizeReport* r) {
+  for (ir::Node& n : g->nodes) {
+    if (n.removed || n.op != OpKind::kIf) continue;
+    if (opt.mode == QuantMode::kInt8Only) {
+      return Unsupported(g->Describe(n) +
+                         ": int8-only: a data-dependent If takes and gives float values; use --mode int8, "
+                         "which quantizes its branches");
+    }
+    QuantizeOptions sub = opt;
+    sub.branch = true;
+    // The captured values (the If's inputs 1..) enter each branch typed as
+    // the outer graph knows them, and the captured constants (weights the
+    // branch reads from the outer scope) become the branch's own, so the
+    // branch quantizes them like any weight. Their storage is shared.
+    const std::vector<ir::ValueId> captured(n.inputs.begin() + 1, n.inputs.end());
+    std::vector<ir::Graph> branches;
+    for (const char* name : kBranches) {
+      const ir::Graph* b = n.attrs.GetGraph(name);
+      branches.push_back(b ? *b : ir::Graph());
+      ir::Graph& typed = branches.back();
+      if (b == nullptr) continue;
+      if (typed.inputs.size() != captured.size()) {
+        return Internal(g->Describe(n) + ": " + name + " has " + std::to_string(typed.inputs.size()) +
+                        " inputs for " + std::to_string(captured.size()) + " captured values");
+      }
+      std::vector<ir::ValueId> inputs;
+      for (size_t i = 0; i < captured.size(); ++i) {
+        if (captured[i] == ir::kNoValue) continue;
+        const ir::Value& outer = g->value(captured[i]);
+        ir::Value& inner = typed.value(typed.inputs[i]);
+        inner.type = outer.type;
+        inner.constant = outer.constant;
+        if (!outer.is_constant()) inputs.push_back(typed.inputs[i]);
+      }
+      typed.inputs = std::move(inputs);
+    }
+    n.inputs.resize(1);
+    for (ir::ValueId v : captured) {
+      if (v != ir::kNoValue && !g->value(v).is_constant()) n.inputs.push_back(v);
+    }
+    for (size_t k = 0; k < branches.size(); ++k) {
+      const char* name = kBranches[k];
+      if (n.attrs.GetGraph(name) == nullptr) continue;
+      ir::Graph& typed = branches[k];
+      QF_RETURN_IF_ERROR(passes::InferTypes(&typed, /*strict=*/true));
+      QuantizeReport br;
+      br.mode = opt.mode;
+      Result<ir::Graph> q = QuantizeOneGraph(typed, sub, &br);
+      if (!q.ok()) return q.status().WithContext(g->Describe(n) + ": " + name + ": ");
+      n.attrs.Set(name, ir::Subgraph(std::make_shared<const ir::Graph>(std::move(q).value())));
+      r->Merge(br);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<ir::Graph> QuantizeOneGraph(const ir::Graph& graph, const QuantizeOptions& opt, QuantizeReport* r) {
+  ir::Graph g = graph;
+  QF_RETURN_IF_ERROR(QuantizeBranches(&g, opt, r));
+  switch (opt.mode) {
+    case QuantMode::kWeightOnly:
+      QF_RETURN_IF_ERROR(QuantizeWeightsOnly(&g, opt, r));
+      break;
+    case QuantMode::kDynamic:
+      QF_RETURN_IF_ERROR(QuantizeDynamic(&g, opt, r));
+      break;
+    case QuantMode::kFloat16:
+      QF_RETURN_IF_ERROR(QuantizeFloat16(&g, opt, r));
+      break;
+    case QuantMode::kInt8:
+    case QuantMode::kInt8Only:
+      QF_RETURN_IF_ERROR(QuantizeStatic(&g, opt, r));
+      break;
+  }
+  QF_RETURN_IF_ERROR(g.Compact());
+  QF_RETURN_IF_ERROR(ir::VerifyGraph(g));
+  // Re-derive every type: an op whose integer form shape inference rejects
+  // surfaces here, naming it, as does a dtype the quantizer got wrong.
+  QF_RETURN_IF_ERROR(passes::InferTypes(&g, /*strict=*/true));
+  return g;
+}
+
+}  // namespace
+
+size_t ConstantBytes(const ir::Graph& graph) {
+  size_t total = 0;
+  ForEachGraph(graph, [&](const ir::Graph& g) {
+    for (const ir::Value& v : g.values) {
+      if (v.is_constant()) total += v.constant->byte_size();
+    }
+  });
   return total;
 }
 
@@ -117,17 +233,10 @@ Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& o
   r.mode = opt.mode;
   for (const std::string& name : opt.exclude) {
     bool found = false;
-    for (const ir::Node& n : graph.nodes) found = found || n.name == name;
+    ForEachGraph(graph, [&](const ir::Graph& g) {
+      for (const ir::Node& n : g.nodes) found = found || n.name == name;
+    });
     if (!found) return InvalidArgument("--exclude: the model has no node named '" + name + "'");
-  }
-  for (const ir::Node& n : graph.nodes) {
-    // Constant conditions were inlined at load; a branch chosen per run is
-    // neither calibrated nor rewritten by the quantizer yet.
-    if (!n.removed && n.op == OpKind::kIf) {
-      return Unsupported(
-          graph.Describe(n) +
-          ": quantizing through a data-dependent If is not supported yet (the model runs in float)");
-    }
   }
   if (opt.activation_type != DataType::kInt8 && opt.activation_type != DataType::kUInt8) {
     return InvalidArgument("activations must be int8 or uint8");
@@ -138,28 +247,8 @@ Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& o
   if (NeedsCalibration(opt.mode) && opt.ranges.empty()) {
     return InvalidArgument(std::string("mode ") + QuantModeName(opt.mode) + " needs calibration ranges");
   }
-  ir::Graph g = graph;
-  r.weight_bytes_before = ConstantBytes(g);
-  switch (opt.mode) {
-    case QuantMode::kWeightOnly:
-      QF_RETURN_IF_ERROR(QuantizeWeightsOnly(&g, opt, &r));
-      break;
-    case QuantMode::kDynamic:
-      QF_RETURN_IF_ERROR(QuantizeDynamic(&g, opt, &r));
-      break;
-    case QuantMode::kFloat16:
-      QF_RETURN_IF_ERROR(QuantizeFloat16(&g, opt, &r));
-      break;
-    case QuantMode::kInt8:
-    case QuantMode::kInt8Only:
-      QF_RETURN_IF_ERROR(QuantizeStatic(&g, opt, &r));
-      break;
-  }
-  QF_RETURN_IF_ERROR(g.Compact());
-  QF_RETURN_IF_ERROR(ir::VerifyGraph(g));
-  // Re-derive every type: an op whose integer form shape inference rejects
-  // surfaces here, naming it, as does a dtype the quantizer got wrong.
-  QF_RETURN_IF_ERROR(passes::InferTypes(&g, /*strict=*/true));
+  r.weight_bytes_before = ConstantBytes(graph);
+  QF_ASSIGN_OR_RETURN(ir::Graph g, QuantizeOneGraph(graph, opt, &r));
   r.weight_bytes_after = ConstantBytes(g);
   return g;
 }

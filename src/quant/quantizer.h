@@ -38,6 +38,9 @@ struct QuantizeOptions {
   DataType io_type = DataType::kInt8;          // int8-only: type of graph inputs/outputs
   std::set<std::string> exclude;               // node names kept in float
   std::map<std::string, ValueRange> ranges;    // calibrated activation ranges (int8 modes)
+  // Set for the branches of a data-dependent If (quantized like a graph of
+  // their own): a branch with nothing to quantize (an Identity) is no error.
+  bool branch = false;
 };
 
 // The axis to quantize `op`'s weight along (`axis`: its output-channel axis),
@@ -65,6 +68,8 @@ struct QuantizeReport {
   void AddQuantized(const ir::Node& n);
   // An empty reason counts the node without listing it.
   void AddFloat(const ir::Node& n, std::string reason);
+  // Adds a branch's node counts and outcomes.
+  void Merge(const QuantizeReport& branch);
   // "node 'name' (Op): reason" for every listed node left in float.
   std::vector<std::string> FloatLines() const;
 };
@@ -77,7 +82,7 @@ struct QuantizeReport {
 Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& options,
                                 QuantizeReport* report);
 
-// Total bytes of the graph's constants.
+// Total bytes of the graph's constants, its If branches' included.
 size_t ConstantBytes(const ir::Graph& g);
 
 }  // namespace qforge::quant

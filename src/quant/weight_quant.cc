@@ -171,7 +171,7 @@ Result<Tensor> ToFloat16(const Tensor& t) {
   for (int64_t i = 0; i < t.num_elements(); ++i) {
     out[i] = FloatToHalf(in[i]);
     if (!std::isfinite(HalfToFloat(out[i]))) {
-      return InvalidArgument("weight value " + std::to_string(in[i]) + " is outside the float16 range");
+      return Unsupported("weight value " + std::to_string(in[i]) + " is outside the float16 range");
     }
   }
   return h;

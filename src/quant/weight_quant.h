@@ -24,9 +24,9 @@ Result<Tensor> QuantizeConstantAsymmetric(const Tensor& t, DataType dtype);
 // away from zero and saturating to int32.
 Result<Tensor> QuantizeBias(const Tensor& bias, float input_scale, std::span<const float> weight_scales);
 
-// float32 -> float16 (round to nearest even); values beyond the float16
-// range become +-inf, which is an error (InvalidArgument) because the model
-// would change meaning.
+// float32 -> float16 (round to nearest even). A value beyond the float16
+// range would become +-inf and change the model's meaning: Unsupported (the
+// float16 mode keeps that node in float); NaN or Inf is InvalidArgument.
 Result<Tensor> ToFloat16(const Tensor& t);
 
 // Quantizes `t` with given parameters (per tensor or along params.axis),

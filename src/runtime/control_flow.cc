@@ -47,6 +47,8 @@ Status Interpreter::RunIf(size_t index) {
       o.release_packed_weights = true;  // the optimized copy is the branch interpreter's own
     }
     branch = std::make_unique<Interpreter>(std::move(graph), o);
+    // Calibration records the branch's values too (named as in the branch).
+    if (observer_) branch->set_observer(observer_, observe_folded_);
   }
   std::vector<Tensor> inputs;
   for (size_t i = 1; i < ctx.inputs.size(); ++i) inputs.push_back(ctx.in(i));

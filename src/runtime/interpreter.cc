@@ -357,7 +357,7 @@ Status Interpreter::RunNode(size_t index) {
     std::vector<const Tensor*> outs;
     for (ir::ValueId out : node.outputs)
       outs.push_back(out == ir::kNoValue ? nullptr : &tensors_[static_cast<size_t>(out)]);
-    observer_(node, outs);
+    observer_(g, node, outs);
   }
   // Free run-time allocated values after their last reader.
   for (ir::ValueId in : node.inputs) {
@@ -400,7 +400,7 @@ Result<std::vector<Tensor>> Interpreter::Run(std::span<const Tensor> inputs) {
         std::vector<const Tensor*> outs;
         for (ir::ValueId out : g.nodes[n].outputs)
           outs.push_back(out == ir::kNoValue ? nullptr : known_[static_cast<size_t>(out)].get());
-        observer_(g.nodes[n], outs);
+        observer_(g, g.nodes[n], outs);
       }
       continue;
     }

@@ -54,7 +54,9 @@ class Interpreter {
   // computed. Calibration wants those: ConstantOfShape(Shape(x)) (the zero
   // initial state PyTorch exports for an RNN) is a constant only once the
   // batch is known, so it is an activation of the graph being quantized.
-  using Observer = std::function<void(const ir::Node&, std::span<const Tensor* const>)>;
+  // The graph is the node's: the interpreter's own, or an If branch's (the
+  // nested interpreters of a data-dependent If report to the same observer).
+  using Observer = std::function<void(const ir::Graph&, const ir::Node&, std::span<const Tensor* const>)>;
   void set_observer(Observer obs, bool folded_too = false) {
     observer_ = std::move(obs);
     observe_folded_ = folded_too;

@@ -159,8 +159,9 @@ TEST(HostileShapes, PrepareLeavesWorkOverTheFoldLimitToRun) {
   g->outputs = {big, small};
   runtime::Interpreter interp(g);
   std::vector<std::string> ran;
-  interp.set_observer(
-      [&](const ir::Node& node, std::span<const Tensor* const>) { ran.push_back(node.name); });
+  interp.set_observer([&](const ir::Graph&, const ir::Node& node, std::span<const Tensor* const>) {
+    ran.push_back(node.name);
+  });
   auto r = interp.Run({});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(ran, std::vector<std::string>{"big"});

@@ -102,7 +102,7 @@ std::map<std::string, TensorRange> BruteForceMinMax(const Model& model, io::Data
   };
   const ir::Graph& g = model.graph();
   runtime::Interpreter interp(model.shared_graph());
-  interp.set_observer([&](const ir::Node& node, std::span<const Tensor* const> outs) {
+  interp.set_observer([&](const ir::Graph&, const ir::Node& node, std::span<const Tensor* const> outs) {
     for (size_t o = 0; o < outs.size(); ++o) {
       if (outs[o] != nullptr) note(g.value(node.outputs[o]).name, *outs[o]);
     }

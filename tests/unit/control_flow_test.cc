@@ -1,18 +1,24 @@
 // ONNX If through qforge (docs/control_flow.md): a data-dependent If runs
 // its chosen branch, nested Ifs included, equal to ONNX Runtime in both
 // runtimes, and is written back to ONNX with its branches; a constant
-// condition is inlined at load; the TFLite writer and the quantizer refuse
-// a data-dependent If with an Unsupported status.
+// condition is inlined at load; the TFLite writer refuses a data-dependent
+// If (Unsupported); the quantizer goes through it, branches included.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <string>
 
 #include "io/onnx/onnx_reader.h"
 #include "io/onnx/onnx_writer.h"
 #include "io/tflite/write/tflite_writer.h"
-#include "quant/quantizer.h"
+#include "qforge/model.h"
+#include "qforge/quantize.h"
+#include "qforge/runtime.h"
 #include "runtime/interpreter.h"
+#include "test_util.h"
 #include "unit/onnx_qdq_test_util.h"
 
 namespace qforge::testing {
@@ -114,7 +120,7 @@ TEST(ControlFlow, BranchesAreVerified) {
       << s.message();
 }
 
-TEST(ControlFlow, DataDependentIfIsRefusedByTfliteAndQuantizer) {
+TEST(ControlFlow, DataDependentIfIsRefusedByTflite) {
   auto g = io::ReadOnnx(DataPath("if_data.onnx"));
   ASSERT_TRUE(g.ok()) << g.status().ToString();
   auto tfl = io::SerializeTflite(**g);
@@ -122,12 +128,127 @@ TEST(ControlFlow, DataDependentIfIsRefusedByTfliteAndQuantizer) {
   EXPECT_EQ(tfl.status().code(), StatusCode::kUnsupported);
   // The comparison before it is written (GREATER_EQUAL); the If is what stops the writer.
   EXPECT_NE(tfl.status().message().find("node 'if' (If)"), std::string::npos) << tfl.status().message();
-  quant::QuantizeOptions o;
-  o.mode = quant::QuantMode::kWeightOnly;
-  auto q = quant::QuantizeGraph(**g, o, nullptr);
-  ASSERT_FALSE(q.ok());
-  EXPECT_EQ(q.status().code(), StatusCode::kUnsupported);
-  EXPECT_NE(q.status().message().find("data-dependent If"), std::string::npos) << q.status().message();
+}
+
+// 64 samples of if_weights.onnx's x: sum(x) alternates in sign, so batches
+// of one take both branches.
+Tensor IfWeightsSamples() {
+  Tensor x = RandomFloats({64, 8}, -1.0f, 1.0f, 11);
+  for (int64_t i = 0; i < 64; ++i) {
+    float* row = x.data<float>() + i * 8;
+    for (int k = 0; k < 8; ++k) row[k] = std::fabs(row[k]) * (i % 2 ? -1.0f : 1.0f);
+  }
+  return x;
+}
+
+// The constants of a graph's If branches, by dtype.
+std::map<DataType, int> BranchConstants(const ir::Graph& g) {
+  std::map<DataType, int> count;
+  for (const ir::Node& n : g.nodes) {
+    if (n.removed || n.op != OpKind::kIf) continue;
+    for (const char* b : {"then_branch", "else_branch"}) {
+      for (const ir::Value& v : n.attrs.GetGraph(b)->values) {
+        // Weights only: the smallest is W3's 32 values; per-channel scales hold at most 16.
+        if (v.is_constant() && v.constant->num_elements() >= 32) ++count[v.constant->dtype()];
+      }
+    }
+  }
+  return count;
+}
+
+// Quantization sees through a data-dependent If: the branches' weights
+// (read from the outer scope) are quantized in every mode, int8 calibrates
+// the branches in the nested interpreter that runs them, and the result
+// stays close to float on both branches, in qforge and in ONNX Runtime.
+TEST(ControlFlow, QuantizationGoesThroughDataDependentIf) {
+  Result<Model> model = Model::Load(DataPath("if_weights.onnx"));
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const Tensor x = IfWeightsSamples();
+  // The condition sums the whole batch: every sample runs alone.
+  auto row = [&x](int64_t i) {
+    Tensor r(DataType::kFloat32, {1, 8});
+    std::memcpy(r.raw_data(), x.data<float>() + i * 8, 8 * sizeof(float));
+    return r;
+  };
+  Result<Session> float_session = Session::Create(*model);
+  ASSERT_TRUE(float_session.ok());
+  std::vector<Tensor> want;
+  for (int64_t i = 0; i < 64; ++i) {
+    const Tensor r = row(i);
+    Result<std::vector<Tensor>> y = float_session->Run({&r, 1});
+    ASSERT_TRUE(y.ok()) << y.status().ToString();
+    want.push_back((*y)[0]);
+  }
+  for (QuantizeMode mode :
+       {QuantizeMode::kWeightOnly, QuantizeMode::kDynamic, QuantizeMode::kFloat16, QuantizeMode::kInt8}) {
+    SCOPED_TRACE(QuantizeModeName(mode));
+    QuantizeOptions o;
+    o.mode = mode;
+    auto next = std::make_shared<int64_t>(0);
+    o.calibration.batches = [&row, next]() -> Result<std::vector<Tensor>> {
+      if (*next == 64) return std::vector<Tensor>{};
+      return std::vector<Tensor>{row((*next)++)};
+    };
+    Result<QuantizeResult> q = Quantize(*model, o);
+    ASSERT_TRUE(q.ok()) << q.status().ToString();
+    // fc0 at the top, then_fc1/then_fc2/else_fc in the branches.
+    for (const char* name : {"fc0", "then_fc1", "then_fc2", "else_fc"}) {
+      bool quantized = false;
+      for (const NodeReport& n : q->report.nodes) quantized = quantized || (n.name == name && n.quantized);
+      EXPECT_TRUE(quantized) << name;
+    }
+    const std::map<DataType, int> consts = BranchConstants(q->model.graph());
+    const DataType weights = mode == QuantizeMode::kFloat16 ? DataType::kFloat16 : DataType::kInt8;
+    EXPECT_EQ(consts.count(weights) ? consts.at(weights) : 0, 3);
+    EXPECT_EQ(consts.count(DataType::kFloat32), 0u);
+    // Written and read back, it runs close to float in qforge and ONNX Runtime.
+    TempDir dir;
+    const std::string path = dir.file("q.onnx");
+    ASSERT_TRUE(q->model.Save(path).ok());
+    Result<Model> written = Model::Load(path);
+    ASSERT_TRUE(written.ok()) << written.status().ToString();
+    Result<Session> s = Session::Create(*written);
+    ASSERT_TRUE(s.ok());
+    // Outputs of magnitude ~1; largest error over the 64 samples, measured:
+    // float16 7e-4, weight-only 0.020, dynamic (activations quantized per
+    // batch) 0.022, int8 (three quantized layers) 0.032.
+    const double tolerance = mode == QuantizeMode::kFloat16 ? 0.002
+                             : mode == QuantizeMode::kInt8  ? 0.05
+                                                            : 0.03;
+    for (int64_t i = 0; i < 64; ++i) {
+      const Tensor r = row(i);
+      Result<std::vector<Tensor>> got = s->Run({&r, 1});
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      EXPECT_LE(MaxRelError((*got)[0], want[static_cast<size_t>(i)]), tolerance) << "sample " << i;
+      if (i < 2) {  // one sample of each branch in ONNX Runtime
+        OrtRun ort = RunOrt(path, {r}, 1, dir);
+        ASSERT_TRUE(ort.ok);
+        // Measured: float16 2e-7, dynamic and int8 0 (both sides run the
+        // same integer arithmetic). ORT's level-"all" graph turns
+        // DequantizeLinear(weight) -> MatMul into a MatMul on dynamically
+        // quantized activations (at level "basic" it equals qforge
+        // exactly): the weight-only file differs by that rounding, 0.0098.
+        const double ort_tolerance = mode == QuantizeMode::kWeightOnly ? 0.02
+                                     : mode == QuantizeMode::kInt8     ? 0.01
+                                                                       : 1e-5;
+        EXPECT_LE(MaxRelError(ort.outputs[0], (*got)[0]), ort_tolerance) << i;
+      }
+    }
+  }
+  QuantizeOptions only;
+  only.mode = QuantizeMode::kInt8Only;
+  auto next = std::make_shared<int64_t>(0);
+  only.calibration.batches = [&row, next]() -> Result<std::vector<Tensor>> {
+    if (*next == 4) return std::vector<Tensor>{};
+    return std::vector<Tensor>{row((*next)++)};
+  };
+  Result<QuantizeResult> refused = Quantize(*model, only);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(
+      refused.status().message().find("node 'if' (If): int8-only: a data-dependent If takes and gives float"),
+      std::string::npos)
+      << refused.status().message();
 }
 
 }  // namespace

@@ -252,7 +252,7 @@ TEST(FuseActivationsTest, ObserverSeesClampedValuesUnderActivationName) {
   float hi = -lo;
   int seen = 0;
   OpKind seen_op = OpKind::kIdentity;
-  interp.set_observer([&](const ir::Node& node, std::span<const Tensor* const> outs) {
+  interp.set_observer([&](const ir::Graph&, const ir::Node& node, std::span<const Tensor* const> outs) {
     if (g->value(node.outputs[0]).name != clip_out) return;
     ++seen;
     seen_op = node.op;

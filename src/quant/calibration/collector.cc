@@ -189,12 +189,12 @@ Result<CalibrationStats> Calibrate(std::shared_ptr<const ir::Graph> float_graph,
 
   runtime::Interpreter interp(float_graph);
   interp.set_observer(
-      [&](const ir::Node& node, std::span<const Tensor* const> outs) {
+      [&](const ir::Graph& node_graph, const ir::Node& node, std::span<const Tensor* const> outs) {
         if (!failure.ok()) return;  // the first error is the one reported
         for (size_t o = 0; o < outs.size() && o < node.outputs.size(); ++o) {
           const Tensor* t = outs[o];
           if (t == nullptr || t->dtype() != DataType::kFloat32 || node.outputs[o] == ir::kNoValue) continue;
-          failure = record(g.value(node.outputs[o]).name, "of " + g.Describe(node), *t);
+          failure = record(node_graph.value(node.outputs[o]).name, "of " + node_graph.Describe(node), *t);
           if (!failure.ok()) return;
         }
       },
