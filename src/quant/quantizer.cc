@@ -110,11 +110,11 @@ size_t ConstantBytes(const ir::Graph& g) {
   return total;
 }
 
-Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& opt, QuantizeReport* report) {
-  QuantizeReport local;
-  QuantizeReport& r = report ? *report : local;
-  r = QuantizeReport{};
-  r.mode = opt.mode;
+namespace {
+
+// What QuantizeGraph refuses whatever the calibration: unknown --exclude
+// names, a data-dependent If, activation / I/O types.
+Status CheckGraphAndOptions(const ir::Graph& graph, const QuantizeOptions& opt) {
   for (const std::string& name : opt.exclude) {
     bool found = false;
     for (const ir::Node& n : graph.nodes) found = found || n.name == name;
@@ -135,6 +135,23 @@ Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& o
   if (opt.io_type != DataType::kInt8 && opt.io_type != DataType::kUInt8) {
     return InvalidArgument("--io must be int8 or uint8");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckBeforeCalibration(const ir::Graph& graph, const QuantizeOptions& opt) {
+  QF_RETURN_IF_ERROR(CheckGraphAndOptions(graph, opt));
+  if (opt.mode != QuantMode::kInt8Only) return Status::Ok();
+  return CheckIntegerCoverage(graph, opt);
+}
+
+Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& opt, QuantizeReport* report) {
+  QuantizeReport local;
+  QuantizeReport& r = report ? *report : local;
+  r = QuantizeReport{};
+  r.mode = opt.mode;
+  QF_RETURN_IF_ERROR(CheckGraphAndOptions(graph, opt));
   if (NeedsCalibration(opt.mode) && opt.ranges.empty()) {
     return InvalidArgument(std::string("mode ") + QuantModeName(opt.mode) + " needs calibration ranges");
   }
