@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/int_element.h"
+#include "onnx_qdq_test_util.h"
 #include "ops/infer.h"
 #include "qforge/model.h"
 #include "qforge/runtime.h"
@@ -151,6 +152,32 @@ TEST(QuantizerMinMax, ClampByAConstantIsIntegerAtItsInputsScale) {
         ASSERT_TRUE(only.ok()) << only.status().message();
         ExpectNear(RunOnce(*only), RunOnce(g));
       }
+    }
+  }
+}
+
+// The writers keep the clamp integer: a QDQ .onnx folds back into an integer
+// Max on load, a .tflite holds an int8 MAXIMUM / MINIMUM.
+TEST(QuantizerMinMax, WrittenOnnxAndTfliteReadBackAsIntegerClamps) {
+  const onnx_qdq_test::TempDir dir;
+  for (OpKind op : {OpKind::kMax, OpKind::kMin}) {
+    const ir::Graph g = ClampGraph(op, Operands::kActivationFirst);
+    Result<ir::Graph> q = quant::QuantizeGraph(g, Options(QuantMode::kInt8Only, DataType::kInt8), nullptr);
+    ASSERT_TRUE(q.ok()) << q.status().message();
+    for (const char* ext : {".onnx", ".tflite"}) {
+      SCOPED_TRACE(std::string(OpName(op)) + ext);
+      const std::string path = dir.file(std::string("clamp") + ext);
+      ASSERT_TRUE(Model(std::make_shared<ir::Graph>(*q)).Save(path).ok());
+      Result<Model> back = Model::Load(path);
+      ASSERT_TRUE(back.ok()) << back.status().message();
+      int integer_clamps = 0;
+      for (const ir::Node& n : back->graph().nodes) {
+        if (n.op != op) continue;
+        const ir::TensorType& out = back->graph().value(n.outputs[0]).type;
+        integer_clamps += out.dtype == DataType::kInt8 && !out.quant.empty();
+      }
+      EXPECT_EQ(integer_clamps, 1);
+      ExpectNear(RunOnce(back->graph()), RunOnce(g));
     }
   }
 }
