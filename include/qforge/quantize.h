@@ -146,4 +146,11 @@ struct QuantizeResult {
 // every one) and for calibrating a model with more than one input.
 Result<QuantizeResult> Quantize(const Model& model, const QuantizeOptions& options);
 
+// What Quantize would refuse before calibrating, without reading any data:
+// bad options, unknown exclusions and, for int8-only, every node that cannot
+// be integer (Unsupported, one line per node with its reason: the rule
+// Quantize applies, which runs this check itself before calibrating too).
+// Callers that open calibration data run it first.
+Status CheckBeforeCalibration(const Model& model, const QuantizeOptions& options);
+
 }  // namespace qforge

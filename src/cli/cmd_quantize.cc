@@ -95,6 +95,12 @@ int Quantize(QuantizeCliOptions opt) {
   // The model's external data files are inputs too; only loading names them.
   paths = CheckOutputPaths(model->side_files(), {opt.output, opt.save_stats});
   if (!paths.ok()) return ReportError(paths);
+  if (NeedsCalibration(qo->mode)) {
+    // What quantizing would refuse whatever the data (int8-only: every node
+    // without an integer form) fails now, before any data is opened.
+    Status check = CheckBeforeCalibration(*model, *qo);
+    if (!check.ok()) return ReportError(check);
+  }
   EvalRequest er;
   er.data = opt.calib;
   er.data.path = opt.eval_data;

@@ -49,15 +49,39 @@ bool IsQuantized(const ir::TensorType& t) {
                               t.dtype == DataType::kInt16 || t.dtype == DataType::kInt32);
 }
 
+bool ComparesCodes(OpKind op) { return op == OpKind::kMax || op == OpKind::kMin; }
+
+// Max / Min compare codes: every input and the output share input 0's
+// (S, Z); a declared output with other parameters is a quantizer or model
+// error, not something to requantize silently (as pool.cc's KeepInputQuant).
+Status KeepSharedQuant(InferContext& ctx) {
+  const ir::TensorType& x = ctx.input(0);
+  for (size_t i = 1; i < ctx.num_inputs(); ++i) {
+    if (ctx.input(i).quant != x.quant) {
+      return ctx.Invalid("input " + std::to_string(i) + " has other quantization parameters than input 0; " +
+                         std::string(OpName(ctx.node->op)) + " compares codes of one scale and zero point");
+    }
+  }
+  ctx.outputs[0].quant = x.quant;
+  if (ctx.graph == nullptr || ctx.node->outputs[0] == ir::kNoValue) return Status::Ok();
+  const ir::TensorType& declared = ctx.graph->value(ctx.node->outputs[0]).type;
+  if (!declared.quant.empty() && declared.dtype == x.dtype && declared.quant != x.quant) {
+    return ctx.Invalid("declared output quantization parameters differ from the inputs'; " +
+                       std::string(OpName(ctx.node->op)) + " keeps its inputs' scale and zero point");
+  }
+  return Status::Ok();
+}
+
 // Quantized Add/Sub/Mul (docs/design/quantized_ir.md): both inputs quantized
 // per tensor, of one 8-bit dtype; the output keeps that dtype and takes its
-// declared (S, Z) (ops::InferNode). Other binary ops have no integer form.
+// declared (S, Z) (ops::InferNode). Max/Min: any number of inputs of one
+// (S, Z), which the output keeps. Other binary ops have no integer form.
 Status CheckQuantized(InferContext& ctx) {
   const OpKind op = ctx.node->op;
-  if (op != OpKind::kAdd && op != OpKind::kSub && op != OpKind::kMul) {
-    return ctx.Unsupported("quantized inputs (only Add, Sub and Mul have integer kernels)");
+  if (op != OpKind::kAdd && op != OpKind::kSub && op != OpKind::kMul && !ComparesCodes(op)) {
+    return ctx.Unsupported("quantized inputs (only Add, Sub, Mul, Max and Min have integer kernels)");
   }
-  for (size_t i = 0; i < 2; ++i) {
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
     const ir::TensorType& t = ctx.input(i);
     if (!IsQuantized(t)) {
       return ctx.Invalid("input " + std::to_string(i) + " is not quantized while the other input is");
@@ -85,10 +109,11 @@ Status Infer(InferContext& ctx) {
   for (size_t i = 0; i < ctx.num_inputs(); ++i) quantized = quantized || IsQuantized(ctx.input(i));
   if (quantized) QF_RETURN_IF_ERROR(CheckQuantized(ctx));
   const DataType out_dtype = IsComparison(ctx.node->op) ? DataType::kBool : ctx.input(0).dtype;
+  const bool shared_quant = quantized && ComparesCodes(ctx.node->op);
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
     if (!ctx.input(i).rank_known) {
       ctx.outputs[0] = UnknownRankType(out_dtype);
-      return Status::Ok();
+      return shared_quant ? KeepSharedQuant(ctx) : Status::Ok();
     }
   }
   std::vector<int64_t> dims = ctx.input(0).dims;
@@ -109,7 +134,7 @@ Status Infer(InferContext& ctx) {
     dims = x;
   }
   ctx.outputs[0] = MakeType(out_dtype, std::move(dims));
-  return Status::Ok();
+  return shared_quant ? KeepSharedQuant(ctx) : Status::Ok();
 }
 
 }  // namespace qforge::ops::binary

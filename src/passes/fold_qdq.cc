@@ -303,7 +303,7 @@ bool Folder::FoldOp(NodeId id) {
     }
     const ir::Value& v = g_.value(in);
     const bool data = rule == QuantForm::kBinary || rule == QuantForm::kConcat || i == 0 ||
-                      (rule == QuantForm::kLinear && i < 2);
+                      (rule == QuantForm::kLinear && i < 2) || quant::SameScaleOperands(n.op);
     const bool float_bias = rule == QuantForm::kLinear && i == 2 && v.is_constant();
     if (data && !float_bias) return false;
     // Other float inputs (Resize scales, Clip bounds) must be constants.
@@ -348,6 +348,10 @@ bool Folder::FoldOp(NodeId id) {
   }
   for (size_t i = 0; i < n.inputs.size() && (rule == QuantForm::kBinary || rule == QuantForm::kConcat); ++i) {
     if (in_params[i]->per_axis() || g_.value(new_inputs[i]).type.dtype != x_dtype) return false;
+  }
+  // Max / Min: every operand at the output's (S, Z), or the group stays float.
+  for (size_t i = 1; i < n.inputs.size() && quant::SameScaleOperands(n.op); ++i) {
+    if (!(*in_params[i] == x_params) || g_.value(new_inputs[i]).type.dtype != x_dtype) return false;
   }
   // Concat inputs with other parameters than the output are requantized.
   if (rule == QuantForm::kConcat) {

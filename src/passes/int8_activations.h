@@ -6,7 +6,7 @@
 // ReduceMean, Requantize, Concat's requantization, DequantizeLinear), as a
 // table index over [qmin, qmax] (Relu/Clip/Sigmoid/Tanh/... tables, whose
 // entries are QuantizeValue(r, S, Z) = round(r / S) + Z), by its order
-// (MaxPool, GlobalMaxPool, ReduceMax, Softmax's q_max - q) or only moves it
+// (MaxPool, GlobalMaxPool, ReduceMax, Max, Min, Softmax's q_max - q) or only moves it
 // (Reshape, Transpose, Concat, Slice, Split, Gather, Pad, nearest Resize)
 // gives the same result shifted by 128 when every uint8 input, output, clamp
 // and constant shifts with it: the conversion is bit-exact.
@@ -19,7 +19,7 @@
 // is exact): AveragePool (the reference, as TFLite, rounds the raw q sum /
 // count half away from zero: half up on uint8, half down on a negative
 // shifted sum), non-nearest Resize, Cast (reads raw q), and conservatively
-// Where, Max, Min, Equal, PRelu and the ONNX integer ops with zero-point
+// Where, Equal, PRelu and the ONNX integer ops with zero-point
 // inputs.
 #pragma once
 

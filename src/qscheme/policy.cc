@@ -21,6 +21,8 @@ bool GemmIntegerAttrs(const ir::Node& n) {
 
 }  // namespace
 
+bool SameScaleOperands(OpKind op) { return op == OpKind::kMax || op == OpKind::kMin; }
+
 bool CalibratedOutput(QuantForm form) {
   return form == QuantForm::kLinear || form == QuantForm::kBinary || form == QuantForm::kConcat ||
          form == QuantForm::kCalibrated;
@@ -42,6 +44,13 @@ Status IntegerFormCondition(const ir::Graph& g, const ir::Node& n) {
       return Status::Ok();
     case OpKind::kResize:
       if (n.attrs.GetString("mode", "nearest") != "nearest") return Why("only nearest resize is integer");
+      return Status::Ok();
+    case OpKind::kMax:
+    case OpKind::kMin:
+      if (n.inputs.size() != 2) {
+        return Why(std::to_string(n.inputs.size()) + " operands (the integer kernel takes two)");
+      }
+      if (IsConstant(g, n.input(0)) && IsConstant(g, n.input(1))) return Why("both operands are constants");
       return Status::Ok();
     case OpKind::kClip:
       for (size_t i = 1; i < n.inputs.size(); ++i) {
@@ -83,6 +92,18 @@ Result<IntegerOpRule> IntegerRuleFor(const ir::Graph& g, const ir::Node& n) {
     }
     case QuantForm::kBinary:
       r.data_inputs = {0, 1};
+      return r;
+    case QuantForm::kSameAsInput:
+      if (SameScaleOperands(n.op)) {
+        r.data_inputs = {0, 1};
+        const bool const0 = IsConstant(g, n.input(0)), const1 = IsConstant(g, n.input(1));
+        if (const0 || const1) {
+          r.params_input = const0 ? 1 : 0;
+          return r;
+        }
+        // Two activations: both requantized to the output's calibrated (S, Z).
+        r.form = QuantForm::kConcat;
+      }
       return r;
     case QuantForm::kConcat:  // calibrated from the output's range, inputs requantized to it
       r.data_inputs.clear();

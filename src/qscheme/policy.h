@@ -43,7 +43,15 @@ struct IntegerOpRule {
   int weight_input = -1;                        // constant weight quantized symmetric per channel
   int weight_axis = -1;                         // output-channel axis of that weight
   int bias_input = -1;                          // bias quantized to int32 at S_in * S_w
+  size_t params_input = 0;                      // kSameAsInput: the input whose (S, Z) the output keeps
 };
+
+// Ops whose integer kernel compares codes (Max, Min): every operand and the
+// output carry one (S, Z), as TFLite's MAXIMUM / MINIMUM require. The
+// quantizer keeps the activation's parameters for a constant operand
+// (quantized to them, clamped: max/min commute with a monotone quantizer)
+// and requantizes two activations to the output's calibrated ones.
+bool SameScaleOperands(OpKind op);
 
 // The output (S, Z) of this form comes from the output's calibrated range.
 bool CalibratedOutput(ops::QuantForm form);

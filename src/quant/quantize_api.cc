@@ -146,37 +146,59 @@ Result<RangeEstimator> ParseRangeEstimator(std::string_view name) {
 
 const char* RangeEstimatorName(RangeEstimator e) { return quant::RangeEstimatorName(Internal(e)); }
 
-Result<QuantizeResult> Quantize(const Model& model, const QuantizeOptions& options) {
+namespace {
+
+// The model prepared for quantization and the quantizer's options, calibration
+// ranges aside: what both the check before calibration and Quantize start from.
+struct PreparedQuantization {
+  std::shared_ptr<ir::Graph> graph;
+  quant::QuantizeOptions options;
+};
+
+Result<PreparedQuantization> Prepare(const Model& model, const QuantizeOptions& options,
+                                     QuantizeReport* report) {
   QF_RETURN_IF_ERROR(CheckOptions(options));
-  const std::string context = ModelContext(model);
-  QuantizeReport report;
-  report.mode = options.mode;
-  report.weights = options.weights;
-  report.activation_type = options.activation_type;
-  report.io_type = options.io_type;
-
-  auto prepared = std::make_shared<ir::Graph>(model.graph());
+  PreparedQuantization p;
+  p.graph = std::make_shared<ir::Graph>(model.graph());
   passes::PrepareReport prep;
-  Status s = passes::PrepareForQuantization(prepared.get(), &prep);
-  if (!s.ok()) return s.WithContext(context);
-  report.batchnorms_folded = prep.batchnorms_folded;
-  report.activations_fused = prep.activations_fused;
-  report.identities_removed = prep.identities_removed;
-
-  quant::QuantizeOptions qo;
+  Status s = passes::PrepareForQuantization(p.graph.get(), &prep);
+  if (!s.ok()) return s.WithContext(ModelContext(model));
+  report->batchnorms_folded = prep.batchnorms_folded;
+  report->activations_fused = prep.activations_fused;
+  report->identities_removed = prep.identities_removed;
+  quant::QuantizeOptions& qo = p.options;
   qo.mode = Internal(options.mode);
   qo.per_channel = options.weights != WeightGranularity::kPerTensor;
   qo.per_channel_fc = options.weights == WeightGranularity::kPerChannel;
   qo.activation_type = options.activation_type;
   qo.io_type = options.io_type;
-  if (quant::NeedsCalibration(qo.mode)) {
-    QF_ASSIGN_OR_RETURN(qo.ranges, CalibrationRanges(prepared, options, &report));
-  }
-  qo.exclude = quant::ResolveExclusions(options.exclude, model.graph(), *prepared, &report.notes);
+  qo.exclude = quant::ResolveExclusions(options.exclude, model.graph(), *p.graph, &report->notes);
+  s = quant::CheckBeforeCalibration(*p.graph, qo);
+  if (!s.ok()) return s.WithContext(ModelContext(model));
+  return p;
+}
 
+}  // namespace
+
+Status CheckBeforeCalibration(const Model& model, const QuantizeOptions& options) {
+  QuantizeReport report;
+  return Prepare(model, options, &report).status();
+}
+
+Result<QuantizeResult> Quantize(const Model& model, const QuantizeOptions& options) {
+  QuantizeReport report;
+  report.mode = options.mode;
+  report.weights = options.weights;
+  report.activation_type = options.activation_type;
+  report.io_type = options.io_type;
+  QF_ASSIGN_OR_RETURN(PreparedQuantization p, Prepare(model, options, &report));
+  quant::QuantizeOptions& qo = p.options;
+  if (quant::NeedsCalibration(qo.mode)) {
+    QF_ASSIGN_OR_RETURN(qo.ranges, CalibrationRanges(p.graph, options, &report));
+  }
   quant::QuantizeReport qr;
-  Result<ir::Graph> qg = quant::QuantizeGraph(*prepared, qo, &qr);
-  if (!qg.ok()) return qg.status().WithContext(context);
+  Result<ir::Graph> qg = quant::QuantizeGraph(*p.graph, qo, &qr);
+  if (!qg.ok()) return qg.status().WithContext(ModelContext(model));
   CopyReport(qr, &report);
   return QuantizeResult{Model(std::make_shared<ir::Graph>(std::move(*qg))), std::move(report)};
 }

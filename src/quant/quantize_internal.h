@@ -27,6 +27,10 @@ ir::ValueId AddScale(ir::Graph& g, NameTable& names, const std::string& base, co
 ir::ValueId AddZeroPoint(ir::Graph& g, NameTable& names, const std::string& base, const QuantParams& p,
                          DataType dtype);
 
+// The int8 modes' node selection without calibrated ranges: Ok, or the
+// error the quantizer would give after calibration for a node without an
+// integer form (int8-only lists every such node), an already quantized model.
+Status CheckIntegerCoverage(const ir::Graph& g, const QuantizeOptions& opt);
 Status QuantizeStatic(ir::Graph* g, const QuantizeOptions& opt, QuantizeReport* report);
 Status QuantizeWeightsOnly(ir::Graph* g, const QuantizeOptions& opt, QuantizeReport* report);
 Status QuantizeDynamic(ir::Graph* g, const QuantizeOptions& opt, QuantizeReport* report);

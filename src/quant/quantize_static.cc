@@ -61,58 +61,73 @@ Result<QuantParams> StaticQuantizer::ParamsFromRange(ir::ValueId v, DataType dty
   return q;
 }
 
-Status StaticQuantizer::SelectNodes() {
-  quantize_.assign(g_.nodes.size(), 0);
-  rules_.assign(g_.nodes.size(), {});
-  for (size_t i = 0; i < g_.nodes.size(); ++i) {
-    const ir::Node& n = g_.nodes[i];
+// The int8 modes' choice for every node of `g`: which become integer
+// (`quantize`, with their `rules`) and why the others stay float (`report`).
+// Before calibration (`ranges_known` false) the reasons that depend on
+// calibrated ranges are left out: what remains is the integer coverage that
+// int8-only checks first, by this same rule.
+Status SelectIntegerNodes(const ir::Graph& g, const QuantizeOptions& opt, bool ranges_known,
+                          QuantizeReport* report, std::vector<char>* quantize,
+                          std::vector<IntegerOpRule>* rules) {
+  quantize->assign(g.nodes.size(), 0);
+  rules->assign(g.nodes.size(), {});
+  auto float_activation = [&](ir::ValueId v) {
+    return v != ir::kNoValue && !g.value(v).is_constant() && g.value(v).type.dtype == DataType::kFloat32;
+  };
+  auto missing_range = [&](ir::ValueId v) { return ranges_known && !opt.ranges.count(g.value(v).name); };
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const ir::Node& n = g.nodes[i];
     if (n.op == OpKind::kQuantizeLinear || n.op == OpKind::kDequantizeLinear) {
-      return InvalidArgument(g_.Describe(n) + ": the model is already quantized");
+      return InvalidArgument(g.Describe(n) + ": the model is already quantized");
     }
     bool float_valued = false;
-    for (ir::ValueId out : n.outputs) float_valued = float_valued || IsFloatActivation(out);
+    for (ir::ValueId out : n.outputs) float_valued = float_valued || float_activation(out);
     if (!float_valued) continue;  // shape arithmetic and other non-float nodes are left as they are
     std::string reason;
-    if (opt_.exclude.count(n.name)) {
+    if (opt.exclude.count(n.name)) {
       reason = kExcludedReason;
     } else {
-      Result<IntegerOpRule> rule = IntegerRuleFor(g_, n);
+      Result<IntegerOpRule> rule = IntegerRuleFor(g, n);
       if (!rule.ok()) {
         reason = rule.status().message();
       } else {
-        rules_[i] = *rule;
+        (*rules)[i] = *rule;
         for (size_t d : rule->data_inputs) {
           const ir::ValueId v = n.input(d);
           if (v == ir::kNoValue) continue;
-          if (g_.value(v).type.dtype != DataType::kFloat32)
-            reason = "input '" + g_.value(v).name + "' is not float";
-          if (reason.empty() && IsFloatActivation(v) && !opt_.ranges.count(g_.value(v).name)) {
-            reason = "no calibration range for '" + g_.value(v).name + "'";
+          if (g.value(v).type.dtype != DataType::kFloat32)
+            reason = "input '" + g.value(v).name + "' is not float";
+          if (reason.empty() && float_activation(v) && missing_range(v)) {
+            reason = "no calibration range for '" + g.value(v).name + "'";
           }
         }
         for (ir::ValueId out : n.outputs) {
-          if (reason.empty() && CalibratedOutput(rule->form) && !opt_.ranges.count(g_.value(out).name)) {
-            reason = "no calibration range for '" + g_.value(out).name + "'";
+          if (reason.empty() && CalibratedOutput(rule->form) && missing_range(out)) {
+            reason = "no calibration range for '" + g.value(out).name + "'";
           }
         }
       }
     }
     if (reason.empty()) {
-      quantize_[i] = 1;
-      report_.AddQuantized(n);
+      (*quantize)[i] = 1;
+      report->AddQuantized(n);
     } else {
-      report_.AddFloat(n, reason);
+      report->AddFloat(n, reason);
     }
   }
-  const std::vector<std::string> float_nodes = report_.FloatLines();
-  if (opt_.mode == QuantMode::kInt8Only && !float_nodes.empty()) {
+  const std::vector<std::string> float_nodes = report->FloatLines();
+  if (opt.mode == QuantMode::kInt8Only && !float_nodes.empty()) {
     std::string msg = "int8-only: " + std::to_string(float_nodes.size()) + " node(s) cannot be integer:";
     for (const std::string& f : float_nodes) msg += "\n  " + f;
     return Unsupported(msg);
   }
-  if (report_.nodes_quantized == 0 && !opt_.branch)
+  if (report->nodes_quantized == 0 && !opt.branch)
     return InvalidArgument("no node of this model can be quantized");
   return Status::Ok();
+}
+
+Status StaticQuantizer::SelectNodes() {
+  return SelectIntegerNodes(g_, opt_, /*ranges_known=*/true, &report_, &quantize_, &rules_);
 }
 
 Status StaticQuantizer::ChooseParams() {
@@ -131,14 +146,16 @@ Status StaticQuantizer::ChooseParams() {
       if (!IsFloatActivation(out)) continue;  // e.g. Dropout's mask
       produced_quantized_[static_cast<size_t>(out)] = 1;
       switch (rule.form) {
-        case ops::QuantForm::kSameAsInput:
-          if (IsFloatActivation(n.input(0))) {
-            params_[out] = params_.at(n.input(0));
+        case ops::QuantForm::kSameAsInput: {
+          const ir::ValueId in = n.input(rule.params_input);
+          if (IsFloatActivation(in)) {
+            params_[out] = params_.at(in);
           } else {  // constant data: its own range
-            QF_ASSIGN_OR_RETURN(Tensor q, QuantizeConstantAsymmetric(*g_.value(n.input(0)).constant, act));
+            QF_ASSIGN_OR_RETURN(Tensor q, QuantizeConstantAsymmetric(*g_.value(in).constant, act));
             params_[out] = q.quant();
           }
           break;
+        }
         case ops::QuantForm::kFixed:
           params_[out] = FixedOutputParams(n.op, act);
           break;
@@ -235,8 +252,11 @@ Status StaticQuantizer::QuantizeConstants(ir::Node& n, const IntegerOpRule& rule
     if (v == ir::kNoValue || !g_.value(v).is_constant()) continue;
     const Tensor& c = *g_.value(v).constant;
     if (c.dtype() != DataType::kFloat32) continue;
-    Result<Tensor> q = n.op == OpKind::kConcat ? QuantizeTensor(c, params_.at(n.outputs[0]), act)
-                                               : QuantizeConstantAsymmetric(c, act);
+    // An operand that must share the output's (S, Z) is quantized to it (clamped).
+    const bool output_params = rule.form == ops::QuantForm::kConcat ||
+                               (rule.form == ops::QuantForm::kSameAsInput && d != rule.params_input);
+    Result<Tensor> q =
+        output_params ? QuantizeTensor(c, params_.at(n.outputs[0]), act) : QuantizeConstantAsymmetric(c, act);
     if (!q.ok()) return q.status().WithContext(g_.Describe(n) + ": ");
     n.inputs[d] = g_.AddConstant(names_.Make(g_.value(v).name + "_quantized"), std::move(*q));
   }
@@ -266,7 +286,7 @@ Status StaticQuantizer::Rewrite() {
       const ir::ValueId q = QuantizedInput(v);
       g_.nodes[i].inputs[d] = q;
     }
-    if (g_.nodes[i].op == OpKind::kConcat) {  // every input must carry the output's (S, Z)
+    if (rules_[i].form == ops::QuantForm::kConcat) {  // every input must carry the output's (S, Z)
       const QuantParams out_p = params_.at(g_.nodes[i].outputs[0]);
       for (size_t k = 0; k < g_.nodes[i].inputs.size(); ++k) {
         const ir::ValueId in = g_.nodes[i].inputs[k];
@@ -367,6 +387,13 @@ Status StaticQuantizer::Run() {
 }
 
 }  // namespace
+
+Status CheckIntegerCoverage(const ir::Graph& g, const QuantizeOptions& opt) {
+  QuantizeReport report;
+  std::vector<char> quantize;
+  std::vector<IntegerOpRule> rules;
+  return SelectIntegerNodes(g, opt, /*ranges_known=*/false, &report, &quantize, &rules);
+}
 
 Status QuantizeStatic(ir::Graph* g, const QuantizeOptions& opt, QuantizeReport* report) {
   StaticQuantizer q(g, opt, report);

@@ -226,11 +226,11 @@ size_t ConstantBytes(const ir::Graph& graph) {
   return total;
 }
 
-Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& opt, QuantizeReport* report) {
-  QuantizeReport local;
-  QuantizeReport& r = report ? *report : local;
-  r = QuantizeReport{};
-  r.mode = opt.mode;
+namespace {
+
+// What QuantizeGraph refuses whatever the calibration: unknown --exclude
+// names (in the If branches too), activation / I/O types.
+Status CheckGraphAndOptions(const ir::Graph& graph, const QuantizeOptions& opt) {
   for (const std::string& name : opt.exclude) {
     bool found = false;
     ForEachGraph(graph, [&](const ir::Graph& g) {
@@ -244,6 +244,23 @@ Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& o
   if (opt.io_type != DataType::kInt8 && opt.io_type != DataType::kUInt8) {
     return InvalidArgument("--io must be int8 or uint8");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckBeforeCalibration(const ir::Graph& graph, const QuantizeOptions& opt) {
+  QF_RETURN_IF_ERROR(CheckGraphAndOptions(graph, opt));
+  if (opt.mode != QuantMode::kInt8Only) return Status::Ok();
+  return CheckIntegerCoverage(graph, opt);
+}
+
+Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& opt, QuantizeReport* report) {
+  QuantizeReport local;
+  QuantizeReport& r = report ? *report : local;
+  r = QuantizeReport{};
+  r.mode = opt.mode;
+  QF_RETURN_IF_ERROR(CheckGraphAndOptions(graph, opt));
   if (NeedsCalibration(opt.mode) && opt.ranges.empty()) {
     return InvalidArgument(std::string("mode ") + QuantModeName(opt.mode) + " needs calibration ranges");
   }

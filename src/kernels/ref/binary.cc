@@ -215,6 +215,7 @@ Status Run(KernelContext& ctx) {
       (IsQuantized(ctx.in(0)) || IsQuantized(ctx.in(1)))) {
     return RunQuantizedBinary(ctx);
   }
+  if ((op == OpKind::kMax || op == OpKind::kMin) && IsQuantized(ctx.in(0))) return RunQuantizedMinMax(ctx);
   std::vector<const Tensor*> ins(ctx.inputs.begin(), ctx.inputs.end());
   // float16 is widened to float32 (Pow's exponent too), computed, narrowed.
   std::vector<Tensor> widened;

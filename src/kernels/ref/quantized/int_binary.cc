@@ -2,8 +2,10 @@
 // kernels). Add/Sub bring both inputs to a common scale 2 * max(S1, S2)
 // after a 20-bit left shift, which keeps ~20 bits of precision in each
 // rescaled input; the sum is then requantized to the output once.
+// Max / Min compare codes: inputs and output share one (S, Z).
 #include <algorithm>
 #include <array>
+#include <string>
 
 #include "core/int_element.h"
 #include "kernels/ref/broadcast.h"
@@ -82,6 +84,37 @@ Status RunQuantizedBinary(KernelContext& ctx) {
     const int32_t sum = sub ? ra - rb : ra + rb;
     store(i, quant::MultiplyByQuantizedMultiplier(sum, mo.multiplier, mo.shift));
   });
+  return Status::Ok();
+}
+
+Status RunQuantizedMinMax(KernelContext& ctx) {
+  Tensor& y = ctx.out(0);
+  TensorQuant qy;
+  QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, y, "the output", &qy));
+  for (size_t k = 0; k < ctx.inputs.size(); ++k) {
+    const std::string what = "input " + std::to_string(k);
+    TensorQuant qk;
+    QF_RETURN_IF_ERROR(ReadTensorQuant(ctx, ctx.in(k), what, &qk));
+    if (ctx.in(k).dtype() != y.dtype() || qk.scale != qy.scale || qk.zero_point != qy.zero_point) {
+      return ctx.Error(what + " has another dtype, scale or zero point than the output: " +
+                       std::string(OpName(ctx.node->op)) + " compares codes of one (S, Z)");
+    }
+  }
+  const bool is_max = ctx.node->op == OpKind::kMax;
+  const std::vector<int64_t>& od = y.dims();
+  const Tensor& first = ctx.in(0);
+  ForEachStrided<1>(od, {BroadcastStrides(first.dims(), od)},
+                    [&](int64_t i, const std::array<int64_t, 1>& off) {
+                      SetIntElement(&y, i, IntElement<int32_t>(first, off[0]));
+                    });
+  for (size_t k = 1; k < ctx.inputs.size(); ++k) {
+    const Tensor& b = ctx.in(k);
+    ForEachStrided<1>(od, {BroadcastStrides(b.dims(), od)},
+                      [&](int64_t i, const std::array<int64_t, 1>& off) {
+                        const int32_t acc = IntElement<int32_t>(y, i), v = IntElement<int32_t>(b, off[0]);
+                        SetIntElement(&y, i, is_max ? std::max(acc, v) : std::min(acc, v));
+                      });
+  }
   return Status::Ok();
 }
 

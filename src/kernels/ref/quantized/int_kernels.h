@@ -19,6 +19,12 @@ namespace qforge::kernels::ref {
 // the node's fused activation.
 Status RunQuantizedBinary(KernelContext& ctx);
 
+// Max / Min of quantized inputs that share the output's (S, Z) (the
+// quantizer and shape inference guarantee it; another one is an error):
+// the maximum / minimum of the codes, any number of inputs, numpy broadcasting.
+// Exact: the quantizer is monotone, so max(Q(a), Q(b)) = Q(max(a, b)).
+Status RunQuantizedMinMax(KernelContext& ctx);
+
 // MaxPool / AveragePool over geometry g: output (S, Z) = input's. AveragePool
 // sums q (padded positions inside the pads count as Z when
 // count_include_pad) and divides rounding half away from zero.
