@@ -162,12 +162,16 @@ Case ConvCase(std::mt19937& rng, bool int8, bool dense_only = false) {
 Case GemmCase(std::mt19937& rng, bool int8) {
   Case c;
   const int n = Pick(rng, 1, 5), k = Pick(rng, 1, 300), m = Pick(rng, 1, 70);
-  const bool trans_b = Pick(rng, 0, 1) == 1;
+  // A float MatMul with a constant 2-D B and a 2- to 4-D A, in a third of the float cases.
+  const bool matmul = !int8 && Pick(rng, 0, 2) == 0;
+  const bool trans_b = !matmul && Pick(rng, 0, 1) == 1;
   ir::Node node;
   node.name = "fc";
-  node.op = OpKind::kGemm;
-  node.attrs.Set("transB", int64_t{trans_b ? 1 : 0});
-  SetActivation(rng, &node);
+  node.op = matmul ? OpKind::kMatMul : OpKind::kGemm;
+  if (!matmul) {
+    node.attrs.Set("transB", int64_t{trans_b ? 1 : 0});
+    SetActivation(rng, &node);
+  }
   const std::vector<int64_t> wdims = trans_b ? std::vector<int64_t>{m, k} : std::vector<int64_t>{k, m};
   if (int8) {
     const float sx = PickF(rng, 0.01f, 0.1f);
@@ -188,13 +192,16 @@ Case GemmCase(std::mt19937& rng, bool int8) {
     const float sy = sx * 0.01f * 74.0f * std::sqrt(static_cast<float>(k)) / PickF(rng, 30.0f, 120.0f);
     node.outputs.push_back(AddOutput(&c, DataType::kInt8, PerTensor(sy, ExtremeZeroPoint(rng))));
   } else {
-    node.inputs.push_back(AddInput(&c, "x", RandomFloat({n, k}, rng)));
+    std::vector<int64_t> xdims = {n, k};
+    if (matmul)
+      for (int lead = Pick(rng, 0, 2); lead > 0; --lead) xdims.insert(xdims.begin(), Pick(rng, 1, 3));
+    node.inputs.push_back(AddInput(&c, "x", RandomFloat(xdims, rng)));
     node.inputs.push_back(c.graph.AddConstant("w", RandomFloat(wdims, rng)));
-    node.inputs.push_back(c.graph.AddConstant("b", RandomFloat({m}, rng)));
+    if (!matmul) node.inputs.push_back(c.graph.AddConstant("b", RandomFloat({m}, rng)));
     node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
   }
-  c.what = "gemm " + std::to_string(n) + "x" + std::to_string(k) + " -> " + std::to_string(m) +
-           (trans_b ? " transB" : "");
+  c.what = std::string(matmul ? "matmul " : "gemm ") + std::to_string(n) + "x" + std::to_string(k) + " -> " +
+           std::to_string(m) + (trans_b ? " transB" : "");
   c.graph.AddNode(std::move(node));
   return c;
 }
@@ -349,24 +356,96 @@ Case TransposeCase(std::mt19937& rng, bool int8) {
   return c;
 }
 
-// Float Sigmoid / HardSwish / Relu / Clip on random shapes.
+// Float Sigmoid / HardSwish / Relu / Clip / LeakyRelu / Sqrt / Pow(x, 2) on
+// random shapes, with the odd values the reference defines (NaN, infinities,
+// -0, negatives under Sqrt) in place of some elements.
 Case UnaryF32Case(std::mt19937& rng, bool) {
   Case c;
-  const OpKind ops[] = {OpKind::kSigmoid, OpKind::kHardSwish, OpKind::kRelu, OpKind::kClip};
-  const OpKind op = ops[Pick(rng, 0, 3)];
+  const OpKind ops[] = {OpKind::kSigmoid,   OpKind::kHardSwish, OpKind::kRelu, OpKind::kClip,
+                        OpKind::kLeakyRelu, OpKind::kSqrt,      OpKind::kPow};
+  const OpKind op = ops[Pick(rng, 0, 6)];
   const std::vector<int64_t> dims = {Pick(rng, 1, 3), Pick(rng, 1, 50), Pick(rng, 1, 7)};
   ir::Node node;
   node.name = "unary";
   node.op = op;
   Tensor x = RandomFloat(dims, rng);
   for (float& v : x.span<float>()) v *= 8.0f;
+  // Not NaN under Relu / Clip: XNNPACK's clamp (also the one fused into
+  // conv and FC) gives the lower bound for NaN where the reference keeps NaN.
+  const bool clamp = op == OpKind::kRelu || op == OpKind::kClip;
+  const float odd[] = {INFINITY, -INFINITY, -0.0f, 0.0f, 3e38f, clamp ? 1.0f : std::nanf("")};
+  for (float v : odd) x.data<float>()[Pick(rng, 0, static_cast<int>(x.num_elements()) - 1)] = v;
   node.inputs.push_back(AddInput(&c, "x", std::move(x)));
   if (op == OpKind::kClip) {
     node.inputs.push_back(c.graph.AddConstant("lo", testing::MakeTensor(DataType::kFloat32, {}, {-1.5})));
     node.inputs.push_back(c.graph.AddConstant("hi", testing::MakeTensor(DataType::kFloat32, {}, {4.0})));
   }
+  if (op == OpKind::kPow)
+    node.inputs.push_back(c.graph.AddConstant("e", testing::MakeTensor(DataType::kFloat32, {}, {2.0})));
+  if (op == OpKind::kLeakyRelu) node.attrs.Set("alpha", PickF(rng, 0.01f, 0.5f));
   node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
   c.what = std::string(OpName(op)) + " " + DimsToString(dims);
+  c.graph.AddNode(std::move(node));
+  return c;
+}
+
+// Float Max / Min of two inputs broadcast against each other per dim (both
+// full, one of size 1, or missing from the lower-rank one), with NaN, -0 /
+// +0 and infinities among the values.
+Case MinMaxCase(std::mt19937& rng, bool) {
+  Case c;
+  const OpKind op = Pick(rng, 0, 1) == 0 ? OpKind::kMax : OpKind::kMin;
+  const int rank = Pick(rng, 0, 4);
+  std::vector<int64_t> a, b;
+  for (int d = 0; d < rank; ++d) {
+    const int64_t n = Pick(rng, 1, 9), k = Pick(rng, 0, 2);
+    a.push_back(k == 1 ? 1 : n);
+    b.push_back(k == 2 ? 1 : n);
+  }
+  if (rank > 0 && Pick(rng, 0, 2) == 0) b.erase(b.begin(), b.begin() + Pick(rng, 1, rank));
+  if (Pick(rng, 0, 1) == 0) std::swap(a, b);
+  Tensor x = RandomFloat(a, rng), y = RandomFloat(b, rng);
+  const float odd[] = {std::nanf(""), INFINITY, -INFINITY, -0.0f, 0.0f};
+  for (Tensor* t : {&x, &y})
+    for (float v : odd)
+      if (Pick(rng, 0, 2) == 0) t->data<float>()[Pick(rng, 0, static_cast<int>(t->num_elements()) - 1)] = v;
+  ir::Node node;
+  node.name = "minmax";
+  node.op = op;
+  node.inputs = {AddInput(&c, "a", std::move(x)), AddInput(&c, "b", std::move(y))};
+  node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
+  c.what = std::string(OpName(op)) + " " + DimsToString(a) + ", " + DimsToString(b);
+  c.graph.AddNode(std::move(node));
+  return c;
+}
+
+// Float 1-D Conv, NCW (the IR layout: the layout pass converts only 2-D
+// convs): dense or depthwise, strides, dilations, pads, fused clamps.
+Case Conv1dCase(std::mt19937& rng, bool) {
+  Case c;
+  const bool depthwise = Pick(rng, 0, 2) == 0;
+  const int n = Pick(rng, 1, 2), w = Pick(rng, 1, 60), k = Pick(rng, 1, 9);
+  int cin = Pick(rng, 1, 20), m = Pick(rng, 1, 40), group = 1;
+  if (depthwise) group = cin, m = cin;
+  const int s = Pick(rng, 1, 4), d = Pick(rng, 1, 2);
+  std::vector<int64_t> pads = {Pick(rng, 0, 3), Pick(rng, 0, 3)};
+  const int e = (k - 1) * d + 1;
+  if (w + pads[0] + pads[1] < e) pads[1] = e - w - pads[0];  // keep the output non-empty
+  ir::Node node;
+  node.name = "conv1d";
+  node.op = OpKind::kConv;
+  node.attrs.Set("strides", std::vector<int64_t>{s});
+  node.attrs.Set("dilations", std::vector<int64_t>{d});
+  node.attrs.Set("pads", pads);
+  node.attrs.Set("group", int64_t{group});
+  SetActivation(rng, &node);
+  node.inputs.push_back(AddInput(&c, "x", RandomFloat({n, cin, w}, rng)));
+  node.inputs.push_back(c.graph.AddConstant("w", RandomFloat({m, cin / group, k}, rng)));
+  if (Pick(rng, 0, 3) != 0) node.inputs.push_back(c.graph.AddConstant("b", RandomFloat({m}, rng)));
+  node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
+  c.what = "conv1d n" + std::to_string(n) + " w" + std::to_string(w) + " c" + std::to_string(cin) + " m" +
+           std::to_string(m) + " g" + std::to_string(group) + " k" + std::to_string(k) + " s" +
+           std::to_string(s) + " d" + std::to_string(d);
   c.graph.AddNode(std::move(node));
   return c;
 }
@@ -430,12 +509,25 @@ std::string Check(Case c, int threads, ir::Requantization rule, const std::strin
                        name.find("xnnpack") == std::string::npos;
     EXPECT_LE(worst, exact ? 0 : kInt8Steps) << c.what << " (" << name << ")";
   } else {
+    // Non-finite reference values (and only those) are matched exactly, NaN
+    // by NaN; the finite ones set the tolerance's scale.
     double scale = 0, worst = 0;
-    for (int64_t i = 0; i < a.num_elements(); ++i)
-      scale = std::max(scale, std::fabs(double{a.data<float>()[i]}));
-    for (int64_t i = 0; i < a.num_elements(); ++i)
-      worst = std::max(worst, std::fabs(double{a.data<float>()[i]} - double{b.data<float>()[i]}));
-    const bool exact = name.rfind("dequantize", 0) == 0 || name.rfind("transpose", 0) == 0;
+    int64_t non_finite_mismatches = 0;
+    for (int64_t i = 0; i < a.num_elements(); ++i) {
+      const double x = a.data<float>()[i], y = b.data<float>()[i];
+      if (std::isfinite(x) && std::isfinite(y)) {
+        scale = std::max(scale, std::fabs(x));
+        worst = std::max(worst, std::fabs(x - y));
+      } else if (!(x == y || (std::isnan(x) && std::isnan(y)))) {
+        ++non_finite_mismatches;
+      }
+    }
+    EXPECT_EQ(non_finite_mismatches, 0) << c.what << " (" << name << ")";
+    // Kernels that round each element once, as the reference does.
+    const bool exact = name.rfind("dequantize", 0) == 0 || name.rfind("transpose", 0) == 0 ||
+                       name.rfind("maximum", 0) == 0 || name.rfind("minimum", 0) == 0 ||
+                       name.rfind("leaky_relu", 0) == 0 || name.rfind("square", 0) == 0 ||
+                       name.rfind("sqrt", 0) == 0 || name.rfind("clamp", 0) == 0;
     EXPECT_LE(worst, exact ? 0.0 : kFloatRelative * std::max(1.0, scale)) << c.what << " (" << name << ")";
   }
   return name;
@@ -451,10 +543,12 @@ std::map<std::string, std::function<Case(std::mt19937&, bool)>> Generators() {
       {"qforge.hybrid_dwconv2d", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kConv, true); }},
       {"qforge.hybrid_fully_connected", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kGemm); }},
       {"qforge.hybrid_matmul", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kMatMul); }},
+      {"xnnpack.conv1d", Conv1dCase},
       {"xnnpack.fully_connected", GemmCase},
       {"xnnpack.binary", AddCase},
       {"xnnpack.unary_f32", UnaryF32Case},
       {"qforge.lut8", LutCase},
+      {"qforge.minmax", MinMaxCase},
       {"xnnpack.max_pool2d", [](std::mt19937& r, bool i8) { return PoolCase(r, i8, false); }},
       {"xnnpack.global_average_pool", [](std::mt19937& r, bool i8) { return PoolCase(r, i8, true); }},
       {"qforge.quantize", [](std::mt19937& r, bool) { return ConvertCase(r, true); }},
