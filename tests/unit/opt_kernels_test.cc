@@ -590,5 +590,60 @@ TEST(OptKernelsTest, MatchReferenceOnRandomShapes) {
   }
 }
 
+// The openWakeWord pattern end to end: the mel front end's STFT as a 1-D
+// conv (257 x 512 taps, stride 160, one input channel), its square, the mel
+// MatMul with a constant 2-D matrix, then the embedding model's LeakyRelu
+// and Max with a broadcast constant. Each node but the 3-D transpose takes an
+// optimized kernel, and the output is the reference's.
+TEST(OptKernelsTest, AudioModelPatternRunsOptimized) {
+  std::mt19937 rng(13);
+  Case c;
+  ir::ValueId v = AddInput(&c, "x", RandomFloat({1, 1, 1280}, rng));
+  const auto add = [&](OpKind op, std::vector<ir::ValueId> inputs, bool last = false) {
+    ir::Node node;
+    node.name = std::string(OpName(op)) + std::to_string(c.graph.nodes.size());
+    node.op = op;
+    node.inputs = std::move(inputs);
+    ir::TensorType t;
+    t.dtype = DataType::kFloat32;
+    node.outputs = {last ? AddOutput(&c, DataType::kFloat32, {}) : c.graph.AddValue(node.name + "_y", t)};
+    const ir::ValueId out = node.outputs[0];
+    c.graph.AddNode(std::move(node));
+    return out;
+  };
+  v = add(OpKind::kConv, {v, c.graph.AddConstant("stft", RandomFloat({257, 1, 512}, rng))});
+  c.graph.nodes.back().attrs.Set("strides", std::vector<int64_t>{160});
+  v = add(OpKind::kPow, {v, c.graph.AddConstant("two", testing::MakeTensor(DataType::kFloat32, {}, {2.0}))});
+  v = add(OpKind::kTranspose, {v});
+  c.graph.nodes.back().attrs.Set("perm", std::vector<int64_t>{0, 2, 1});
+  v = add(OpKind::kMatMul, {v, c.graph.AddConstant("mel", RandomFloat({257, 32}, rng))});
+  v = add(OpKind::kLeakyRelu, {v});
+  c.graph.nodes.back().attrs.Set("alpha", 0.2f);
+  add(OpKind::kMax,
+      {v, c.graph.AddConstant("floor", testing::MakeTensor(DataType::kFloat32, {1, 1, 1}, {-0.4}))}, true);
+  auto g = std::make_shared<const ir::Graph>(std::move(c.graph));
+  runtime::Interpreter ref(g);
+  runtime::InterpreterOptions o;
+  o.optimized = true;
+  runtime::Interpreter opt(g, o);
+  auto want = ref.Run(c.inputs);
+  auto got = opt.Run(c.inputs);
+  ASSERT_TRUE(want.ok()) << want.status().message();
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(opt.KernelNames(), (std::vector<std::string>{"conv1d_f32_xnnpack", "square_f32_xnnpack", "",
+                                                         "fully_connected_f32_xnnpack",
+                                                         "leaky_relu_f32_xnnpack", "maximum_f32_portable"}));
+  const Tensor& a = (*want)[0];
+  const Tensor& b = (*got)[0];
+  ASSERT_EQ(a.dims(), (std::vector<int64_t>{1, 5, 32}));
+  ASSERT_EQ(b.dims(), a.dims());
+  double scale = 0, worst = 0;
+  for (int64_t i = 0; i < a.num_elements(); ++i) {
+    scale = std::max(scale, std::fabs(double{a.data<float>()[i]}));
+    worst = std::max(worst, std::fabs(double{a.data<float>()[i]} - double{b.data<float>()[i]}));
+  }
+  EXPECT_LE(worst, kFloatRelative * std::max(1.0, scale));
+}
+
 }  // namespace
 }  // namespace qforge
