@@ -18,6 +18,7 @@
 #include "ir/graph.h"
 #include "ir/op_kind.h"
 #include "kernels/opt_kernel.h"
+#include "ops/infer.h"
 #include "runtime/interpreter.h"
 #include "test_util.h"
 
@@ -643,6 +644,77 @@ TEST(OptKernelsTest, AudioModelPatternRunsOptimized) {
     worst = std::max(worst, std::fabs(double{a.data<float>()[i]} - double{b.data<float>()[i]}));
   }
   EXPECT_LE(worst, kFloatRelative * std::max(1.0, scale));
+}
+
+// A Conv1d after an If has dims known only at run time (Silero VAD's
+// branches): it still runs the optimized kernel, planned at its first run
+// and re-planned when the input length changes, equal to the reference.
+TEST(OptKernelsTest, RunTimeShapedNodeRunsOptimized) {
+  std::mt19937 rng(29);
+  ir::Graph g;
+  ir::TensorType f32;
+  f32.dtype = DataType::kFloat32;
+  ir::TensorType cond_type = ops::MakeType(DataType::kBool, {});
+  const ir::ValueId cond = g.AddValue("cond", cond_type);
+  const ir::ValueId x = g.AddValue("x", f32);
+  g.inputs = {cond, x};
+  std::shared_ptr<const ir::Graph> branch[2];
+  for (int b = 0; b < 2; ++b) {
+    ir::Graph br;
+    const ir::ValueId in = br.AddValue("in", f32), out = br.AddValue("out", f32);
+    br.inputs = {in};
+    br.outputs = {out};
+    ir::Node n;
+    n.name = b == 0 ? "relu" : "neg";
+    n.op = b == 0 ? OpKind::kRelu : OpKind::kNeg;
+    n.inputs = {in};
+    n.outputs = {out};
+    br.AddNode(std::move(n));
+    branch[b] = std::make_shared<const ir::Graph>(std::move(br));
+  }
+  ir::Node if_node;
+  if_node.name = "if";
+  if_node.op = OpKind::kIf;
+  if_node.attrs.Set("then_branch", branch[0]);
+  if_node.attrs.Set("else_branch", branch[1]);
+  if_node.inputs = {cond, x};
+  if_node.outputs = {g.AddValue("h", f32)};
+  const ir::ValueId h = if_node.outputs[0];
+  g.AddNode(std::move(if_node));
+  ir::Node conv;
+  conv.name = "conv1d";
+  conv.op = OpKind::kConv;
+  conv.attrs.Set("strides", std::vector<int64_t>{2});
+  conv.attrs.Set("pads", std::vector<int64_t>{1, 1});
+  conv.inputs = {h, g.AddConstant("w", RandomFloat({6, 3, 5}, rng)),
+                 g.AddConstant("b", RandomFloat({6}, rng))};
+  conv.outputs = {g.AddValue("y", f32)};
+  g.outputs = {conv.outputs[0]};
+  g.AddNode(std::move(conv));
+  auto graph = std::make_shared<const ir::Graph>(std::move(g));
+  runtime::Interpreter ref(graph);
+  runtime::InterpreterOptions o;
+  o.optimized = true;
+  runtime::Interpreter opt(graph, o);
+  for (int64_t w : {40, 40, 57}) {
+    const std::vector<Tensor> inputs = {testing::MakeTensor(DataType::kBool, {}, {1}),
+                                        RandomFloat({2, 3, w}, rng)};
+    auto want = ref.Run(inputs);
+    auto got = opt.Run(inputs);
+    ASSERT_TRUE(want.ok()) << want.status().message();
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    EXPECT_EQ(opt.KernelNames()[1], "conv1d_f32_xnnpack");
+    const Tensor& a = (*want)[0];
+    const Tensor& b = (*got)[0];
+    ASSERT_EQ(a.dims(), (std::vector<int64_t>{2, 6, (w + 2 - 5) / 2 + 1}));
+    ASSERT_EQ(b.dims(), a.dims());
+    double scale = 0, worst = 0;
+    for (int64_t i = 0; i < a.num_elements(); ++i) {
+      scale = std::max(scale, std::fabs(double{a.data<float>()[i]}));
+      worst = std::max(worst, std::fabs(double{a.data<float>()[i]} - double{b.data<float>()[i]}));
+    }
+    EXPECT_LE(worst, kFloatRelative * std::max(1.0, scale)) << "width " << w;
+  }
 }
 
 }  // namespace
