@@ -4,6 +4,7 @@
 #include "kernels/opt/convert_kernels.h"
 #include "kernels/opt/hybrid_kernel.h"
 #include "kernels/opt/lut_kernel.h"
+#include "kernels/opt/minmax_kernel.h"
 #include "kernels/opt/qconv_kernel.h"
 #include "kernels/opt_kernel.h"
 #include "kernels/xnnpack/xnn_kernels.h"
@@ -12,7 +13,7 @@ namespace qforge::kernels::opt {
 
 namespace {
 
-constexpr std::array<KernelEntry, 16> kKernels = {{
+constexpr std::array<KernelEntry, 18> kKernels = {{
     {"qforge.qconv2d", &CreateOwnQConv, &OwnQConvRunsNhwc},
     {"qforge.qfully_connected", &CreateOwnQGemm},
     {"qforge.hybrid_conv2d", &CreateHybridConv, &HybridConvRunsNhwc},
@@ -20,6 +21,7 @@ constexpr std::array<KernelEntry, 16> kKernels = {{
     {"qforge.hybrid_fully_connected", &CreateHybridGemm},
     {"qforge.hybrid_matmul", &CreateHybridMatMul},
     {"xnnpack.conv2d", &xnn::CreateConv, &xnn::ConvRunsNhwc},
+    {"xnnpack.conv1d", &xnn::CreateConv1d},
     {"xnnpack.fully_connected", &xnn::CreateGemm},
     {"xnnpack.binary", &xnn::CreateBinary},
     {"xnnpack.unary_f32", &xnn::CreateUnaryF32},
@@ -29,6 +31,7 @@ constexpr std::array<KernelEntry, 16> kKernels = {{
     {"qforge.dequantize", &CreateDequantize},
     {"qforge.transpose", &CreateTranspose},
     {"qforge.lut8", &CreateLut},
+    {"qforge.minmax", &CreateMinMax},
 }};
 
 }  // namespace

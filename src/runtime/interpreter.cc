@@ -25,6 +25,8 @@ Interpreter::Interpreter(std::shared_ptr<const ir::Graph> graph, InterpreterOpti
 std::vector<std::string> Interpreter::KernelNames() const {
   std::vector<std::string> names;
   for (const NodePlan& p : plans_) names.push_back(p.kernel ? p.kernel->name() : std::string());
+  for (size_t n = 0; n < dynamic_kernels_.size() && n < names.size(); ++n)
+    if (plans_[n].dynamic && dynamic_kernels_[n].kernel) names[n] = dynamic_kernels_[n].kernel->name();
   return names;
 }
 
@@ -325,9 +327,11 @@ Status Interpreter::RunNode(size_t index) {
   if (node.op == OpKind::kIf) {
     QF_RETURN_IF_ERROR(RunIf(index));
   } else if (plans_[index].dynamic) {
+    bool ran = false;
+    if (options_.optimized) QF_RETURN_IF_ERROR(RunDynamicOptimized(index, &ran));
     std::vector<Tensor> outs;
-    QF_RETURN_IF_ERROR(kernels::EvaluateNode(g, node, ctx.inputs, &outs, &run_budget_));
-    for (size_t o = 0; o < node.outputs.size(); ++o) {
+    if (!ran) QF_RETURN_IF_ERROR(kernels::EvaluateNode(g, node, ctx.inputs, &outs, &run_budget_));
+    for (size_t o = 0; !ran && o < node.outputs.size(); ++o) {
       if (node.outputs[o] != ir::kNoValue)
         tensors_[static_cast<size_t>(node.outputs[o])] = std::move(outs[o]);
     }

@@ -74,7 +74,8 @@ class Interpreter {
   int threads() const { return pool_ ? pool_->threads() : 1; }
   const ir::Graph& graph() const { return *graph_; }
   // Per node (graph order): the optimized kernel's name, or "" for the
-  // reference kernel / a node folded at prepare. Valid after Prepare.
+  // reference kernel / a node folded at prepare. Valid after Prepare; for a
+  // node shaped only at run time, the kernel of its last run.
   std::vector<std::string> KernelNames() const;
   // Per node: total milliseconds over the runs since Prepare (profile only).
   const std::vector<double>& NodeTimes() const { return node_ms_; }
@@ -96,6 +97,11 @@ class Interpreter {
   // An If node: runs the branch its condition chooses in a nested
   // interpreter (runtime/control_flow.cc).
   Status RunIf(size_t index);
+  // A node whose dims are known only at run time (after an If, say): runs
+  // it on an optimized kernel when one takes it, kept across runs and
+  // re-planned on new dims (runtime/dynamic_kernels.cc); *ran is false
+  // when none does, and the node runs its reference kernel.
+  Status RunDynamicOptimized(size_t index, bool* ran);
   // Releases the tensors a Run filled in (inputs, outputs, run-time values).
   void DropRunTensors();
 
@@ -128,6 +134,16 @@ class Interpreter {
   // weights are packed once.
   std::vector<std::unique_ptr<kernels::opt::PreparedKernel>> kernels_;
   std::vector<char> weights_released_;  // per node: its constant inputs were released
+  // Per run-time-shaped node: its optimized kernel, the input dims it was
+  // planned for (or declined at), and its own workspace.
+  struct DynamicKernel {
+    std::unique_ptr<kernels::opt::PreparedKernel> kernel;
+    std::vector<std::vector<int64_t>> dims;
+    bool declined = false;
+    std::shared_ptr<void> workspace;
+    size_t workspace_bytes = 0;
+  };
+  std::vector<DynamicKernel> dynamic_kernels_;
   // Per If node: the interpreters of its then/else branches, made at first use.
   std::vector<std::array<std::unique_ptr<Interpreter>, 2>> branches_;
   MemoryBudget budget_;      // what Prepare holds: constants, inputs, folded values, arena, workspace

@@ -18,6 +18,7 @@
 #include "ir/graph.h"
 #include "ir/op_kind.h"
 #include "kernels/opt_kernel.h"
+#include "ops/infer.h"
 #include "runtime/interpreter.h"
 #include "test_util.h"
 
@@ -162,12 +163,16 @@ Case ConvCase(std::mt19937& rng, bool int8, bool dense_only = false) {
 Case GemmCase(std::mt19937& rng, bool int8) {
   Case c;
   const int n = Pick(rng, 1, 5), k = Pick(rng, 1, 300), m = Pick(rng, 1, 70);
-  const bool trans_b = Pick(rng, 0, 1) == 1;
+  // A float MatMul with a constant 2-D B and a 2- to 4-D A, in a third of the float cases.
+  const bool matmul = !int8 && Pick(rng, 0, 2) == 0;
+  const bool trans_b = !matmul && Pick(rng, 0, 1) == 1;
   ir::Node node;
   node.name = "fc";
-  node.op = OpKind::kGemm;
-  node.attrs.Set("transB", int64_t{trans_b ? 1 : 0});
-  SetActivation(rng, &node);
+  node.op = matmul ? OpKind::kMatMul : OpKind::kGemm;
+  if (!matmul) {
+    node.attrs.Set("transB", int64_t{trans_b ? 1 : 0});
+    SetActivation(rng, &node);
+  }
   const std::vector<int64_t> wdims = trans_b ? std::vector<int64_t>{m, k} : std::vector<int64_t>{k, m};
   if (int8) {
     const float sx = PickF(rng, 0.01f, 0.1f);
@@ -188,13 +193,16 @@ Case GemmCase(std::mt19937& rng, bool int8) {
     const float sy = sx * 0.01f * 74.0f * std::sqrt(static_cast<float>(k)) / PickF(rng, 30.0f, 120.0f);
     node.outputs.push_back(AddOutput(&c, DataType::kInt8, PerTensor(sy, ExtremeZeroPoint(rng))));
   } else {
-    node.inputs.push_back(AddInput(&c, "x", RandomFloat({n, k}, rng)));
+    std::vector<int64_t> xdims = {n, k};
+    if (matmul)
+      for (int lead = Pick(rng, 0, 2); lead > 0; --lead) xdims.insert(xdims.begin(), Pick(rng, 1, 3));
+    node.inputs.push_back(AddInput(&c, "x", RandomFloat(xdims, rng)));
     node.inputs.push_back(c.graph.AddConstant("w", RandomFloat(wdims, rng)));
-    node.inputs.push_back(c.graph.AddConstant("b", RandomFloat({m}, rng)));
+    if (!matmul) node.inputs.push_back(c.graph.AddConstant("b", RandomFloat({m}, rng)));
     node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
   }
-  c.what = "gemm " + std::to_string(n) + "x" + std::to_string(k) + " -> " + std::to_string(m) +
-           (trans_b ? " transB" : "");
+  c.what = std::string(matmul ? "matmul " : "gemm ") + std::to_string(n) + "x" + std::to_string(k) + " -> " +
+           std::to_string(m) + (trans_b ? " transB" : "");
   c.graph.AddNode(std::move(node));
   return c;
 }
@@ -349,24 +357,96 @@ Case TransposeCase(std::mt19937& rng, bool int8) {
   return c;
 }
 
-// Float Sigmoid / HardSwish / Relu / Clip on random shapes.
+// Float Sigmoid / HardSwish / Relu / Clip / LeakyRelu / Sqrt / Pow(x, 2) on
+// random shapes, with the odd values the reference defines (NaN, infinities,
+// -0, negatives under Sqrt) in place of some elements.
 Case UnaryF32Case(std::mt19937& rng, bool) {
   Case c;
-  const OpKind ops[] = {OpKind::kSigmoid, OpKind::kHardSwish, OpKind::kRelu, OpKind::kClip};
-  const OpKind op = ops[Pick(rng, 0, 3)];
+  const OpKind ops[] = {OpKind::kSigmoid,   OpKind::kHardSwish, OpKind::kRelu, OpKind::kClip,
+                        OpKind::kLeakyRelu, OpKind::kSqrt,      OpKind::kPow};
+  const OpKind op = ops[Pick(rng, 0, 6)];
   const std::vector<int64_t> dims = {Pick(rng, 1, 3), Pick(rng, 1, 50), Pick(rng, 1, 7)};
   ir::Node node;
   node.name = "unary";
   node.op = op;
   Tensor x = RandomFloat(dims, rng);
   for (float& v : x.span<float>()) v *= 8.0f;
+  // Not NaN under Relu / Clip: XNNPACK's clamp (also the one fused into
+  // conv and FC) gives the lower bound for NaN where the reference keeps NaN.
+  const bool clamp = op == OpKind::kRelu || op == OpKind::kClip;
+  const float odd[] = {INFINITY, -INFINITY, -0.0f, 0.0f, 3e38f, clamp ? 1.0f : std::nanf("")};
+  for (float v : odd) x.data<float>()[Pick(rng, 0, static_cast<int>(x.num_elements()) - 1)] = v;
   node.inputs.push_back(AddInput(&c, "x", std::move(x)));
   if (op == OpKind::kClip) {
     node.inputs.push_back(c.graph.AddConstant("lo", testing::MakeTensor(DataType::kFloat32, {}, {-1.5})));
     node.inputs.push_back(c.graph.AddConstant("hi", testing::MakeTensor(DataType::kFloat32, {}, {4.0})));
   }
+  if (op == OpKind::kPow)
+    node.inputs.push_back(c.graph.AddConstant("e", testing::MakeTensor(DataType::kFloat32, {}, {2.0})));
+  if (op == OpKind::kLeakyRelu) node.attrs.Set("alpha", PickF(rng, 0.01f, 0.5f));
   node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
   c.what = std::string(OpName(op)) + " " + DimsToString(dims);
+  c.graph.AddNode(std::move(node));
+  return c;
+}
+
+// Float Max / Min of two inputs broadcast against each other per dim (both
+// full, one of size 1, or missing from the lower-rank one), with NaN, -0 /
+// +0 and infinities among the values.
+Case MinMaxCase(std::mt19937& rng, bool) {
+  Case c;
+  const OpKind op = Pick(rng, 0, 1) == 0 ? OpKind::kMax : OpKind::kMin;
+  const int rank = Pick(rng, 0, 4);
+  std::vector<int64_t> a, b;
+  for (int d = 0; d < rank; ++d) {
+    const int64_t n = Pick(rng, 1, 9), k = Pick(rng, 0, 2);
+    a.push_back(k == 1 ? 1 : n);
+    b.push_back(k == 2 ? 1 : n);
+  }
+  if (rank > 0 && Pick(rng, 0, 2) == 0) b.erase(b.begin(), b.begin() + Pick(rng, 1, rank));
+  if (Pick(rng, 0, 1) == 0) std::swap(a, b);
+  Tensor x = RandomFloat(a, rng), y = RandomFloat(b, rng);
+  const float odd[] = {std::nanf(""), INFINITY, -INFINITY, -0.0f, 0.0f};
+  for (Tensor* t : {&x, &y})
+    for (float v : odd)
+      if (Pick(rng, 0, 2) == 0) t->data<float>()[Pick(rng, 0, static_cast<int>(t->num_elements()) - 1)] = v;
+  ir::Node node;
+  node.name = "minmax";
+  node.op = op;
+  node.inputs = {AddInput(&c, "a", std::move(x)), AddInput(&c, "b", std::move(y))};
+  node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
+  c.what = std::string(OpName(op)) + " " + DimsToString(a) + ", " + DimsToString(b);
+  c.graph.AddNode(std::move(node));
+  return c;
+}
+
+// Float 1-D Conv, NCW (the IR layout: the layout pass converts only 2-D
+// convs): dense or depthwise, strides, dilations, pads, fused clamps.
+Case Conv1dCase(std::mt19937& rng, bool) {
+  Case c;
+  const bool depthwise = Pick(rng, 0, 2) == 0;
+  const int n = Pick(rng, 1, 2), w = Pick(rng, 1, 60), k = Pick(rng, 1, 9);
+  int cin = Pick(rng, 1, 20), m = Pick(rng, 1, 40), group = 1;
+  if (depthwise) group = cin, m = cin;
+  const int s = Pick(rng, 1, 4), d = Pick(rng, 1, 2);
+  std::vector<int64_t> pads = {Pick(rng, 0, 3), Pick(rng, 0, 3)};
+  const int e = (k - 1) * d + 1;
+  if (w + pads[0] + pads[1] < e) pads[1] = e - w - pads[0];  // keep the output non-empty
+  ir::Node node;
+  node.name = "conv1d";
+  node.op = OpKind::kConv;
+  node.attrs.Set("strides", std::vector<int64_t>{s});
+  node.attrs.Set("dilations", std::vector<int64_t>{d});
+  node.attrs.Set("pads", pads);
+  node.attrs.Set("group", int64_t{group});
+  SetActivation(rng, &node);
+  node.inputs.push_back(AddInput(&c, "x", RandomFloat({n, cin, w}, rng)));
+  node.inputs.push_back(c.graph.AddConstant("w", RandomFloat({m, cin / group, k}, rng)));
+  if (Pick(rng, 0, 3) != 0) node.inputs.push_back(c.graph.AddConstant("b", RandomFloat({m}, rng)));
+  node.outputs.push_back(AddOutput(&c, DataType::kFloat32, {}));
+  c.what = "conv1d n" + std::to_string(n) + " w" + std::to_string(w) + " c" + std::to_string(cin) + " m" +
+           std::to_string(m) + " g" + std::to_string(group) + " k" + std::to_string(k) + " s" +
+           std::to_string(s) + " d" + std::to_string(d);
   c.graph.AddNode(std::move(node));
   return c;
 }
@@ -430,12 +510,25 @@ std::string Check(Case c, int threads, ir::Requantization rule, const std::strin
                        name.find("xnnpack") == std::string::npos;
     EXPECT_LE(worst, exact ? 0 : kInt8Steps) << c.what << " (" << name << ")";
   } else {
+    // Non-finite reference values (and only those) are matched exactly, NaN
+    // by NaN; the finite ones set the tolerance's scale.
     double scale = 0, worst = 0;
-    for (int64_t i = 0; i < a.num_elements(); ++i)
-      scale = std::max(scale, std::fabs(double{a.data<float>()[i]}));
-    for (int64_t i = 0; i < a.num_elements(); ++i)
-      worst = std::max(worst, std::fabs(double{a.data<float>()[i]} - double{b.data<float>()[i]}));
-    const bool exact = name.rfind("dequantize", 0) == 0 || name.rfind("transpose", 0) == 0;
+    int64_t non_finite_mismatches = 0;
+    for (int64_t i = 0; i < a.num_elements(); ++i) {
+      const double x = a.data<float>()[i], y = b.data<float>()[i];
+      if (std::isfinite(x) && std::isfinite(y)) {
+        scale = std::max(scale, std::fabs(x));
+        worst = std::max(worst, std::fabs(x - y));
+      } else if (!(x == y || (std::isnan(x) && std::isnan(y)))) {
+        ++non_finite_mismatches;
+      }
+    }
+    EXPECT_EQ(non_finite_mismatches, 0) << c.what << " (" << name << ")";
+    // Kernels that round each element once, as the reference does.
+    const bool exact = name.rfind("dequantize", 0) == 0 || name.rfind("transpose", 0) == 0 ||
+                       name.rfind("maximum", 0) == 0 || name.rfind("minimum", 0) == 0 ||
+                       name.rfind("leaky_relu", 0) == 0 || name.rfind("square", 0) == 0 ||
+                       name.rfind("sqrt", 0) == 0 || name.rfind("clamp", 0) == 0;
     EXPECT_LE(worst, exact ? 0.0 : kFloatRelative * std::max(1.0, scale)) << c.what << " (" << name << ")";
   }
   return name;
@@ -451,10 +544,12 @@ std::map<std::string, std::function<Case(std::mt19937&, bool)>> Generators() {
       {"qforge.hybrid_dwconv2d", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kConv, true); }},
       {"qforge.hybrid_fully_connected", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kGemm); }},
       {"qforge.hybrid_matmul", [](std::mt19937& r, bool) { return HybridCase(r, OpKind::kMatMul); }},
+      {"xnnpack.conv1d", Conv1dCase},
       {"xnnpack.fully_connected", GemmCase},
       {"xnnpack.binary", AddCase},
       {"xnnpack.unary_f32", UnaryF32Case},
       {"qforge.lut8", LutCase},
+      {"qforge.minmax", MinMaxCase},
       {"xnnpack.max_pool2d", [](std::mt19937& r, bool i8) { return PoolCase(r, i8, false); }},
       {"xnnpack.global_average_pool", [](std::mt19937& r, bool i8) { return PoolCase(r, i8, true); }},
       {"qforge.quantize", [](std::mt19937& r, bool) { return ConvertCase(r, true); }},
@@ -493,6 +588,132 @@ TEST(OptKernelsTest, MatchReferenceOnRandomShapes) {
     std::string all;
     for (const auto& n : names) all += n + " ";
     RecordProperty(e.family, all);
+  }
+}
+
+// The openWakeWord pattern end to end: the mel front end's STFT as a 1-D
+// conv (257 x 512 taps, stride 160, one input channel), its square, the mel
+// MatMul with a constant 2-D matrix, then the embedding model's LeakyRelu
+// and Max with a broadcast constant. Each node but the 3-D transpose takes an
+// optimized kernel, and the output is the reference's.
+TEST(OptKernelsTest, AudioModelPatternRunsOptimized) {
+  std::mt19937 rng(13);
+  Case c;
+  ir::ValueId v = AddInput(&c, "x", RandomFloat({1, 1, 1280}, rng));
+  const auto add = [&](OpKind op, std::vector<ir::ValueId> inputs, bool last = false) {
+    ir::Node node;
+    node.name = std::string(OpName(op)) + std::to_string(c.graph.nodes.size());
+    node.op = op;
+    node.inputs = std::move(inputs);
+    ir::TensorType t;
+    t.dtype = DataType::kFloat32;
+    node.outputs = {last ? AddOutput(&c, DataType::kFloat32, {}) : c.graph.AddValue(node.name + "_y", t)};
+    const ir::ValueId out = node.outputs[0];
+    c.graph.AddNode(std::move(node));
+    return out;
+  };
+  v = add(OpKind::kConv, {v, c.graph.AddConstant("stft", RandomFloat({257, 1, 512}, rng))});
+  c.graph.nodes.back().attrs.Set("strides", std::vector<int64_t>{160});
+  v = add(OpKind::kPow, {v, c.graph.AddConstant("two", testing::MakeTensor(DataType::kFloat32, {}, {2.0}))});
+  v = add(OpKind::kTranspose, {v});
+  c.graph.nodes.back().attrs.Set("perm", std::vector<int64_t>{0, 2, 1});
+  v = add(OpKind::kMatMul, {v, c.graph.AddConstant("mel", RandomFloat({257, 32}, rng))});
+  v = add(OpKind::kLeakyRelu, {v});
+  c.graph.nodes.back().attrs.Set("alpha", 0.2f);
+  add(OpKind::kMax,
+      {v, c.graph.AddConstant("floor", testing::MakeTensor(DataType::kFloat32, {1, 1, 1}, {-0.4}))}, true);
+  auto g = std::make_shared<const ir::Graph>(std::move(c.graph));
+  runtime::Interpreter ref(g);
+  runtime::InterpreterOptions o;
+  o.optimized = true;
+  runtime::Interpreter opt(g, o);
+  auto want = ref.Run(c.inputs);
+  auto got = opt.Run(c.inputs);
+  ASSERT_TRUE(want.ok()) << want.status().message();
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(opt.KernelNames(), (std::vector<std::string>{"conv1d_f32_xnnpack", "square_f32_xnnpack", "",
+                                                         "fully_connected_f32_xnnpack",
+                                                         "leaky_relu_f32_xnnpack", "maximum_f32_portable"}));
+  const Tensor& a = (*want)[0];
+  const Tensor& b = (*got)[0];
+  ASSERT_EQ(a.dims(), (std::vector<int64_t>{1, 5, 32}));
+  ASSERT_EQ(b.dims(), a.dims());
+  double scale = 0, worst = 0;
+  for (int64_t i = 0; i < a.num_elements(); ++i) {
+    scale = std::max(scale, std::fabs(double{a.data<float>()[i]}));
+    worst = std::max(worst, std::fabs(double{a.data<float>()[i]} - double{b.data<float>()[i]}));
+  }
+  EXPECT_LE(worst, kFloatRelative * std::max(1.0, scale));
+}
+
+// A Conv1d after an If has dims known only at run time (Silero VAD's
+// branches): it still runs the optimized kernel, planned at its first run
+// and re-planned when the input length changes, equal to the reference.
+TEST(OptKernelsTest, RunTimeShapedNodeRunsOptimized) {
+  std::mt19937 rng(29);
+  ir::Graph g;
+  ir::TensorType f32;
+  f32.dtype = DataType::kFloat32;
+  ir::TensorType cond_type = ops::MakeType(DataType::kBool, {});
+  const ir::ValueId cond = g.AddValue("cond", cond_type);
+  const ir::ValueId x = g.AddValue("x", f32);
+  g.inputs = {cond, x};
+  std::shared_ptr<const ir::Graph> branch[2];
+  for (int b = 0; b < 2; ++b) {
+    ir::Graph br;
+    const ir::ValueId in = br.AddValue("in", f32), out = br.AddValue("out", f32);
+    br.inputs = {in};
+    br.outputs = {out};
+    ir::Node n;
+    n.name = b == 0 ? "relu" : "neg";
+    n.op = b == 0 ? OpKind::kRelu : OpKind::kNeg;
+    n.inputs = {in};
+    n.outputs = {out};
+    br.AddNode(std::move(n));
+    branch[b] = std::make_shared<const ir::Graph>(std::move(br));
+  }
+  ir::Node if_node;
+  if_node.name = "if";
+  if_node.op = OpKind::kIf;
+  if_node.attrs.Set("then_branch", branch[0]);
+  if_node.attrs.Set("else_branch", branch[1]);
+  if_node.inputs = {cond, x};
+  if_node.outputs = {g.AddValue("h", f32)};
+  const ir::ValueId h = if_node.outputs[0];
+  g.AddNode(std::move(if_node));
+  ir::Node conv;
+  conv.name = "conv1d";
+  conv.op = OpKind::kConv;
+  conv.attrs.Set("strides", std::vector<int64_t>{2});
+  conv.attrs.Set("pads", std::vector<int64_t>{1, 1});
+  conv.inputs = {h, g.AddConstant("w", RandomFloat({6, 3, 5}, rng)),
+                 g.AddConstant("b", RandomFloat({6}, rng))};
+  conv.outputs = {g.AddValue("y", f32)};
+  g.outputs = {conv.outputs[0]};
+  g.AddNode(std::move(conv));
+  auto graph = std::make_shared<const ir::Graph>(std::move(g));
+  runtime::Interpreter ref(graph);
+  runtime::InterpreterOptions o;
+  o.optimized = true;
+  runtime::Interpreter opt(graph, o);
+  for (int64_t w : {40, 40, 57}) {
+    const std::vector<Tensor> inputs = {testing::MakeTensor(DataType::kBool, {}, {1}),
+                                        RandomFloat({2, 3, w}, rng)};
+    auto want = ref.Run(inputs);
+    auto got = opt.Run(inputs);
+    ASSERT_TRUE(want.ok()) << want.status().message();
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    EXPECT_EQ(opt.KernelNames()[1], "conv1d_f32_xnnpack");
+    const Tensor& a = (*want)[0];
+    const Tensor& b = (*got)[0];
+    ASSERT_EQ(a.dims(), (std::vector<int64_t>{2, 6, (w + 2 - 5) / 2 + 1}));
+    ASSERT_EQ(b.dims(), a.dims());
+    double scale = 0, worst = 0;
+    for (int64_t i = 0; i < a.num_elements(); ++i) {
+      scale = std::max(scale, std::fabs(double{a.data<float>()[i]}));
+      worst = std::max(worst, std::fabs(double{a.data<float>()[i]} - double{b.data<float>()[i]}));
+    }
+    EXPECT_LE(worst, kFloatRelative * std::max(1.0, scale)) << "width " << w;
   }
 }
 

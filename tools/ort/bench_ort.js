@@ -49,7 +49,9 @@ function parseIntFlag(flag, text, min) {
   return Number(text);
 }
 
+// '' is the shape of a scalar (rank 0), e.g. Silero VAD's sample rate.
 function parseShape(text) {
+  if (text === '') return [];
   const dims = text.split(/[,x]/).map((d) => parseIntFlag('--input-shape', d, 1));
   return dims;
 }

@@ -101,13 +101,7 @@ class TransposeKernel final : public PreparedKernel {
     return "transpose_x" + std::to_string(elem_ * 8) + "_batched2d_portable";
   }
   Status Run(KernelContext& ctx, const RunResources&) override {
-    const void* in = ctx.in(0).raw_data();
-    void* out = ctx.out(0).raw_data();
-    if (elem_ == 1) {
-      BatchedTranspose(static_cast<const uint8_t*>(in), static_cast<uint8_t*>(out), batch_, rows_, cols_);
-    } else {
-      BatchedTranspose(static_cast<const uint32_t*>(in), static_cast<uint32_t*>(out), batch_, rows_, cols_);
-    }
+    BatchedTranspose2D(elem_, ctx.in(0).raw_data(), ctx.out(0).raw_data(), batch_, rows_, cols_);
     return Status::Ok();
   }
 
@@ -117,6 +111,14 @@ class TransposeKernel final : public PreparedKernel {
 };
 
 }  // namespace
+
+void BatchedTranspose2D(size_t elem, const void* in, void* out, int64_t batch, int64_t rows, int64_t cols) {
+  if (elem == 1) {
+    BatchedTranspose(static_cast<const uint8_t*>(in), static_cast<uint8_t*>(out), batch, rows, cols);
+  } else {
+    BatchedTranspose(static_cast<const uint32_t*>(in), static_cast<uint32_t*>(out), batch, rows, cols);
+  }
+}
 
 // The layout changes the runtime inserts: NCHW <-> NHWC of a 4-D tensor,
 // i.e. a batch of 2-D transposes ([C, HW] <-> [HW, C]).

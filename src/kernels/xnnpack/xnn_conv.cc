@@ -1,10 +1,11 @@
-// Conv (2-D, NHWC, any group count incl. depthwise) and Gemm through
+// Conv (2-D NHWC, or 1-D NCW in float; any group count incl. depthwise) and Gemm through
 // XNNPACK: float32, and int8 activations with int8 per-channel or per-tensor
 // weights (XNNPACK "qc8"), requantization fused.
 #include <cmath>
 #include <cstring>
 #include <vector>
 
+#include "kernels/opt/convert_kernels.h"
 #include "kernels/xnnpack/xnn_common.h"
 #include "kernels/xnnpack/xnn_kernels.h"
 #include "ops/conv_attrs.h"
@@ -15,7 +16,8 @@ namespace {
 
 bool IsInt8Quantized(const ir::TensorType& t) { return t.dtype == DataType::kInt8 && !t.quant.empty(); }
 
-// The conv geometry with NHWC dims given as NCHW to the shared resolver.
+// The conv geometry of a 2-D NHWC conv, or of a 1-D NCW conv as a 2-D one
+// with H = 1.
 struct Geometry {
   int64_t n = 0, c = 0, h = 0, w = 0, m = 0, group = 1;
   int64_t kh = 0, kw = 0, sh = 1, sw = 1, dh = 1, dw = 1;
@@ -23,30 +25,32 @@ struct Geometry {
   int64_t oh = 0, ow = 0;
 };
 
-bool ResolveGeometry(const ir::Node& node, const std::vector<int64_t>& x_nhwc,
-                     const std::vector<int64_t>& w_dims, Geometry* g) {
-  if (x_nhwc.size() != 4 || w_dims.size() != 4) return false;
-  const std::vector<int64_t> x_nchw = {x_nhwc[0], x_nhwc[3], x_nhwc[1], x_nhwc[2]};
+// x is NHWC (rank 4) or NCW (rank 3); w is OIHW or OIW.
+bool ResolveGeometry(const ir::Node& node, const std::vector<int64_t>& x, const std::vector<int64_t>& w_dims,
+                     Geometry* g) {
+  if ((x.size() != 4 && x.size() != 3) || w_dims.size() != x.size()) return false;
+  const std::vector<int64_t> x_nchw = x.size() == 3 ? x : std::vector<int64_t>{x[0], x[3], x[1], x[2]};
   ops::ConvShape s;
   if (!ops::ResolveConvShape(node.attrs, x_nchw, w_dims, &s).ok()) return false;
+  const ops::Window3D win = ops::ToWindow3D(s.window);  // [unit, H, W] / [unit, unit, W]
   g->n = s.batch;
   g->c = s.in_channels;
   g->m = s.out_channels;
   g->group = s.group;
-  g->h = x_nhwc[1];
-  g->w = x_nhwc[2];
-  g->kh = s.window.kernel[0];
-  g->kw = s.window.kernel[1];
-  g->sh = s.window.strides[0];
-  g->sw = s.window.strides[1];
-  g->dh = s.window.dilations[0];
-  g->dw = s.window.dilations[1];
-  g->pt = s.window.pad_begin[0];
-  g->pl = s.window.pad_begin[1];
-  g->pb = s.window.pad_end[0];
-  g->pr = s.window.pad_end[1];
-  g->oh = s.window.out[0];
-  g->ow = s.window.out[1];
+  g->h = win.in[1];
+  g->w = win.in[2];
+  g->kh = win.kernel[1];
+  g->kw = win.kernel[2];
+  g->sh = win.stride[1];
+  g->sw = win.stride[2];
+  g->dh = win.dilation[1];
+  g->dw = win.dilation[2];
+  g->pt = win.pad_begin[1];
+  g->pl = win.pad_begin[2];
+  g->pb = win.pad_end[1];
+  g->pr = win.pad_end[2];
+  g->oh = win.out[1];
+  g->ow = win.out[2];
   // XNNPACK computes the output size with the floor formula and cannot take
   // negative (cropping) pads.
   const int64_t eh = (g->kh - 1) * g->dh + 1, ew = (g->kw - 1) * g->dw + 1;
@@ -67,17 +71,28 @@ std::vector<T> ToOhwi(const T* w, int64_t o, int64_t i, int64_t kh, int64_t kw) 
   return out;
 }
 
+// The rows of a Gemm / MatMul X (all dims but the last): the pixels of a 1x1 image.
+int64_t Rows(const std::vector<int64_t>& x) {
+  int64_t n = 1;
+  for (size_t i = 0; i + 1 < x.size(); ++i) n *= x[i];
+  return n;
+}
+
+// A rank-3 (NCW) float conv runs as NHWC with H = 1: X is transposed to NWC
+// and Y back from NWC in the workspace (no copy where C or M is 1, as in an
+// STFT front end's single input channel).
 class ConvKernel final : public opt::PreparedKernel {
  public:
-  ConvKernel(Operator op, bool int8, Geometry g, std::string name)
-      : op_(std::move(op)), int8_(int8), g_(g), name_(std::move(name)) {}
+  ConvKernel(Operator op, bool int8, bool ncw, Geometry g, std::string name)
+      : op_(std::move(op)), int8_(int8), ncw_(ncw), g_(g), name_(std::move(name)) {}
   std::string name() const override { return name_; }
   bool owns_weights() const override { return true; }
+  size_t workspace_bytes() const override { return ncw_ ? (XFloats() + YFloats()) * sizeof(float) : 0; }
   bool Reshape(const opt::NodeInfo& info) override {
     const std::vector<int64_t>& x = info.in(0).dims;
-    if (info.node->op == OpKind::kGemm) {  // rows of X are the pixels of a 1x1 image
-      if (x.size() != 2 || x[1] != g_.c) return false;
-      g_.n = x[0];
+    if (info.node->op == OpKind::kGemm || info.node->op == OpKind::kMatMul) {
+      if (x.size() < 2 || x.back() != g_.c) return false;
+      g_.n = Rows(x);
       return true;
     }
     Geometry g;
@@ -92,6 +107,19 @@ class ConvKernel final : public opt::PreparedKernel {
     if (int8_) {
       s = xnn_setup_convolution2d_nhwc_qc8(op_.get(), g_.n, g_.h, g_.w, ctx.in(0).data<int8_t>(),
                                            ctx.out(0).data<int8_t>(), res.pool);
+    } else if (ncw_) {
+      float* ws = static_cast<float*>(res.workspace);
+      const float* x = ctx.in(0).data<float>();
+      if (g_.c > 1) {
+        opt::BatchedTranspose2D(sizeof(float), x, ws, g_.n, g_.c, g_.w);
+        x = ws;
+      }
+      float* y = g_.m > 1 ? ws + XFloats() : ctx.out(0).data<float>();
+      s = xnn_setup_convolution2d_nhwc_f32(op_.get(), g_.n, 1, g_.w, x, y, res.pool);
+      if (s == xnn_status_success) s = xnn_run_operator(op_.get(), res.pool);
+      if (s != xnn_status_success) return Failed(ctx, "xnn_convolution2d (1-D)", s);
+      if (g_.m > 1) opt::BatchedTranspose2D(sizeof(float), y, ctx.out(0).data<float>(), g_.n, g_.ow, g_.m);
+      return Status::Ok();
     } else {
       s = xnn_setup_convolution2d_nhwc_f32(op_.get(), g_.n, g_.h, g_.w, ctx.in(0).data<float>(),
                                            ctx.out(0).data<float>(), res.pool);
@@ -102,8 +130,16 @@ class ConvKernel final : public opt::PreparedKernel {
   }
 
  private:
+  // Workspace floats of the NWC copy of X (64-byte aligned) and of Y.
+  size_t XFloats() const {
+    constexpr size_t kAlign = 16;
+    return g_.c > 1 ? (static_cast<size_t>(g_.n * g_.w * g_.c) + kAlign - 1) / kAlign * kAlign : 0;
+  }
+  size_t YFloats() const { return g_.m > 1 ? static_cast<size_t>(g_.n * g_.ow * g_.m) : 0; }
+
   Operator op_;
   bool int8_;
+  bool ncw_;
   Geometry g_;
   std::string name_;
 };
@@ -171,10 +207,11 @@ Result<std::unique_ptr<opt::PreparedKernel>> MakeConv(const opt::NodeInfo& info,
   // range, say) leave the node to the reference kernel.
   if (s != xnn_status_success) return std::unique_ptr<opt::PreparedKernel>();
   const bool depthwise = gic == 1 && goc == 1 && g.group > 1;
+  const bool ncw = node.op == OpKind::kConv && info.in(0).dims.size() == 3;
   std::string name = std::string(op_name) + (depthwise ? "_depthwise" : "") +
                      (int8 ? "_qs8_qc8w_fp32_xnnpack" : "_f32_xnnpack");
   return std::unique_ptr<opt::PreparedKernel>(
-      std::make_unique<ConvKernel>(Operator(op), int8, g, std::move(name)));
+      std::make_unique<ConvKernel>(Operator(op), int8, ncw, g, std::move(name)));
 }
 
 // Float or int8 in/out with int8 weights, or float with float weights; the
@@ -194,37 +231,59 @@ bool ConvRunsNhwc(const ir::Graph& graph, const ir::Node& node) {
   return node.op == OpKind::kConv && x != nullptr && opt::InputDtype(graph, node, 1) == x->dtype;
 }
 
-Result<std::unique_ptr<opt::PreparedKernel>> CreateConv(const opt::NodeInfo& info) {
+namespace {
+
+// A 2-D conv the layout pass made NHWC (rank 4), or a float 1-D one in its
+// IR layout NCW (rank 3).
+Result<std::unique_ptr<opt::PreparedKernel>> CreateConvOfRank(const opt::NodeInfo& info, size_t rank) {
   const ir::Node& node = *info.node;
-  if (node.op != OpKind::kConv || !IsNhwc(node) || !Available())
+  if (node.op != OpKind::kConv || !Available() || info.num_inputs() < 2 || !info.has_in(0) ||
+      info.in(0).dims.size() != rank)
     return std::unique_ptr<opt::PreparedKernel>();
-  if (info.num_inputs() < 2 || info.constant(1) == nullptr || !SupportedTypes(info))
+  if (rank == 4 ? !IsNhwc(node) : info.in(0).dtype != DataType::kFloat32)
     return std::unique_ptr<opt::PreparedKernel>();
+  if (info.constant(1) == nullptr || !SupportedTypes(info)) return std::unique_ptr<opt::PreparedKernel>();
   const Tensor* b = info.has_in(2) ? info.constant(2) : nullptr;
   if (info.has_in(2) && b == nullptr) return std::unique_ptr<opt::PreparedKernel>();
   Geometry g;
   if (!ResolveGeometry(node, info.in(0).dims, info.constant(1)->dims(), &g))
     return std::unique_ptr<opt::PreparedKernel>();
-  return MakeConv(info, g, *info.constant(1), b, "conv2d");
+  return MakeConv(info, g, *info.constant(1), b, rank == 4 ? "conv2d" : "conv1d");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<opt::PreparedKernel>> CreateConv(const opt::NodeInfo& info) {
+  return CreateConvOfRank(info, 4);
+}
+
+Result<std::unique_ptr<opt::PreparedKernel>> CreateConv1d(const opt::NodeInfo& info) {
+  return CreateConvOfRank(info, 3);
 }
 
 // Gemm Y = X W^T + B (transB = 1) or X W + B as a 1x1 convolution over
 // N "pixels": the same qc8 path gives per-channel int8 weights, which
-// XNNPACK's fully connected operator (per-tensor only) does not.
+// XNNPACK's fully connected operator (per-tensor only) does not. A float
+// MatMul with a constant 2-D W is X W over the rows of X (its leading dims
+// flattened, as the reference broadcasts W over them).
 Result<std::unique_ptr<opt::PreparedKernel>> CreateGemm(const opt::NodeInfo& info) {
   const ir::Node& node = *info.node;
-  if (node.op != OpKind::kGemm || !Available()) return std::unique_ptr<opt::PreparedKernel>();
+  const bool matmul = node.op == OpKind::kMatMul;
+  if ((node.op != OpKind::kGemm && !matmul) || !Available()) return std::unique_ptr<opt::PreparedKernel>();
   if (info.num_inputs() < 2 || info.constant(1) == nullptr || !SupportedTypes(info))
+    return std::unique_ptr<opt::PreparedKernel>();
+  if (matmul && (info.num_inputs() != 2 || info.in(0).dtype != DataType::kFloat32))
     return std::unique_ptr<opt::PreparedKernel>();
   if (node.attrs.GetInt("transA", 0) != 0 || node.attrs.GetFloat("alpha", 1.0f) != 1.0f ||
       node.attrs.GetFloat("beta", 1.0f) != 1.0f)
     return std::unique_ptr<opt::PreparedKernel>();
   const Tensor& w = *info.constant(1);
   const std::vector<int64_t>& x = info.in(0).dims;
-  if (x.size() != 2 || w.rank() != 2) return std::unique_ptr<opt::PreparedKernel>();
+  if (x.size() < 2 || (x.size() != 2 && !matmul) || w.rank() != 2)
+    return std::unique_ptr<opt::PreparedKernel>();
   const bool trans_b = node.attrs.GetInt("transB", 0) != 0;
   const int64_t k = trans_b ? w.dim(1) : w.dim(0), m = trans_b ? w.dim(0) : w.dim(1);
-  if (x[1] != k) return std::unique_ptr<opt::PreparedKernel>();
+  if (x.back() != k) return std::unique_ptr<opt::PreparedKernel>();
   const Tensor* b = info.has_in(2) ? info.constant(2) : nullptr;
   if (info.has_in(2) && (b == nullptr || b->num_elements() != m))
     return std::unique_ptr<opt::PreparedKernel>();
@@ -245,7 +304,7 @@ Result<std::unique_ptr<opt::PreparedKernel>> CreateGemm(const opt::NodeInfo& inf
   w_type.quant.axis = wt.quant.per_axis() ? 0 : -1;
   conv_info.in_types[1] = &w_type;
   Geometry g;
-  g.n = x[0];
+  g.n = Rows(x);
   g.c = k;
   g.m = m;
   g.h = g.w = g.kh = g.kw = g.oh = g.ow = 1;

@@ -1,5 +1,6 @@
-// Float element-wise activations through XNNPACK (the ones not fused into a
-// producer): Sigmoid, HardSwish, and Relu / Clip as a clamp.
+// Float element-wise ops through XNNPACK (the ones not fused into a
+// producer): Sigmoid, HardSwish, LeakyRelu, Sqrt, Relu / Clip as a clamp,
+// and Pow with the constant exponent 2 as a square.
 #include <cmath>
 #include <limits>
 
@@ -10,23 +11,17 @@ namespace qforge::kernels::xnn {
 
 namespace {
 
-enum class Unary { kSigmoid, kHardSwish, kClamp };
+// Every XNNPACK unary "nc" f32 operator is set up the same way.
+using SetupFn = xnn_status (*)(xnn_operator_t, size_t, const float*, float*, pthreadpool_t);
 
 class UnaryKernel final : public opt::PreparedKernel {
  public:
-  UnaryKernel(Operator op, Unary kind) : op_(std::move(op)), kind_(kind) {}
-  std::string name() const override {
-    return kind_ == Unary::kSigmoid     ? "sigmoid_f32_xnnpack"
-           : kind_ == Unary::kHardSwish ? "hardswish_f32_xnnpack"
-                                        : "clamp_f32_xnnpack";
-  }
+  UnaryKernel(Operator op, SetupFn setup, const char* name)
+      : op_(std::move(op)), setup_(setup), name_(name) {}
+  std::string name() const override { return std::string(name_) + "_f32_xnnpack"; }
   Status Run(KernelContext& ctx, const opt::RunResources& res) override {
     const size_t n = static_cast<size_t>(ctx.in(0).num_elements());
-    const float* x = ctx.in(0).data<float>();
-    float* y = ctx.out(0).data<float>();
-    xnn_status s = kind_ == Unary::kSigmoid     ? xnn_setup_sigmoid_nc_f32(op_.get(), n, x, y, res.pool)
-                   : kind_ == Unary::kHardSwish ? xnn_setup_hardswish_nc_f32(op_.get(), n, x, y, res.pool)
-                                                : xnn_setup_clamp_nc_f32(op_.get(), n, x, y, res.pool);
+    xnn_status s = setup_(op_.get(), n, ctx.in(0).data<float>(), ctx.out(0).data<float>(), res.pool);
     if (s != xnn_status_success) return Failed(ctx, "xnn_setup (unary)", s);
     s = xnn_run_operator(op_.get(), res.pool);
     return s == xnn_status_success ? Status::Ok() : Failed(ctx, "xnn_run_operator", s);
@@ -34,11 +29,13 @@ class UnaryKernel final : public opt::PreparedKernel {
 
  private:
   Operator op_;
-  Unary kind_;
+  SetupFn setup_;
+  const char* name_;
 };
 
-// Clip's bound from an optional constant scalar input; false if not constant.
-bool Bound(const opt::NodeInfo& info, size_t i, float def, float* out) {
+// A constant float scalar input (Clip's bounds, Pow's exponent); `def` when
+// the optional input is absent; false if not constant or NaN.
+bool ConstantScalar(const opt::NodeInfo& info, size_t i, float def, float* out) {
   *out = def;
   if (!info.has_in(i)) return true;
   const Tensor* t = info.constant(i);
@@ -46,6 +43,24 @@ bool Bound(const opt::NodeInfo& info, size_t i, float def, float* out) {
   *out = t->data<float>()[0];
   return !std::isnan(*out);
 }
+
+// The operators without parameters.
+using CreateFn = xnn_status (*)(size_t, size_t, size_t, uint32_t, xnn_operator_t*);
+struct Plain {
+  OpKind op;
+  CreateFn create;
+  SetupFn setup;
+  const char* name;
+};
+constexpr Plain kPlain[] = {
+    {OpKind::kSigmoid, &xnn_create_sigmoid_nc_f32, &xnn_setup_sigmoid_nc_f32, "sigmoid"},
+    {OpKind::kHardSwish, &xnn_create_hardswish_nc_f32, &xnn_setup_hardswish_nc_f32, "hardswish"},
+    {OpKind::kSqrt, &xnn_create_square_root_nc_f32, &xnn_setup_square_root_nc_f32, "sqrt"},
+    // x * x rounded once equals the reference's pow in double narrowed to
+    // float (the exact square of a float fits a double). Other exponents
+    // stay with the reference: pow(-0, 0.5) is +0 where sqrt gives -0.
+    {OpKind::kPow, &xnn_create_square_nc_f32, &xnn_setup_square_nc_f32, "square"},
+};
 
 }  // namespace
 
@@ -55,36 +70,37 @@ Result<std::unique_ptr<opt::PreparedKernel>> CreateUnaryF32(const opt::NodeInfo&
       info.out_types.size() != 1 || info.out(0).dtype != DataType::kFloat32)
     return std::unique_ptr<opt::PreparedKernel>();
   xnn_operator_t op = nullptr;
-  xnn_status s;
-  Unary kind;
+  xnn_status s = xnn_status_unsupported_parameter;
+  SetupFn setup = &xnn_setup_clamp_nc_f32;
+  const char* name = "clamp";
   const float inf = std::numeric_limits<float>::infinity();
-  switch (node.op) {
-    case OpKind::kSigmoid:
-      s = xnn_create_sigmoid_nc_f32(1, 1, 1, 0, &op);
-      kind = Unary::kSigmoid;
-      break;
-    case OpKind::kHardSwish:
-      s = xnn_create_hardswish_nc_f32(1, 1, 1, 0, &op);
-      kind = Unary::kHardSwish;
-      break;
-    case OpKind::kRelu:
-      s = xnn_create_clamp_nc_f32(1, 1, 1, 0.0f, inf, 0, &op);
-      kind = Unary::kClamp;
-      break;
-    case OpKind::kClip: {
-      float lo, hi;
-      if (!Bound(info, 1, -inf, &lo) || !Bound(info, 2, inf, &hi) || !(lo <= hi))
-        return std::unique_ptr<opt::PreparedKernel>();
-      if (lo == hi) return std::unique_ptr<opt::PreparedKernel>();  // XNNPACK wants min < max
-      s = xnn_create_clamp_nc_f32(1, 1, 1, lo, hi, 0, &op);
-      kind = Unary::kClamp;
-      break;
-    }
-    default:
+  if (node.op == OpKind::kPow) {
+    float e;
+    if (info.num_inputs() != 2 || !ConstantScalar(info, 1, 0.0f, &e) || e != 2.0f)
       return std::unique_ptr<opt::PreparedKernel>();
   }
+  for (const Plain& p : kPlain) {
+    if (p.op != node.op) continue;
+    s = p.create(1, 1, 1, 0, &op);
+    setup = p.setup;
+    name = p.name;
+  }
+  if (node.op == OpKind::kLeakyRelu) {
+    // x < 0 ? alpha * x : x; NaN stays NaN and -0 stays -0, as in the reference.
+    s = xnn_create_leaky_relu_nc_f32(1, 1, 1, node.attrs.GetFloat("alpha", 0.01f), 0, &op);
+    setup = &xnn_setup_leaky_relu_nc_f32;
+    name = "leaky_relu";
+  } else if (node.op == OpKind::kRelu) {
+    s = xnn_create_clamp_nc_f32(1, 1, 1, 0.0f, inf, 0, &op);
+  } else if (node.op == OpKind::kClip) {
+    float lo, hi;
+    if (!ConstantScalar(info, 1, -inf, &lo) || !ConstantScalar(info, 2, inf, &hi) || !(lo <= hi))
+      return std::unique_ptr<opt::PreparedKernel>();
+    if (lo == hi) return std::unique_ptr<opt::PreparedKernel>();  // XNNPACK wants min < max
+    s = xnn_create_clamp_nc_f32(1, 1, 1, lo, hi, 0, &op);
+  }
   if (s != xnn_status_success) return std::unique_ptr<opt::PreparedKernel>();
-  return std::unique_ptr<opt::PreparedKernel>(std::make_unique<UnaryKernel>(Operator(op), kind));
+  return std::unique_ptr<opt::PreparedKernel>(std::make_unique<UnaryKernel>(Operator(op), setup, name));
 }
 
 }  // namespace qforge::kernels::xnn
