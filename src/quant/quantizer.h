@@ -83,8 +83,9 @@ Result<ir::Graph> QuantizeGraph(const ir::Graph& graph, const QuantizeOptions& o
                                 QuantizeReport* report);
 
 // What QuantizeGraph would refuse before any range is known, so a caller
-// can stop before calibrating: unknown --exclude names, bad types and, for int8-only, every node without an
-// integer form (the same selection rule QuantizeGraph applies, the calibrated ranges aside).
+// can stop before calibrating: unknown --exclude names, bad types and, for
+// int8-only, every node without an integer form (the same selection rule
+// QuantizeGraph applies, the calibrated ranges aside).
 Status CheckBeforeCalibration(const ir::Graph& graph, const QuantizeOptions& options);
 
 // Total bytes of the graph's constants, its If branches' included.
