@@ -155,6 +155,13 @@ WeightSlot WeightOf(const ir::Graph& g, const ir::Node& n) {
   }
 }
 
+std::vector<WeightSlot> WeightOnlySlots(const ir::Graph& g, const ir::Node& n) {
+  if (n.op == OpKind::kLSTM || n.op == OpKind::kGRU || n.op == OpKind::kRNN) return {{1, 1}, {2, 1}};
+  const WeightSlot slot = WeightOf(g, n);
+  if (slot.input < 0) return {};
+  return {slot};
+}
+
 Result<WeightSlot> HybridRuleFor(const ir::Graph& g, const ir::Node& n) {
   if (n.op == OpKind::kConvTranspose) return Why("no hybrid kernel for ConvTranspose");
   const WeightSlot slot = WeightOf(g, n);
@@ -187,6 +194,10 @@ std::vector<size_t> Float16Inputs(OpKind op) {
       return {0, 1};
     case OpKind::kGather:
       return {0};
+    case OpKind::kLSTM:
+    case OpKind::kGRU:
+    case OpKind::kRNN:
+      return {1, 2, 3};  // W, R, B
     default:
       return {};
   }

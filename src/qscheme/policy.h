@@ -80,6 +80,12 @@ struct WeightSlot {
 };
 WeightSlot WeightOf(const ir::Graph& g, const ir::Node& n);
 
+// Weight-only mode (and dynamic mode for ops without a hybrid kernel): every
+// weight quantized and dequantized at load. WeightOf's slot, or for the
+// recurrent ops (LSTM, GRU, RNN) both W and R, per gate row (axis 1 of
+// [directions, gates * hidden, size]).
+std::vector<WeightSlot> WeightOnlySlots(const ir::Graph& g, const ir::Node& n);
+
 // Dynamic mode: the weight the hybrid kernel reads (input -1: the node has
 // no float-constant weight, nothing to do), or Unsupported with why no
 // hybrid kernel runs it.

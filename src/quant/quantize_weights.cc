@@ -42,23 +42,18 @@ ir::ValueId AddDequantizedWeight(ir::Graph& g, NameTable& names, ir::ValueId w, 
 
 }  // namespace
 
-Status QuantizeWeightsOnly(ir::Graph* gp, const QuantizeOptions& opt, QuantizeReport* report) {
-  ir::Graph& g = *gp;
-  NameTable names(&g);
-  std::map<ir::ValueId, ir::ValueId> done;  // shared weights are quantized once
-  const size_t count = g.nodes.size();
-  for (size_t i = 0; i < count; ++i) {
-    if (!HasFloatOutput(g, g.nodes[i])) continue;
-    const WeightSlot slot = WeightOf(g, g.nodes[i]);
-    const ir::ValueId w = slot.input >= 0 ? g.nodes[i].input(static_cast<size_t>(slot.input)) : ir::kNoValue;
-    if (!IsFloatConstant(g, w)) {
-      report->AddFloat(g.nodes[i], "");
-      continue;
-    }
-    if (opt.exclude.count(g.nodes[i].name)) {
-      report->AddFloat(g.nodes[i], kExcludedReason);
-      continue;
-    }
+namespace {
+
+// Replaces every weight of node i (WeightOnlySlots) by int8 + DequantizeLinear;
+// false when the node has no float-constant weight.
+Result<bool> DequantizedWeights(ir::Graph& g, NameTable& names, std::map<ir::ValueId, ir::ValueId>& done,
+                                size_t i, const QuantizeOptions& opt) {
+  const std::vector<WeightSlot> slots = WeightOnlySlots(g, g.nodes[i]);
+  bool any = false;
+  for (const WeightSlot& slot : slots) {
+    const ir::ValueId w = g.nodes[i].input(static_cast<size_t>(slot.input));
+    if (!IsFloatConstant(g, w)) continue;
+    any = true;
     auto it = done.find(w);
     if (it == done.end()) {
       Result<Tensor> q =
@@ -67,6 +62,37 @@ Status QuantizeWeightsOnly(ir::Graph* gp, const QuantizeOptions& opt, QuantizeRe
       it = done.emplace(w, AddDequantizedWeight(g, names, w, std::move(*q))).first;
     }
     g.nodes[i].inputs[static_cast<size_t>(slot.input)] = it->second;
+  }
+  return any;
+}
+
+bool IsRecurrent(OpKind op) { return op == OpKind::kLSTM || op == OpKind::kGRU || op == OpKind::kRNN; }
+
+bool HasFloatWeight(const ir::Graph& g, const ir::Node& n) {
+  for (const WeightSlot& slot : WeightOnlySlots(g, n)) {
+    if (IsFloatConstant(g, n.input(static_cast<size_t>(slot.input)))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status QuantizeWeightsOnly(ir::Graph* gp, const QuantizeOptions& opt, QuantizeReport* report) {
+  ir::Graph& g = *gp;
+  NameTable names(&g);
+  std::map<ir::ValueId, ir::ValueId> done;  // shared weights are quantized once
+  const size_t count = g.nodes.size();
+  for (size_t i = 0; i < count; ++i) {
+    if (!HasFloatOutput(g, g.nodes[i])) continue;
+    if (!HasFloatWeight(g, g.nodes[i])) {
+      report->AddFloat(g.nodes[i], "");
+      continue;
+    }
+    if (opt.exclude.count(g.nodes[i].name)) {
+      report->AddFloat(g.nodes[i], kExcludedReason);
+      continue;
+    }
+    QF_RETURN_IF_ERROR(DequantizedWeights(g, names, done, i, opt).status());
     report->AddQuantized(g.nodes[i]);
   }
   return report->nodes_quantized == 0 && !opt.branch ? NoWeights() : Status::Ok();
@@ -75,12 +101,20 @@ Status QuantizeWeightsOnly(ir::Graph* gp, const QuantizeOptions& opt, QuantizeRe
 Status QuantizeDynamic(ir::Graph* gp, const QuantizeOptions& opt, QuantizeReport* report) {
   ir::Graph& g = *gp;
   NameTable names(&g);
+  std::map<ir::ValueId, ir::ValueId> done;
   const size_t count = g.nodes.size();
   for (size_t i = 0; i < count; ++i) {
     if (!HasFloatOutput(g, g.nodes[i])) continue;
     const ir::Node& n = g.nodes[i];
     // A node without a float weight is not the mode's business: counted, not listed.
     const Result<WeightSlot> rule = HybridRuleFor(g, n);
+    if (IsRecurrent(n.op) && HasFloatWeight(g, n) && !opt.exclude.count(n.name)) {
+      // No hybrid recurrent kernel: the weights are stored int8 and
+      // dequantized at load, as weight-only does (the file is as small).
+      QF_RETURN_IF_ERROR(DequantizedWeights(g, names, done, i, opt).status());
+      report->AddQuantized(g.nodes[i]);
+      continue;
+    }
     if (rule.ok() && rule->input < 0) {
       report->AddFloat(n, "");
       continue;
