@@ -44,6 +44,8 @@ class Exporter {
   void AssignNames();
   // The name a node reads `id` under; writes the initializer on first use.
   std::string Use(ir::ValueId id);
+  // Use, except for an input the opset-17 form writes as an attribute.
+  std::string UseUnlessAttribute(const ir::Node& n, size_t i);
   onnx::NodeProto* AddNode(const std::string& op_type, const std::string& name);
   Status WriteNode(const ir::Node& n);
   // Writes `n` as its float ONNX op reading `ins` and writing `outs`, then
@@ -152,6 +154,16 @@ std::string Exporter::Use(ir::ValueId id) {
     initializer_written_[i] = 1;
   }
   return names_[i];
+}
+
+// ReduceMean/ReduceMax's axes input is written as an attribute at opset 17
+// (WriteReduceWithAxesAttr): its initializer would be unused.
+std::string Exporter::UseUnlessAttribute(const ir::Node& n, size_t i) {
+  const bool axes_attribute = (n.op == OpKind::kReduceMean || n.op == OpKind::kReduceMax) && i == 1;
+  if (axes_attribute && n.inputs[i] != ir::kNoValue && g_.value(n.inputs[i]).is_constant()) {
+    return names_[static_cast<size_t>(n.inputs[i])];
+  }
+  return Use(n.inputs[i]);
 }
 
 onnx::NodeProto* Exporter::AddNode(const std::string& op_type, const std::string& name) {
@@ -407,9 +419,10 @@ Status Exporter::Quantize(const std::string& in, ir::ValueId out, const std::str
 
 Status Exporter::WriteQuantizedOp(const ir::Node& n) {
   std::vector<std::string> ins, outs;
-  for (ir::ValueId in : n.inputs) {
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const ir::ValueId in = n.inputs[i];
     if (!IsQuantized(in)) {
-      ins.push_back(Use(in));
+      ins.push_back(UseUnlessAttribute(n, i));
       continue;
     }
     Result<std::string> dq = Dequantized(in);
@@ -601,7 +614,7 @@ Status Exporter::WriteNode(const ir::Node& n) {
       if (IsQuantized(out)) return WriteQuantizedOp(n);
     }
   }
-  for (ir::ValueId in : n.inputs) ins.push_back(Use(in));
+  for (size_t i = 0; i < n.inputs.size(); ++i) ins.push_back(UseUnlessAttribute(n, i));
   for (ir::ValueId out : n.outputs)
     outs.push_back(out == ir::kNoValue ? "" : names_[static_cast<size_t>(out)]);
   return WriteFloat(n, ins, outs);
