@@ -1,14 +1,34 @@
 #include "test_util.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
+#include "io/data/dataset.h"
 #include "kernels/evaluate.h"
 
 namespace qforge::testing {
 
 std::string SourcePath(const std::string& rel) { return std::string(QFORGE_SOURCE_DIR) + "/" + rel; }
+
+std::vector<Tensor> ReadNumberedNpy(const std::string& dir, const std::string& name,
+                                    const std::string& kind) {
+  std::vector<Tensor> out;
+  for (int k = 0;; ++k) {
+    const std::string p = dir + "/" + name + "." + kind + "_" + std::to_string(k) + ".npy";
+    if (!std::filesystem::exists(p)) break;
+    Result<Tensor> t = io::ReadNpy(p);
+    if (!t.ok()) {
+      ADD_FAILURE() << t.status().ToString();
+      break;
+    }
+    out.push_back(std::move(t).value());
+  }
+  return out;
+}
 
 std::string ReadBytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

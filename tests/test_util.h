@@ -13,6 +13,10 @@ namespace qforge::testing {
 
 // Path of a file in the source tree.
 std::string SourcePath(const std::string& rel);
+
+// The arrays <dir>/<name>.<kind>_0.npy, _1.npy, ... up to the first missing
+// one (a model's inputs or reference outputs saved by a generator script).
+std::vector<Tensor> ReadNumberedNpy(const std::string& dir, const std::string& name, const std::string& kind);
 // The whole file as bytes (empty when it cannot be read).
 std::string ReadBytes(const std::string& path);
 

@@ -11,6 +11,7 @@
 #include "op_test_helpers.h"
 #include "qforge/model.h"
 #include "qforge/runtime.h"
+#include "test_util.h"
 
 namespace qforge::testing {
 namespace {
@@ -27,15 +28,7 @@ constexpr double kAtol = 1e-6;
 fs::path DataDir() { return fs::path(QFORGE_SOURCE_DIR) / "tests" / "data" / "recurrent"; }
 
 std::vector<Tensor> ReadNumbered(const std::string& name, const std::string& kind) {
-  std::vector<Tensor> out;
-  for (int k = 0;; ++k) {
-    const fs::path p = DataDir() / (name + "." + kind + "_" + std::to_string(k) + ".npy");
-    if (!fs::exists(p)) break;
-    Result<Tensor> t = io::ReadNpy(p.string());
-    EXPECT_TRUE(t.ok()) << t.status().ToString();
-    if (t.ok()) out.push_back(std::move(t).value());
-  }
-  return out;
+  return ReadNumberedNpy(DataDir().string(), name, kind);
 }
 
 class RecurrentModel : public ::testing::TestWithParam<std::string> {};

@@ -16,6 +16,7 @@
 #include "qforge/model.h"
 #include "qforge/quantize.h"
 #include "qforge/runtime.h"
+#include "test_util.h"
 
 namespace qforge {
 namespace {
@@ -25,15 +26,7 @@ namespace fs = std::filesystem;
 fs::path DataDir() { return fs::path(QFORGE_SOURCE_DIR) / "tests" / "data" / "recurrent"; }
 
 std::vector<Tensor> ReadNumbered(const std::string& name, const std::string& kind) {
-  std::vector<Tensor> out;
-  for (int k = 0;; ++k) {
-    const fs::path p = DataDir() / (name + "." + kind + "_" + std::to_string(k) + ".npy");
-    if (!fs::exists(p)) break;
-    Result<Tensor> t = io::ReadNpy(p.string());
-    EXPECT_TRUE(t.ok()) << t.status().ToString();
-    if (t.ok()) out.push_back(std::move(t).value());
-  }
-  return out;
+  return testing::ReadNumberedNpy(DataDir().string(), name, kind);
 }
 
 // max |a - b| / max |b|: the error relative to the output's scale.
