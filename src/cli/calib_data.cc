@@ -23,57 +23,6 @@ bool SplitPair(const std::string& v, const std::vector<IoInfo>& inputs, std::str
   return true;
 }
 
-// Which file (and .npz member) feeds each input that is not fed back.
-Result<std::map<std::string, io::DataSpec>> AssignFiles(const CalibArgs& args,
-                                                        const std::vector<IoInfo>& inputs,
-                                                        const std::vector<bool>& fed_back) {
-  std::map<std::string, io::DataSpec> specs;
-  std::string name, file;
-  const bool pairs = !args.calib.empty() && SplitPair(args.calib[0], inputs, &name, &file);
-  if (!pairs) {
-    if (args.calib.size() != 1) {
-      return InvalidArgument("--calib: give one file, or NAME=FILE for each model input");
-    }
-    const bool npz =
-        args.calib[0].size() > 4 && args.calib[0].compare(args.calib[0].size() - 4, 4, ".npz") == 0;
-    int needed = 0;
-    for (size_t i = 0; i < inputs.size(); ++i) needed += fed_back[i] ? 0 : 1;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      if (fed_back[i]) continue;
-      io::DataSpec s = args.spec;
-      s.path = args.calib[0];
-      if (needed > 1) {
-        if (!npz) {
-          return InvalidArgument(
-              "--calib " + args.calib[0] + ": the model has " + std::to_string(needed) +
-              " inputs to feed: give an .npz with one member per input name, or NAME=FILE pairs");
-        }
-        s.npz_key = inputs[i].name;
-      }
-      specs[inputs[i].name] = s;
-    }
-    return specs;
-  }
-  for (const std::string& v : args.calib) {
-    if (!SplitPair(v, inputs, &name, &file)) {
-      return InvalidArgument("--calib " + v + ": not NAME=FILE with NAME a model input");
-    }
-    if (specs.count(name)) return InvalidArgument("--calib: input '" + name + "' given twice");
-    io::DataSpec s = args.spec;
-    s.path = file;
-    specs[name] = s;
-  }
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const bool given = specs.count(inputs[i].name) != 0;
-    if (fed_back[i] && given) {
-      return InvalidArgument("--calib: input '" + inputs[i].name +
-                             "' is fed back (--feedback); its first value is zeros: give no data for it");
-    }
-    if (!fed_back[i] && !given) return InvalidArgument("--calib: no data for input '" + inputs[i].name + "'");
-  }
-  return specs;
-}
-
 // Zeros shaped as `input` declares, dynamic dims set to `batch`.
 Result<Tensor> ZeroState(const IoInfo& input, int64_t batch) {
   std::vector<int64_t> dims = input.dims;
@@ -84,6 +33,8 @@ Result<Tensor> ZeroState(const IoInfo& input, int64_t batch) {
   return t;
 }
 
+}  // namespace
+
 // The one value of a rank-0 input's data.
 Result<Tensor> ScalarOf(io::Dataset& data, const IoInfo& input, const std::string& file) {
   if (data.size() != 1 || !data.sample_dims().empty()) {
@@ -93,9 +44,66 @@ Result<Tensor> ScalarOf(io::Dataset& data, const IoInfo& input, const std::strin
   return t.Reshaped({});
 }
 
-}  // namespace
+bool NamesInputs(const std::vector<std::string>& values, const std::vector<IoInfo>& inputs) {
+  std::string name, file;
+  if (!values.empty() && SplitPair(values[0], inputs, &name, &file)) return true;
+  if (values.size() != 1 || inputs.size() < 2) return false;
+  const std::string& v = values[0];
+  return v.size() > 4 && v.compare(v.size() - 4, 4, ".npz") == 0;
+}
 
-std::vector<std::string> CalibFiles(const std::vector<std::string>& calib) {
+Result<std::map<std::string, io::DataSpec>> AssignInputFiles(const std::string& flag,
+                                                             const std::vector<std::string>& values,
+                                                             const io::DataSpec& spec,
+                                                             const std::vector<IoInfo>& inputs,
+                                                             const std::vector<bool>& fed_back) {
+  std::map<std::string, io::DataSpec> specs;
+  std::string name, file;
+  const bool pairs = !values.empty() && SplitPair(values[0], inputs, &name, &file);
+  if (!pairs) {
+    if (values.size() != 1) {
+      return InvalidArgument(flag + ": give one file, or NAME=FILE for each model input");
+    }
+    const bool npz = values[0].size() > 4 && values[0].compare(values[0].size() - 4, 4, ".npz") == 0;
+    int needed = 0;
+    for (size_t i = 0; i < inputs.size(); ++i) needed += fed_back[i] ? 0 : 1;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (fed_back[i]) continue;
+      io::DataSpec s = spec;
+      s.path = values[0];
+      if (needed > 1) {
+        if (!npz) {
+          return InvalidArgument(
+              flag + " " + values[0] + ": the model has " + std::to_string(needed) +
+              " inputs to feed: give an .npz with one member per input name, or NAME=FILE pairs");
+        }
+        s.npz_key = inputs[i].name;
+      }
+      specs[inputs[i].name] = s;
+    }
+    return specs;
+  }
+  for (const std::string& v : values) {
+    if (!SplitPair(v, inputs, &name, &file)) {
+      return InvalidArgument(flag + " " + v + ": not NAME=FILE with NAME a model input");
+    }
+    if (specs.count(name)) return InvalidArgument(flag + ": input '" + name + "' given twice");
+    io::DataSpec s = spec;
+    s.path = file;
+    specs[name] = s;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const bool given = specs.count(inputs[i].name) != 0;
+    if (fed_back[i] && given) {
+      return InvalidArgument(flag + ": input '" + inputs[i].name +
+                             "' is fed back (--feedback); its first value is zeros: give no data for it");
+    }
+    if (!fed_back[i] && !given) return InvalidArgument(flag + ": no data for input '" + inputs[i].name + "'");
+  }
+  return specs;
+}
+
+std::vector<std::string> InputFilesOf(const std::vector<std::string>& calib) {
   std::vector<std::string> files;
   for (const std::string& v : calib) {
     files.push_back(v);
@@ -125,7 +133,7 @@ Result<CalibrationBatches> OpenCalibration(const CalibArgs& args, const Model& m
   for (const StateFeedback& f : feedback) {
     for (size_t i = 0; i < inputs.size(); ++i) fed_back[i] = fed_back[i] || inputs[i].name == f.input;
   }
-  QF_ASSIGN_OR_RETURN(auto specs, AssignFiles(args, inputs, fed_back));
+  QF_ASSIGN_OR_RETURN(auto specs, AssignInputFiles("--calib", args.calib, args.spec, inputs, fed_back));
   auto owned = std::make_shared<std::vector<std::shared_ptr<io::Dataset>>>();
   std::vector<quant::InputFeed> feeds(inputs.size());
   int64_t samples = -1;

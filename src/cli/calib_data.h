@@ -13,6 +13,7 @@
 // many samples.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,8 +33,26 @@ struct CalibArgs {
   int64_t batch = 16;
 };
 
-// The files the --calib values name (for the output-path check).
-std::vector<std::string> CalibFiles(const std::vector<std::string>& calib);
+// Whether data flag values (--calib, run's --input) name the model's inputs:
+// NAME=FILE pairs, or one .npz for a model of several inputs.
+bool NamesInputs(const std::vector<std::string>& values, const std::vector<IoInfo>& inputs);
+
+// Which file (and .npz member) feeds each input that is not fed back, from
+// the values of `flag`: one file (any format) for a model of one input to
+// feed, one .npz with a member per input name, or NAME=FILE per input.
+Result<std::map<std::string, io::DataSpec>> AssignInputFiles(const std::string& flag,
+                                                             const std::vector<std::string>& values,
+                                                             const io::DataSpec& spec,
+                                                             const std::vector<IoInfo>& inputs,
+                                                             const std::vector<bool>& fed_back);
+
+// The one value of a rank-0 input's data (`file` names it in errors).
+Result<Tensor> ScalarOf(io::Dataset& data, const IoInfo& input, const std::string& file);
+
+// The files data flag values (--calib, run's --input) name, for the
+// output-path check: each value whole and, for NAME=FILE, FILE (checked
+// before the model is loaded, when it is not known which reading holds).
+std::vector<std::string> InputFilesOf(const std::vector<std::string>& calib);
 
 // "OUT=IN" values as the API's feedback pairs; InvalidArgument on a bad value.
 Result<std::vector<StateFeedback>> ParseFeedback(const std::vector<std::string>& values);

@@ -80,7 +80,7 @@ Result<QuantizeOptions> ApiOptions(const QuantizeCliOptions& opt) {
 
 int Quantize(QuantizeCliOptions opt) {
   if (!opt.calib_values.empty()) opt.calib.path = opt.calib_values[0];
-  std::vector<std::string> inputs = CalibFiles(opt.calib_values);
+  std::vector<std::string> inputs = InputFilesOf(opt.calib_values);
   inputs.insert(inputs.end(), {opt.model, opt.load_stats, opt.eval_data, opt.eval_labels});
   Status paths = CheckOutputPaths(inputs, {opt.output, opt.save_stats});
   if (!paths.ok()) return ReportError(paths);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/calib_data.h"
 #include "cli/commands.h"
 #include "cli/data_flags.h"
 #include "cli/exit_codes.h"
@@ -26,17 +27,40 @@ struct RunOptions {
   io::DataSpec data;
 };
 
-// An .npy is taken as the whole input tensor; any other data source is read
-// as all of its samples stacked into one batch.
-Result<Tensor> LoadInput(const RunOptions& opt, const std::string& path, const IoInfo& info) {
-  if (std::filesystem::path(path).extension() == ".npy") {
-    QF_ASSIGN_OR_RETURN(Tensor t, io::ReadNpy(path));
+// An .npy is taken as the whole input tensor; any other data source (an
+// .npz member included) is read as all of its samples stacked into one
+// batch, or as its one value for a rank-0 input.
+Result<Tensor> LoadInput(const io::DataSpec& spec, const IoInfo& info) {
+  if (spec.npz_key.empty() && std::filesystem::path(spec.path).extension() == ".npy") {
+    QF_ASSIGN_OR_RETURN(Tensor t, io::ReadNpy(spec.path));
     return io::QuantizeForInput(t, info);
   }
-  io::DataSpec spec = opt.data;
-  spec.path = path;
   QF_ASSIGN_OR_RETURN(std::unique_ptr<io::Dataset> ds, io::OpenDatasetForInput(spec, info));
+  if (info.dims.empty()) return ScalarOf(*ds, info, spec.path);
   return ds->Read(0, ds->size());
+}
+
+// The data of each model input, in input order: `-i` once per input in
+// order, NAME=FILE per input, or one .npz with a member per input name.
+Result<std::vector<io::DataSpec>> InputSpecs(const RunOptions& opt, const std::vector<IoInfo>& infos) {
+  std::vector<io::DataSpec> specs;
+  if (NamesInputs(opt.inputs, infos)) {
+    QF_ASSIGN_OR_RETURN(auto named, AssignInputFiles("--input", opt.inputs, opt.data, infos,
+                                                     std::vector<bool>(infos.size(), false)));
+    for (const IoInfo& info : infos) specs.push_back(named.at(info.name));
+    return specs;
+  }
+  if (opt.inputs.size() != infos.size()) {
+    return InvalidArgument(opt.model + " takes " + std::to_string(infos.size()) + " input(s), got " +
+                           std::to_string(opt.inputs.size()) +
+                           " --input file(s) (one per input in order, NAME=FILE per input, or an .npz)");
+  }
+  for (const std::string& path : opt.inputs) {
+    io::DataSpec spec = opt.data;
+    spec.path = path;
+    specs.push_back(spec);
+  }
+  return specs;
 }
 
 std::string Summary(const Tensor& t) {
@@ -53,7 +77,7 @@ std::string Summary(const Tensor& t) {
 }
 
 int Run(const RunOptions& opt) {
-  std::vector<std::string> read = opt.inputs;
+  std::vector<std::string> read = InputFilesOf(opt.inputs);
   read.push_back(opt.model);
   Status paths = CheckOutputPaths(read, opt.outputs);
   if (!paths.ok()) return ReportError(paths);
@@ -63,16 +87,13 @@ int Run(const RunOptions& opt) {
   paths = CheckOutputPaths(model->side_files(), opt.outputs);
   if (!paths.ok()) return ReportError(paths);
   const std::vector<IoInfo> infos = model->inputs();
-  if (opt.inputs.size() != infos.size()) {
-    return ReportError(InvalidArgument(opt.model + " takes " + std::to_string(infos.size()) +
-                                       " input(s), got " + std::to_string(opt.inputs.size()) +
-                                       " --input file(s)"));
-  }
+  Result<std::vector<io::DataSpec>> specs = InputSpecs(opt, infos);
+  if (!specs.ok()) return ReportError(specs.status());
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < infos.size(); ++i) {
-    Result<Tensor> t = LoadInput(opt, opt.inputs[i], infos[i]);
+    Result<Tensor> t = LoadInput((*specs)[i], infos[i]);
     if (!t.ok()) return ReportError(t.status());
-    Status finite = CheckFinite(*t, opt.inputs[i]);
+    Status finite = CheckFinite(*t, (*specs)[i].path);
     if (!finite.ok()) return ReportError(finite);
     inputs.push_back(std::move(t).value());
   }
@@ -105,8 +126,10 @@ void RegisterRun(CLI::App& app, Action* action) {
   CLI::App* sub = app.add_subcommand("run", "Run a model once on input files and save its outputs");
   AddRuntimeFlags(sub, &opt->runtime);
   sub->add_option("model", opt->model, "Model file (.onnx or .tflite)")->required();
-  sub->add_option("-i,--input", opt->inputs,
-                  "Input data, one per model input in order (.npy, .npz, IDX, raw, image folder)")
+  sub->add_option(
+         "-i,--input", opt->inputs,
+         "Input data: one per model input in order (.npy, .npz, IDX, raw, image folder), NAME=FILE per "
+         "input, or one .npz with a member per input name")
       ->required();
   sub->add_option("-o,--output", opt->outputs, "Write the model's outputs, in order, to these .npy files");
   AddDataFlags(sub, &opt->data);

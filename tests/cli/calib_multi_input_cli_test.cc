@@ -126,5 +126,37 @@ TEST(CalibMultiInputCli, MissingOrUnknownInputsAreUsageErrors) {
   EXPECT_FALSE(std::ifstream(dir + "/q.onnx").good());
 }
 
+// `run` takes the same forms: -i once per input in order, NAME=FILE per
+// input, or one .npz with a member per input name; all give one result.
+TEST(CalibMultiInputCli, RunTakesPairsAndNpzLikePositionalInputs) {
+  const std::string dir = TempDir("run_multi_input");
+  const std::string model = WriteStepModel(dir);
+  WriteData(dir);
+  Tensor zeros(DataType::kFloat32, {56, 4});
+  ASSERT_TRUE(io::WriteNpy(dir + "/h.npy", zeros).ok());
+  const std::string py = "import numpy as np; d='" + dir +
+                         "'; np.savez(d + '/all.npz', x=np.load(d + '/x.npy'), h=np.load(d + '/h.npy'), "
+                         "gain=np.load(d + '/gain.npy'))";
+  ASSERT_EQ(std::system(("/usr/bin/python3 -c \"" + py + "\"").c_str()), 0);
+  const std::string run = "run " + model + " -o " + dir;
+  CliResult positional =
+      RunCli(run + "/y0.npy -i " + dir + "/x.npy -i " + dir + "/h.npy -i " + dir + "/gain.npy");
+  ASSERT_EQ(positional.exit_code, 0) << positional.err;
+  CliResult pairs =
+      RunCli(run + "/y1.npy -i gain=" + dir + "/gain.npy -i h=" + dir + "/h.npy -i x=" + dir + "/x.npy");
+  ASSERT_EQ(pairs.exit_code, 0) << pairs.err;
+  CliResult npz = RunCli(run + "/y2.npy -i " + dir + "/all.npz");
+  ASSERT_EQ(npz.exit_code, 0) << npz.err;
+  Result<Tensor> y0 = io::ReadNpy(dir + "/y0.npy"), y1 = io::ReadNpy(dir + "/y1.npy"),
+                 y2 = io::ReadNpy(dir + "/y2.npy");
+  ASSERT_TRUE(y0.ok() && y1.ok() && y2.ok());
+  EXPECT_EQ(y0->dims(), (std::vector<int64_t>{56, 4}));
+  EXPECT_EQ(MaxRelError(*y1, *y0), 0.0);
+  EXPECT_EQ(MaxRelError(*y2, *y0), 0.0);
+  CliResult missing = RunCli(run + "/y3.npy -i x=" + dir + "/x.npy -i gain=" + dir + "/gain.npy");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("--input: no data for input 'h'"), std::string::npos) << missing.err;
+}
+
 }  // namespace
 }  // namespace qforge::testing
