@@ -1,0 +1,52 @@
+"""By hand (the models are not in the repo): openWakeWord's shipped .tflite
+files and qforge's .tflite from its .onnx, in LiteRT vs qforge.
+
+  /usr/bin/python3 tools/litert/oww_check.py BUILD_DIR MODELS_DIR
+"""
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "models"))
+import litert_check as lc  # noqa: E402
+
+
+def main():
+    qforge, m = lc.qforge_path(), sys.argv[2]
+    rng = np.random.default_rng(2)
+    with tempfile.TemporaryDirectory() as w:
+        t = np.arange(1280) / 16000.0
+        audio = (np.sin(2 * np.pi * 440 * t) * 3000 + rng.standard_normal(1280) * 300).astype(np.float32)[None]
+        files = {"audio": audio, "feat": (rng.standard_normal((1, 76, 32, 1)) / 10 + 2).astype(np.float32),
+                 "calib": (rng.standard_normal((64, 76, 32, 1)) / 10 + 2).astype(np.float32),
+                 "emb": rng.standard_normal((1, 16, 96)).astype(np.float32)}
+        for k, v in files.items():
+            np.save(os.path.join(w, k + ".npy"), v)
+        f = lambda k: os.path.join(w, k + ".npy")
+        written = lambda n: os.path.join(w, n + ".tflite")
+        steps = [("shipped melspectrogram", os.path.join(m, "melspectrogram.tflite"), "audio", "float", None),
+                 ("shipped embedding_model", os.path.join(m, "embedding_model.tflite"), "feat", "float", None),
+                 ("shipped hey_mycroft", os.path.join(m, "hey_mycroft_v0.1.tflite"), "emb", "float", None),
+                 ("qforge melspectrogram", written("mel"), "audio", "float",
+                  ["convert", os.path.join(m, "melspectrogram.onnx"), "--input-shape", "1,1280"]),
+                 ("qforge embedding_model", written("emb"), "feat", "float",
+                  ["convert", os.path.join(m, "embedding_model.onnx"), "--input-shape", "1,76,32,1"]),
+                 ("qforge hey_mycroft", written("hm"), "emb", "float",
+                  ["convert", os.path.join(m, "hey_mycroft_v0.1.onnx")]),
+                 ("qforge embedding_model int8", written("emb_q"), "feat", "int8",
+                  ["quantize", os.path.join(m, "embedding_model.onnx"), "--mode", "int8", "--calib", f("calib"),
+                   "--calib-batch", "1", "--calib-count", "64", "--input-shape", "1,76,32,1"])]
+        for name, model, data, mode, make in steps:
+            try:
+                if make:
+                    lc.run([qforge] + make[:2] + ["-o", model] + make[2:])
+                ok, detail = lc.compare(w, name.replace(" ", "_"), model, f(data), mode)
+            except RuntimeError as err:
+                ok, detail = False, str(err)
+            print(f"{'PASS' if ok else 'FAIL'} {name} {mode}: {detail}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
