@@ -42,7 +42,14 @@ async function loadLiteRt() {
   new Function('module', 'exports', 'require', '__filename', '__dirname', src)(
       mod, mod.exports, require, GLUE, WASM_DIR);
   const wasmBinary = fs.readFileSync(WASM);
-  const wasm = await mod.exports({wasmBinary, print: () => {}, printErr: () => {}});
+  // LiteRT logs INFO lines on every load; keep its errors (an op's prepare
+  // failure names the op there) for the failure message.
+  const errors = [];
+  const keepErrors = (line) => {
+    if (/^ERROR/.test(line)) errors.push(line);
+  };
+  const wasm = await mod.exports({wasmBinary, print: () => {}, printErr: keepErrors});
+  wasm.loggedErrors = errors;
   return wasm;
 }
 

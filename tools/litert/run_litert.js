@@ -87,7 +87,13 @@ async function main() {
     usage(err.message);
   }
   const wasm = await runner.loadLiteRt();
-  const outputs = await runner.runModel(wasm, resizedModel(bytes, inputs, args.outputShapes), inputs);
+  let outputs;
+  try {
+    outputs = await runner.runModel(wasm, resizedModel(bytes, inputs, args.outputShapes), inputs);
+  } catch (err) {
+    const logged = wasm.loggedErrors.length ? ` (LiteRT: ${wasm.loggedErrors.join('; ')})` : '';
+    throw new Error(`${String(err.message || err).split('\n')[0]}${logged}`);
+  }
   fs.mkdirSync(args.out, {recursive: true});
   outputs.forEach((o, k) => {
     const file = path.join(args.out, `output_${k}.npy`);
