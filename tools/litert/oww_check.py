@@ -1,13 +1,19 @@
 """By hand (the models are not in the repo): openWakeWord's shipped .tflite
 files and qforge's .tflite from its .onnx, in LiteRT vs qforge.
 
-  /usr/bin/python3 tools/litert/oww_check.py BUILD_DIR MODELS_DIR
+  /usr/bin/python3 tools/litert/oww_check.py BUILD_DIR MODELS_DIR [--prefixes]
+
+--prefixes also cuts embedding_model after each of its first 13 nodes
+(onnx.utils.extract_model), quantizes each cut as the whole is quantized
+and compares it: where the int8 gap to LiteRT grows.
 """
 import os
 import sys
 import tempfile
 
 import numpy as np
+import onnx
+import onnx.utils
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "models"))
 import litert_check as lc  # noqa: E402
@@ -39,6 +45,8 @@ def main():
                  ("qforge embedding_model int8", written("emb_q"), "feat", "int8",
                   ["quantize", os.path.join(m, "embedding_model.onnx"), "--mode", "int8", "--calib", f("calib"),
                    "--calib-batch", "1", "--calib-count", "64", "--input-shape", "1,76,32,1"])]
+        if "--prefixes" in sys.argv:
+            steps += prefixes(w, os.path.join(m, "embedding_model.onnx"), steps[-1][4][2:])
         for name, model, data, mode, make in steps:
             try:
                 if make:
@@ -51,12 +59,27 @@ def main():
                 print("  " + distance_from_float(w, qforge, make[1], f(data), name.replace(" ", "_"), model))
 
 
+def prefixes(work, onnx_path, quantize_flags):
+    """Steps that quantize and check embedding_model cut after nodes 1..13."""
+    out = []
+    for i, node in enumerate(onnx.load(onnx_path).graph.node[1:14], start=1):
+        cut = os.path.join(work, f"cut{i}.onnx")
+        onnx.utils.extract_model(onnx_path, cut, ["input_1"], [node.output[0]])
+        out.append((f"embedding cut after {i} {node.op_type} int8", os.path.join(work, f"cut{i}.tflite"), "feat", "int8",
+                    ["quantize", cut] + quantize_flags))
+    return out
+
+
 def distance_from_float(work, qforge, onnx, data, tag, model):
     """Mean and max steps of qforge's and LiteRT's int8 output from the float
     model: whether a gap between the two is one runtime drifting or both."""
     ref = os.path.join(work, tag + "_float.npy")
     lc.run([qforge, "run", onnx, "-i", data, "-o", ref])
-    f = np.load(ref).ravel()
+    f = np.load(ref)
+    ours = np.load(os.path.join(work, tag + "_qforge.npy"))
+    if f.shape != ours.shape:  # a 4-D NCHW ONNX output is NHWC in the .tflite
+        f = f.transpose(0, 2, 3, 1)
+    f = f.ravel()
     scale = lc.json.loads(lc.run(["node", os.path.join(lc.LITERT, "tflite_fb.js"), model]))["outputs"][0]["dequantizes"]["scale"]
     parts = []
     for who, path in (("qforge", tag + "_qforge.npy"), ("LiteRT", os.path.join(tag + "_litert", "output_0.npy"))):
