@@ -46,4 +46,10 @@ if [ ! -d tools/ort/node_modules/onnxruntime-node ]; then
   echo "install_deps: npm install onnxruntime-node"
   (cd tools/ort && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+# LiteRT 2.5.3, the TFLite runtime (WebAssembly + XNNPACK), for the .tflite
+# cross-check (ctest litert_check); pinned by tools/litert/package-lock.json.
+if [ ! -d tools/litert/node_modules/@litertjs/core ]; then
+  echo "install_deps: npm ci @litertjs/core"
+  (cd tools/litert && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 echo "install_deps: ok"
