@@ -13,7 +13,7 @@ namespace qforge::kernels::opt {
 
 namespace {
 
-constexpr std::array<KernelEntry, 18> kKernels = {{
+constexpr std::array<KernelEntry, 19> kKernels = {{
     {"qforge.qconv2d", &CreateOwnQConv, &OwnQConvRunsNhwc},
     {"qforge.qfully_connected", &CreateOwnQGemm},
     {"qforge.hybrid_conv2d", &CreateHybridConv, &HybridConvRunsNhwc},
@@ -27,6 +27,7 @@ constexpr std::array<KernelEntry, 18> kKernels = {{
     {"xnnpack.unary_f32", &xnn::CreateUnaryF32},
     {"xnnpack.max_pool2d", &xnn::CreateMaxPool, &xnn::MaxPoolRunsNhwc},
     {"xnnpack.global_average_pool", &xnn::CreateGlobalAveragePool, &xnn::GlobalAveragePoolRunsNhwc},
+    {"xnnpack.recurrent_f32", &xnn::CreateRecurrent},
     {"qforge.quantize", &CreateQuantize},
     {"qforge.dequantize", &CreateDequantize},
     {"qforge.transpose", &CreateTranspose},

@@ -19,6 +19,7 @@
 #include "ir/op_kind.h"
 #include "kernels/opt_kernel.h"
 #include "ops/infer.h"
+#include "recurrent_case.h"
 #include "runtime/interpreter.h"
 #include "test_util.h"
 
@@ -534,6 +535,14 @@ std::string Check(Case c, int threads, ir::Requantization rule, const std::strin
   return name;
 }
 
+// A float LSTM, GRU or RNN (Y compared here; opt_recurrent_test.cc compares
+// every output).
+Case RecurrentCase(std::mt19937& rng, bool) {
+  const OpKind ops[] = {OpKind::kLSTM, OpKind::kGRU, OpKind::kRNN};
+  testing::RecurrentCase r = testing::MakeRecurrentCase(rng, ops[Pick(rng, 0, 2)]);
+  return Case{std::move(r.graph), std::move(r.inputs), std::move(r.what)};
+}
+
 // One generator per family of the kernel list.
 std::map<std::string, std::function<Case(std::mt19937&, bool)>> Generators() {
   return {
@@ -552,6 +561,7 @@ std::map<std::string, std::function<Case(std::mt19937&, bool)>> Generators() {
       {"qforge.minmax", MinMaxCase},
       {"xnnpack.max_pool2d", [](std::mt19937& r, bool i8) { return PoolCase(r, i8, false); }},
       {"xnnpack.global_average_pool", [](std::mt19937& r, bool i8) { return PoolCase(r, i8, true); }},
+      {"xnnpack.recurrent_f32", RecurrentCase},
       {"qforge.quantize", [](std::mt19937& r, bool) { return ConvertCase(r, true); }},
       {"qforge.dequantize", [](std::mt19937& r, bool) { return ConvertCase(r, false); }},
       {"qforge.transpose", TransposeCase},

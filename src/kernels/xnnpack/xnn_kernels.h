@@ -20,5 +20,7 @@ Result<std::unique_ptr<opt::PreparedKernel>> CreateMaxPool(const opt::NodeInfo& 
 bool MaxPoolRunsNhwc(const ir::Graph& graph, const ir::Node& node);
 Result<std::unique_ptr<opt::PreparedKernel>> CreateGlobalAveragePool(const opt::NodeInfo& info);
 bool GlobalAveragePoolRunsNhwc(const ir::Graph& graph, const ir::Node& node);
+// Float LSTM, GRU and RNN with constant weights (xnn_recurrent.cc).
+Result<std::unique_ptr<opt::PreparedKernel>> CreateRecurrent(const opt::NodeInfo& info);
 
 }  // namespace qforge::kernels::xnn
