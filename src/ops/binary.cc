@@ -51,27 +51,6 @@ bool IsQuantized(const ir::TensorType& t) {
 
 bool ComparesCodes(OpKind op) { return op == OpKind::kMax || op == OpKind::kMin; }
 
-// Max / Min compare codes: every input and the output share input 0's
-// (S, Z); a declared output with other parameters is a quantizer or model
-// error, not something to requantize silently (as pool.cc's KeepInputQuant).
-Status KeepSharedQuant(InferContext& ctx) {
-  const ir::TensorType& x = ctx.input(0);
-  for (size_t i = 1; i < ctx.num_inputs(); ++i) {
-    if (ctx.input(i).quant != x.quant) {
-      return ctx.Invalid("input " + std::to_string(i) + " has other quantization parameters than input 0; " +
-                         std::string(OpName(ctx.node->op)) + " compares codes of one scale and zero point");
-    }
-  }
-  ctx.outputs[0].quant = x.quant;
-  if (ctx.graph == nullptr || ctx.node->outputs[0] == ir::kNoValue) return Status::Ok();
-  const ir::TensorType& declared = ctx.graph->value(ctx.node->outputs[0]).type;
-  if (!declared.quant.empty() && declared.dtype == x.dtype && declared.quant != x.quant) {
-    return ctx.Invalid("declared output quantization parameters differ from the inputs'; " +
-                       std::string(OpName(ctx.node->op)) + " keeps its inputs' scale and zero point");
-  }
-  return Status::Ok();
-}
-
 // Quantized Add/Sub/Mul (docs/design/quantized_ir.md): both inputs quantized
 // per tensor, of one 8-bit dtype; the output keeps that dtype and takes its
 // declared (S, Z) (ops::InferNode). Max/Min: any number of inputs of one
@@ -113,7 +92,7 @@ Status Infer(InferContext& ctx) {
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
     if (!ctx.input(i).rank_known) {
       ctx.outputs[0] = UnknownRankType(out_dtype);
-      return shared_quant ? KeepSharedQuant(ctx) : Status::Ok();
+      return shared_quant ? KeepInputQuant(ctx) : Status::Ok();
     }
   }
   std::vector<int64_t> dims = ctx.input(0).dims;
@@ -134,7 +113,7 @@ Status Infer(InferContext& ctx) {
     dims = x;
   }
   ctx.outputs[0] = MakeType(out_dtype, std::move(dims));
-  return shared_quant ? KeepSharedQuant(ctx) : Status::Ok();
+  return shared_quant ? KeepInputQuant(ctx) : Status::Ok();
 }
 
 }  // namespace qforge::ops::binary

@@ -94,4 +94,30 @@ Status RequireDtype(const InferContext& ctx, size_t input, std::initializer_list
                          ", which this op does not support");
 }
 
+bool IsQuantized8(const ir::TensorType& t) {
+  return !t.quant.empty() && (t.dtype == DataType::kInt8 || t.dtype == DataType::kUInt8);
+}
+
+Status KeepInputQuant(InferContext& ctx) {
+  const ir::TensorType& x = ctx.input(0);
+  const std::string op(OpName(ctx.node->op));
+  for (size_t i = 1; i < ctx.num_inputs(); ++i) {
+    if (ctx.has_input(i) && ctx.input(i).quant != x.quant) {
+      return ctx.Invalid("input " + std::to_string(i) + " has other quantization parameters than input 0; " +
+                         op + " compares codes of one scale and zero point");
+    }
+  }
+  if (!IsQuantized8(x)) return Status::Ok();
+  ctx.outputs[0].quant = x.quant;
+  if (ctx.graph == nullptr || ctx.node->outputs[0] == ir::kNoValue) return Status::Ok();
+  const ir::TensorType& declared = ctx.graph->value(ctx.node->outputs[0]).type;
+  if (!declared.quant.empty() && declared.dtype == x.dtype && declared.quant != x.quant) {
+    const bool several = ctx.num_inputs() > 1;
+    return ctx.Invalid(std::string("declared output quantization parameters differ from the ") +
+                       (several ? "inputs'" : "input's") + "; " + op + " keeps its " +
+                       (several ? "inputs'" : "input's") + " scale and zero point");
+  }
+  return Status::Ok();
+}
+
 }  // namespace qforge::ops

@@ -54,6 +54,15 @@ std::vector<int64_t> ReadInts(const Tensor& t);
 ir::TensorType MakeType(DataType dtype, std::vector<int64_t> dims);
 // Rejects inputs whose dtype is not in `allowed` (Unsupported, naming it).
 Status RequireDtype(const InferContext& ctx, size_t input, std::initializer_list<DataType> allowed);
+// An int8/uint8 tensor type with quantization parameters.
+bool IsQuantized8(const ir::TensorType& t);
+// Ops whose integer form moves or compares codes (MaxPool, AveragePool,
+// GlobalMaxPool, Max, Min): every input and the output share input 0's
+// (S, Z) (QUANT_SPEC 2). Sets the output's parameters when input 0 is
+// quantized; another input's parameters, or a declared output's, that
+// differ are a quantizer or model error, not something to requantize
+// silently.
+Status KeepInputQuant(InferContext& ctx);
 
 // Declarations of every family's Infer, generated from ops.def.
 #define QF_OP(kind, onnx, tfl, family, min_in, max_in, min_out, max_out) \

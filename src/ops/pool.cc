@@ -19,31 +19,11 @@ Status CheckSpatialNotEmpty(InferContext& ctx, const ir::TensorType& x) {
   return Status::Ok();
 }
 
-bool IsQuantized8(const ir::TensorType& t) {
-  return !t.quant.empty() && (t.dtype == DataType::kInt8 || t.dtype == DataType::kUInt8);
-}
-
 // Float types, or int8/uint8 when quantized (per tensor) for the integer kernels.
 Status CheckInput(InferContext& ctx) {
   const ir::TensorType& x = ctx.input(0);
   if (!IsQuantized8(x)) return RequireDtype(ctx, 0, {DataType::kFloat32, DataType::kFloat64});
   if (x.quant.per_axis() || x.quant.scale.size() != 1) return ctx.Unsupported("per-axis quantized input");
-  return Status::Ok();
-}
-
-// MaxPool, AveragePool and GlobalMaxPool keep their input's (S, Z)
-// (QUANT_SPEC 2); a declared output with other parameters is a quantizer or
-// model error, not something to requantize silently.
-Status KeepInputQuant(InferContext& ctx) {
-  const ir::TensorType& x = ctx.input(0);
-  if (!IsQuantized8(x)) return Status::Ok();
-  ctx.outputs[0].quant = x.quant;
-  if (ctx.graph == nullptr || ctx.node->outputs[0] == ir::kNoValue) return Status::Ok();
-  const ir::TensorType& declared = ctx.graph->value(ctx.node->outputs[0]).type;
-  if (!declared.quant.empty() && declared.dtype == x.dtype && declared.quant != x.quant) {
-    return ctx.Invalid("declared output quantization parameters differ from the input's; " +
-                       std::string(OpName(ctx.node->op)) + " keeps its input's scale and zero point");
-  }
   return Status::Ok();
 }
 

@@ -34,10 +34,6 @@ namespace reduce {
 
 namespace {
 
-bool IsQuantized8(const ir::TensorType& t) {
-  return !t.quant.empty() && (t.dtype == DataType::kInt8 || t.dtype == DataType::kUInt8);
-}
-
 Status InferShape(InferContext& ctx, int64_t keepdims) {
   const ir::TensorType& x = ctx.input(0);
   const bool have_axes = ctx.has_input(1);

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 
+#include "cross_run.h"
 #include "ir/graph.h"
 #include "ir/op_kind.h"
 #include "kernels/opt_kernel.h"
@@ -483,24 +484,14 @@ Case LutCase(std::mt19937& rng, bool) {
 // node ran its reference kernel) and checks the outputs.
 std::string Check(Case c, int threads, ir::Requantization rule, const std::string& family) {
   c.graph.requantization = rule;
-  auto g = std::make_shared<const ir::Graph>(std::move(c.graph));
-  runtime::Interpreter ref(g);
-  runtime::InterpreterOptions o;
-  o.optimized = true;
-  o.threads = threads;
-  o.only_kernel_family = family;
-  runtime::Interpreter opt(g, o);
-  auto want = ref.Run(c.inputs);
-  auto got = opt.Run(c.inputs);
-  EXPECT_TRUE(want.ok()) << c.what << ": " << want.status().message();
-  EXPECT_TRUE(got.ok()) << c.what << ": " << got.status().message();
-  if (!want.ok() || !got.ok()) return "";
-  const Tensor& a = (*want)[0];
-  const Tensor& b = (*got)[0];
+  const testing::CrossRun run = testing::RunBothWays(std::move(c.graph), c.inputs, threads, family, c.what);
+  if (!run.ok) return "";
+  const Tensor& a = run.reference[0];
+  const Tensor& b = run.optimized[0];
   EXPECT_EQ(a.dims(), b.dims()) << c.what;
   EXPECT_EQ(a.dtype(), b.dtype()) << c.what;
   if (a.dims() != b.dims() || a.dtype() != b.dtype()) return "";
-  const std::string name = opt.KernelNames()[0];
+  const std::string& name = run.kernel;
   if (a.dtype() == DataType::kInt8) {
     int worst = 0;
     for (int64_t i = 0; i < a.num_elements(); ++i)

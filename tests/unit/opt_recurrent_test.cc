@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cross_run.h"
 #include "recurrent_case.h"
 #include "runtime/interpreter.h"
 
@@ -23,18 +24,11 @@ constexpr double kFloatRelative = 1e-5;
 
 // Runs the case on both runtimes; returns the optimized kernel's name.
 std::string Compare(testing::RecurrentCase c, int threads) {
-  auto g = std::make_shared<const ir::Graph>(std::move(c.graph));
-  runtime::Interpreter ref(g);
-  runtime::InterpreterOptions o;
-  o.optimized = true;
-  o.threads = threads;
-  o.only_kernel_family = "xnnpack.recurrent_f32";
-  runtime::Interpreter opt(g, o);
-  auto want = ref.Run(c.inputs);
-  auto got = opt.Run(c.inputs);
-  EXPECT_TRUE(want.ok()) << c.what << ": " << want.status().message();
-  EXPECT_TRUE(got.ok()) << c.what << ": " << got.status().message();
-  if (!want.ok() || !got.ok()) return "";
+  const testing::CrossRun run =
+      testing::RunBothWays(std::move(c.graph), c.inputs, threads, "xnnpack.recurrent_f32", c.what);
+  if (!run.ok) return "";
+  const std::vector<Tensor>* want = &run.reference;
+  const std::vector<Tensor>* got = &run.optimized;
   EXPECT_EQ(want->size(), got->size()) << c.what;
   for (size_t o = 0; o < std::min(want->size(), got->size()); ++o) {
     const Tensor& a = (*want)[o];
@@ -48,7 +42,7 @@ std::string Compare(testing::RecurrentCase c, int threads) {
     }
     EXPECT_LE(worst, kFloatRelative * scale) << c.what << " output " << o;
   }
-  return opt.KernelNames()[0];
+  return run.kernel;
 }
 
 TEST(OptRecurrentTest, MatchesReferenceOnRandomShapes) {
